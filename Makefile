@@ -1,0 +1,55 @@
+# Convenience wrapper around CMake. `make check` does all set-up on a fresh
+# Debian machine: installs missing packages, configures, builds, runs every test.
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+PLEX_WERROR ?= OFF
+
+.PHONY: all deps build check check-asan check-valgrind bench fuzz install demo clean format format-check
+
+all: build
+
+deps:
+	@scripts/install-deps.sh build
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DPLEX_WERROR=$(PLEX_WERROR) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+check: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+check-asan:
+	@$(MAKE) --no-print-directory check BUILD=build-asan CMAKE_FLAGS="-DPLEX_SANITIZER=address -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)"
+
+# The suite under valgrind memcheck (ctest -T memcheck).
+check-valgrind: build
+	cd $(BUILD) && ctest -T memcheck --output-on-failure -j $(JOBS) -L memcheck
+
+bench:
+	@scripts/install-deps.sh bench
+	cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DPLEX_BUILD_BENCHMARKS=ON -DPLEX_BUILD_TESTS=OFF $(CMAKE_FLAGS)
+	cmake --build build-bench -j $(JOBS)
+	bench/run.sh build-bench
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps.sh fuzz
+	CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLEX_BUILD_FUZZERS=ON -DPLEX_BUILD_TESTS=OFF -DPLEX_BUILD_CLI=OFF -DPLEX_BUILD_EXAMPLES=OFF
+	cmake --build build-fuzz -j $(JOBS)
+	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+install: build
+	cmake --install $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build build-asan build-bench build-fuzz

@@ -1,0 +1,12 @@
+# PLEX_SANITIZER: empty, "address" (ASan + UBSan together) or "undefined" (UBSan alone).
+set(PLEX_SANITIZER "" CACHE STRING "Sanitizer build: address or undefined")
+if(PLEX_SANITIZER STREQUAL "")
+elseif(PLEX_SANITIZER STREQUAL "address")
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=address,undefined)
+elseif(PLEX_SANITIZER STREQUAL "undefined")
+  add_compile_options(-fsanitize=undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g)
+  add_link_options(-fsanitize=undefined)
+else()
+  message(FATAL_ERROR "PLEX_SANITIZER must be empty, 'address' or 'undefined', not '${PLEX_SANITIZER}'")
+endif()

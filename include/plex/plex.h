@@ -1,0 +1,14 @@
+/*
+ * libplex: C library for the Plex API and the plex.tv PIN sign-in flow.
+ *
+ * The umbrella header: include this one.
+ */
+#ifndef PLEX_PLEX_H
+#define PLEX_PLEX_H
+
+#include "plex/common.h"
+#include "plex/version.h"
+#include "plex/errors.h"
+#include "plex/models.h"
+
+#endif

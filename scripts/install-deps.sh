@@ -1,0 +1,46 @@
+#!/bin/sh
+# Install the Debian packages libplex needs to build and test, if any is missing.
+# Usage: scripts/install-deps.sh [build|bench|fuzz|all]   (default: build)
+# Runs apt-get as root, or through sudo when not root.
+set -eu
+
+what=${1:-build}
+
+build_pkgs="build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
+libqrencode-dev libcjson-dev libjansson-dev openssl ca-certificates tmux valgrind python3"
+bench_pkgs="libcjson-dev libjson-c-dev libjansson-dev libyajl-dev valgrind nodejs npm"
+fuzz_pkgs="clang libclang-rt-14-dev"
+
+case "$what" in
+build) pkgs=$build_pkgs ;;
+bench) pkgs="$build_pkgs $bench_pkgs" ;;
+fuzz) pkgs="$build_pkgs $fuzz_pkgs" ;;
+all) pkgs="$build_pkgs $bench_pkgs $fuzz_pkgs" ;;
+*) echo "usage: $0 [build|bench|fuzz|all]" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: missing packages:$missing (no apt-get here: install them by hand)" >&2
+    exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+else
+    echo "install-deps: need root or sudo to install:$missing" >&2
+    exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086
+$sudo apt-get install -y -qq --no-install-recommends $missing

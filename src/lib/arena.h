@@ -1,0 +1,30 @@
+/*
+ * A result object and everything it points to live in one arena: a chain of
+ * blocks whose first block starts with the arena header and the root object.
+ * Sized well, a decode makes exactly one allocation; plex__arena_free_root()
+ * frees it all from the root pointer the caller holds.
+ */
+#ifndef PLEX_ARENA_H
+#define PLEX_ARENA_H
+
+#include <stddef.h>
+
+typedef struct plex__arena plex__arena;
+
+/* Allocate a new arena whose first block has room for a zeroed root object of
+ * root_size bytes plus `extra` bytes. Returns the root object, or NULL. */
+void *plex__arena_new(size_t root_size, size_t extra);
+
+/* The arena that owns a root object returned by plex__arena_new(). */
+plex__arena *plex__arena_of(void *root);
+
+/* n bytes aligned for any object, or NULL (out of memory). */
+void *plex__arena_alloc(plex__arena *a, size_t n);
+
+/* n bytes with no alignment (for strings), or NULL. */
+char *plex__arena_alloc_bytes(plex__arena *a, size_t n);
+
+/* Free the arena of a root object; NULL does nothing. */
+void plex__arena_free_root(void *root);
+
+#endif

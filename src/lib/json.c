@@ -1,0 +1,796 @@
+/*
+ * JSON pull reader and writer. See json.h for the contract.
+ */
+#include "json.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+/* Reader states: what may come next. */
+enum {
+    ST_VALUE,          /* a value (top level, after ':' or after ',' in an array) */
+    ST_VALUE_OR_END,   /* after '[' */
+    ST_KEY,            /* after ',' in an object */
+    ST_KEY_OR_END,     /* after '{' */
+    ST_AFTER_VALUE,    /* ',' or the closing bracket */
+    ST_DONE            /* the top-level value is complete */
+};
+
+/* Character classes for the string scanner: 0 = plain ASCII, 1 = '"' or '\\',
+ * 2 = control character, 3 = non-ASCII byte (UTF-8 checked). */
+static const unsigned char str_class[256] = {
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+};
+
+static int fail(plex__json_reader *r, size_t pos, const char *msg)
+{
+    r->failed = 1;
+    r->err_pos = pos;
+    r->err_msg = msg;
+    return PLEX_EPARSE;
+}
+
+void plex__json_reader_init(plex__json_reader *r, const char *buf, size_t len)
+{
+    r->buf = buf;
+    r->len = len;
+    r->pos = 0;
+    r->depth = 0;
+    r->state = ST_VALUE;
+    r->failed = 0;
+    r->err_pos = 0;
+    r->err_msg = NULL;
+}
+
+int plex__json_error(const plex__json_reader *r, plex_error *err)
+{
+    return plex__error_syntax(err, r->err_pos, r->err_msg ? r->err_msg : "invalid JSON");
+}
+
+/* Length of one valid UTF-8 sequence at s (n bytes available, s[0] >= 0x80), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (n >= 2 && (s[1] & 0xC0) == 0x80)
+            return 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c == 0xE0)
+            lo = 0xA0; /* no overlong forms */
+        else if (c == 0xED)
+            hi = 0x9F; /* no UTF-16 surrogates */
+        if (n >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80)
+            return 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F; /* not above U+10FFFF */
+        if (n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
+            (s[3] & 0xC0) == 0x80)
+            return 4;
+    }
+    return 0;
+}
+
+size_t plex__utf8_valid_prefix(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < n) {
+        if (p[i] < 0x80) {
+            i++;
+        } else {
+            size_t k = utf8_seq(p + i, n - i);
+            if (!k)
+                return i;
+            i += k;
+        }
+    }
+    return n;
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Four hex digits at p (availability checked by the caller). -1 if not hex. */
+static long hex4(const unsigned char *p)
+{
+    int a = hexval(p[0]), b = hexval(p[1]), c = hexval(p[2]), d = hexval(p[3]);
+    if ((a | b | c | d) < 0)
+        return -1;
+    return (long)((a << 12) | (b << 8) | (c << 4) | d);
+}
+
+/* Scan a string whose opening quote is at r->pos. Fills start/end/escaped. */
+static int scan_string(plex__json_reader *r, plex__json_token *tok)
+{
+    const unsigned char *s = (const unsigned char *)r->buf;
+    size_t n = r->len, i = r->pos + 1;
+    int escaped = 0;
+
+    tok->start = i;
+    for (;;) {
+        unsigned char c;
+        /* fast path over plain ASCII */
+        while (i < n && str_class[s[i]] == 0)
+            i++;
+        if (i >= n)
+            return fail(r, r->pos, "unterminated string");
+        c = s[i];
+        if (c == '"')
+            break;
+        if (c == '\\') {
+            escaped = 1;
+            if (i + 1 >= n)
+                return fail(r, r->pos, "unterminated string");
+            switch (s[i + 1]) {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+                i += 2;
+                break;
+            case 'u': {
+                long u;
+                if (i + 6 > n)
+                    return fail(r, i, "truncated \\u escape");
+                u = hex4(s + i + 2);
+                if (u < 0)
+                    return fail(r, i, "invalid \\u escape: expected 4 hex digits");
+                if (u >= 0xDC00 && u <= 0xDFFF)
+                    return fail(r, i, "unpaired low surrogate in \\u escape");
+                if (u >= 0xD800 && u <= 0xDBFF) {
+                    long lo;
+                    if (i + 12 > n || s[i + 6] != '\\' || s[i + 7] != 'u')
+                        return fail(r, i, "unpaired high surrogate in \\u escape");
+                    lo = hex4(s + i + 8);
+                    if (lo < 0)
+                        return fail(r, i + 6, "invalid \\u escape: expected 4 hex digits");
+                    if (lo < 0xDC00 || lo > 0xDFFF)
+                        return fail(r, i, "unpaired high surrogate in \\u escape");
+                    i += 12;
+                } else {
+                    i += 6;
+                }
+                break;
+            }
+            default:
+                return fail(r, i, "invalid escape in string");
+            }
+        } else if (c < 0x20) {
+            return fail(r, i, "control character in string (must be escaped)");
+        } else {
+            size_t k = utf8_seq(s + i, n - i);
+            if (!k)
+                return fail(r, i, "invalid UTF-8 in string");
+            i += k;
+        }
+    }
+    tok->end = i;
+    tok->escaped = escaped;
+    r->pos = i + 1;
+    return 0;
+}
+
+static int is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int scan_number(plex__json_reader *r, plex__json_token *tok)
+{
+    const unsigned char *s = (const unsigned char *)r->buf;
+    size_t n = r->len, i = r->pos;
+    int integer = 1;
+
+    tok->start = i;
+    if (s[i] == '-')
+        i++;
+    if (i >= n || !is_digit(s[i]))
+        return fail(r, i, "invalid number: expected a digit");
+    if (s[i] == '0') {
+        i++;
+        if (i < n && is_digit(s[i]))
+            return fail(r, i, "invalid number: leading zero");
+    } else {
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (i < n && s[i] == '.') {
+        integer = 0;
+        i++;
+        if (i >= n || !is_digit(s[i]))
+            return fail(r, i, "invalid number: expected a digit after '.'");
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        integer = 0;
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (i >= n || !is_digit(s[i]))
+            return fail(r, i, "invalid number: expected a digit in the exponent");
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    tok->end = i;
+    tok->integer = integer;
+    r->pos = i;
+    return 0;
+}
+
+static int scan_literal(plex__json_reader *r, plex__json_token *tok, const char *word, size_t wl,
+                        plex__json_type type)
+{
+    if (r->len - r->pos < wl || memcmp(r->buf + r->pos, word, wl) != 0)
+        return fail(r, r->pos, "invalid literal");
+    tok->type = type;
+    tok->start = r->pos;
+    tok->end = r->pos + wl;
+    r->pos += wl;
+    return 0;
+}
+
+static void after_value(plex__json_reader *r)
+{
+    r->state = r->depth ? ST_AFTER_VALUE : ST_DONE;
+}
+
+static int in_object(const plex__json_reader *r)
+{
+    unsigned int d = r->depth - 1;
+    return (r->stack[d >> 3] >> (d & 7)) & 1;
+}
+
+static int open_container(plex__json_reader *r, plex__json_token *tok, int object)
+{
+    unsigned int d = r->depth;
+
+    if (d >= PLEX__JSON_MAX_DEPTH)
+        return fail(r, r->pos, "nesting too deep");
+    if (object)
+        r->stack[d >> 3] |= (unsigned char)(1u << (d & 7));
+    else
+        r->stack[d >> 3] &= (unsigned char)~(1u << (d & 7));
+    r->depth = d + 1;
+    tok->type = object ? PLEX__JSON_OBJECT_BEGIN : PLEX__JSON_ARRAY_BEGIN;
+    tok->start = r->pos;
+    tok->end = r->pos + 1;
+    r->pos++;
+    r->state = object ? ST_KEY_OR_END : ST_VALUE_OR_END;
+    return 0;
+}
+
+static int close_container(plex__json_reader *r, plex__json_token *tok, int object)
+{
+    tok->type = object ? PLEX__JSON_OBJECT_END : PLEX__JSON_ARRAY_END;
+    tok->start = r->pos;
+    tok->end = r->pos + 1;
+    r->pos++;
+    r->depth--;
+    after_value(r);
+    return 0;
+}
+
+static size_t skip_ws(const char *s, size_t i, size_t n)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
+        i++;
+    return i;
+}
+
+static int read_value(plex__json_reader *r, plex__json_token *tok)
+{
+    unsigned char c = (unsigned char)r->buf[r->pos];
+    int rc;
+
+    switch (c) {
+    case '{':
+        return open_container(r, tok, 1);
+    case '[':
+        return open_container(r, tok, 0);
+    case '"':
+        tok->type = PLEX__JSON_STRING;
+        rc = scan_string(r, tok);
+        break;
+    case 't':
+        rc = scan_literal(r, tok, "true", 4, PLEX__JSON_TRUE);
+        break;
+    case 'f':
+        rc = scan_literal(r, tok, "false", 5, PLEX__JSON_FALSE);
+        break;
+    case 'n':
+        rc = scan_literal(r, tok, "null", 4, PLEX__JSON_NULL);
+        break;
+    default:
+        if (c == '-' || is_digit(c)) {
+            tok->type = PLEX__JSON_NUMBER;
+            rc = scan_number(r, tok);
+        } else if (c == ']' || c == '}') {
+            return fail(r, r->pos, "expected a value");
+        } else {
+            return fail(r, r->pos, "unexpected character, expected a value");
+        }
+    }
+    if (rc == 0)
+        after_value(r);
+    return rc;
+}
+
+int plex__json_next(plex__json_reader *r, plex__json_token *tok)
+{
+    size_t i;
+
+    if (r->failed)
+        return PLEX_EPARSE;
+    i = skip_ws(r->buf, r->pos, r->len);
+    r->pos = i;
+    if (i >= r->len) {
+        if (r->state == ST_DONE) {
+            tok->type = PLEX__JSON_EOF;
+            tok->start = tok->end = i;
+            return 0;
+        }
+        return fail(r, i, i == 0 ? "empty input" : "unexpected end of input");
+    }
+
+    switch (r->state) {
+    case ST_VALUE:
+        return read_value(r, tok);
+    case ST_VALUE_OR_END:
+        if (r->buf[i] == ']')
+            return close_container(r, tok, 0);
+        return read_value(r, tok);
+    case ST_KEY_OR_END:
+        if (r->buf[i] == '}')
+            return close_container(r, tok, 1);
+        /* fall through */
+    case ST_KEY:
+        if (r->buf[i] != '"')
+            return fail(r, i, "expected a string as object key");
+        tok->type = PLEX__JSON_KEY;
+        if (scan_string(r, tok))
+            return PLEX_EPARSE;
+        i = skip_ws(r->buf, r->pos, r->len);
+        if (i >= r->len)
+            return fail(r, i, "unexpected end of input");
+        if (r->buf[i] != ':')
+            return fail(r, i, "expected ':' after object key");
+        r->pos = i + 1;
+        r->state = ST_VALUE;
+        return 0;
+    case ST_AFTER_VALUE: {
+        int obj = in_object(r);
+        char c = r->buf[i];
+        if (c == ',') {
+            r->pos = i + 1;
+            r->state = obj ? ST_KEY : ST_VALUE;
+            return plex__json_next(r, tok);
+        }
+        if (obj && c == '}')
+            return close_container(r, tok, 1);
+        if (!obj && c == ']')
+            return close_container(r, tok, 0);
+        return fail(r, i, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+    default: /* ST_DONE */
+        return fail(r, i, "unexpected data after the JSON value");
+    }
+}
+
+int plex__json_skip(plex__json_reader *r, const plex__json_token *tok)
+{
+    unsigned int target;
+    plex__json_token t;
+
+    if (tok->type != PLEX__JSON_OBJECT_BEGIN && tok->type != PLEX__JSON_ARRAY_BEGIN)
+        return 0;
+    target = r->depth - 1;
+    do {
+        if (plex__json_next(r, &t))
+            return PLEX_EPARSE;
+    } while (r->depth > target);
+    return 0;
+}
+
+/* Append code point cp as UTF-8 at d; returns bytes written. */
+static size_t put_utf8(char *d, unsigned long cp)
+{
+    if (cp < 0x80) {
+        d[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        d[0] = (char)(0xC0 | (cp >> 6));
+        d[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        d[0] = (char)(0xE0 | (cp >> 12));
+        d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        d[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    d[0] = (char)(0xF0 | (cp >> 18));
+    d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    d[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t plex__json_unescape(const char *buf, const plex__json_token *tok, char *dst)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t i = tok->start, end = tok->end, o = 0;
+
+    if (!tok->escaped) {
+        memcpy(dst, buf + i, end - i);
+        return end - i;
+    }
+    while (i < end) {
+        const unsigned char *bs = memchr(s + i, '\\', end - i);
+        size_t run = bs ? (size_t)(bs - (s + i)) : end - i;
+        memcpy(dst + o, s + i, run);
+        o += run;
+        i += run;
+        if (i >= end)
+            break;
+        switch (s[i + 1]) {
+        case 'b': dst[o++] = '\b'; i += 2; break;
+        case 'f': dst[o++] = '\f'; i += 2; break;
+        case 'n': dst[o++] = '\n'; i += 2; break;
+        case 'r': dst[o++] = '\r'; i += 2; break;
+        case 't': dst[o++] = '\t'; i += 2; break;
+        case 'u': {
+            unsigned long cp = (unsigned long)hex4(s + i + 2);
+            i += 6;
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+                unsigned long lo = (unsigned long)hex4(s + i + 2);
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            }
+            o += put_utf8(dst + o, cp);
+            break;
+        }
+        default: /* '"', '\\', '/' */
+            dst[o++] = (char)s[i + 1];
+            i += 2;
+        }
+    }
+    return o;
+}
+
+int plex__json_key_eq(const char *buf, const plex__json_token *tok, const char *s, size_t n)
+{
+    char tmp[64];
+    size_t len = tok->end - tok->start;
+
+    if (!tok->escaped)
+        return len == n && memcmp(buf + tok->start, s, n) == 0;
+    if (len > sizeof(tmp)) /* an escaped key this long can't be one of ours */
+        return 0;
+    len = plex__json_unescape(buf, tok, tmp);
+    return len == n && memcmp(tmp, s, n) == 0;
+}
+
+int plex__json_int64(const char *buf, const plex__json_token *tok, int64_t *out)
+{
+    const char *p = buf + tok->start, *e = buf + tok->end;
+    int neg = 0;
+    uint64_t v = 0, limit;
+
+    if (!tok->integer)
+        return -1;
+    if (*p == '-') {
+        neg = 1;
+        p++;
+    }
+    limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+    for (; p < e; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (limit - d) / 10)
+            return -1;
+        v = v * 10 + d;
+    }
+    if (neg)
+        *out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+    else
+        *out = (int64_t)v;
+    return 0;
+}
+
+int plex__json_strtod(const char *s, size_t n, double *out)
+{
+    static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    plex__json_reader r;
+    plex__json_token t;
+    size_t i = 0;
+    uint64_t mant = 0;
+    int digits = 0, exp10 = 0, neg = 0, exact = 1;
+    double v;
+
+    /* validate with the reader's own number grammar */
+    plex__json_reader_init(&r, s, n);
+    if (n == 0 || (s[0] != '-' && !is_digit((unsigned char)s[0])) || scan_number(&r, &t) ||
+        t.end != n)
+        return -1;
+    if (s[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    for (; i < n && is_digit((unsigned char)s[i]); i++) {
+        if (digits < 19) {
+            if (mant || s[i] != '0')
+                digits++;
+            mant = mant * 10 + (uint64_t)(s[i] - '0');
+        } else {
+            exp10++;
+            if (s[i] != '0')
+                exact = 0;
+        }
+    }
+    if (i < n && s[i] == '.') {
+        for (i++; i < n && is_digit((unsigned char)s[i]); i++) {
+            if (digits < 19) {
+                if (mant || s[i] != '0')
+                    digits++;
+                mant = mant * 10 + (uint64_t)(s[i] - '0');
+                exp10--;
+            } else if (s[i] != '0') {
+                exact = 0;
+            }
+        }
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        int eneg = 0, e = 0;
+        i++;
+        if (s[i] == '+' || s[i] == '-')
+            eneg = s[i++] == '-';
+        for (; i < n; i++)
+            e = e < 100000 ? e * 10 + (s[i] - '0') : e;
+        exp10 += eneg ? -e : e;
+    }
+    /* Clinger's fast path: exact when the mantissa fits 53 bits and 10^|e| is exact. */
+    if (exact && mant < ((uint64_t)1 << 53) && exp10 >= -22 && exp10 <= 22) {
+        v = (double)mant;
+        v = exp10 < 0 ? v / pow10[-exp10] : v * pow10[exp10];
+    } else {
+        /* rare (over 19 significant digits or a large exponent): strtod on a
+         * copy. Under a locale whose decimal point is not '.', strtod stops
+         * early and the number is refused rather than misread. */
+        char tmp[128];
+        char *end;
+        if (n >= sizeof(tmp))
+            return -1;
+        memcpy(tmp, s + neg, n - (size_t)neg);
+        tmp[n - (size_t)neg] = '\0';
+        v = strtod(tmp, &end);
+        if (*end != '\0')
+            return -1;
+    }
+    if (neg)
+        v = -v;
+    if (isinf(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+const char *plex__json_type_name(plex__json_type t)
+{
+    switch (t) {
+    case PLEX__JSON_STRING: return "string";
+    case PLEX__JSON_NUMBER: return "number";
+    case PLEX__JSON_OBJECT_BEGIN: return "object";
+    case PLEX__JSON_ARRAY_BEGIN: return "array";
+    case PLEX__JSON_TRUE:
+    case PLEX__JSON_FALSE: return "boolean";
+    case PLEX__JSON_NULL: return "null";
+    default: return "end of value";
+    }
+}
+
+/* ---- writer ---- */
+
+void plex__json_put_string(plex__buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0, run = 0;
+
+    if (plex__utf8_valid_prefix(s, n) != n) {
+        plex__buf_fail(b, PLEX_EINVALID);
+        return;
+    }
+    if (plex__buf_grow(b, n + 2))
+        return;
+    plex__buf_putc(b, '"');
+    while (i < n) {
+        unsigned char c = p[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            i++;
+            run++;
+            continue;
+        }
+        plex__buf_put(b, s + i - run, run);
+        run = 0;
+        switch (c) {
+        case '"': plex__buf_put(b, "\\\"", 2); break;
+        case '\\': plex__buf_put(b, "\\\\", 2); break;
+        case '\n': plex__buf_put(b, "\\n", 2); break;
+        case '\r': plex__buf_put(b, "\\r", 2); break;
+        case '\t': plex__buf_put(b, "\\t", 2); break;
+        case '\b': plex__buf_put(b, "\\b", 2); break;
+        case '\f': plex__buf_put(b, "\\f", 2); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            plex__buf_put(b, u, 6);
+        }
+        }
+        i++;
+    }
+    plex__buf_put(b, s + i - run, run);
+    plex__buf_putc(b, '"');
+}
+
+void plex__jw_init(plex__json_writer *w, plex__buf *buf)
+{
+    memset(w, 0, sizeof(*w));
+    w->buf = buf;
+}
+
+/* Before any value: the comma, unless it follows a key. */
+static void pre_value(plex__json_writer *w)
+{
+    if (w->after_key) {
+        w->after_key = 0;
+    } else if (w->need_comma) {
+        plex__buf_putc(w->buf, ',');
+    }
+    w->need_comma = 1;
+}
+
+static void begin(plex__json_writer *w, char c)
+{
+    unsigned int d = w->depth;
+
+    pre_value(w);
+    if (d >= PLEX__JSON_MAX_DEPTH) {
+        plex__buf_fail(w->buf, PLEX_EINVALID);
+        return;
+    }
+    w->depth = d + 1;
+    w->need_comma = 0;
+    plex__buf_putc(w->buf, c);
+}
+
+static void end(plex__json_writer *w, char c)
+{
+    if (w->depth == 0) {
+        plex__buf_fail(w->buf, PLEX_EINVALID);
+        return;
+    }
+    w->depth--;
+    w->need_comma = 1; /* the container was a value of the enclosing level */
+    plex__buf_putc(w->buf, c);
+}
+
+void plex__jw_object_begin(plex__json_writer *w)
+{
+    begin(w, '{');
+}
+
+void plex__jw_object_end(plex__json_writer *w)
+{
+    end(w, '}');
+}
+
+void plex__jw_array_begin(plex__json_writer *w)
+{
+    begin(w, '[');
+}
+
+void plex__jw_array_end(plex__json_writer *w)
+{
+    end(w, ']');
+}
+
+void plex__jw_key(plex__json_writer *w, const char *key)
+{
+    if (w->need_comma)
+        plex__buf_putc(w->buf, ',');
+    w->need_comma = 1;
+    plex__json_put_string(w->buf, key, strlen(key));
+    plex__buf_putc(w->buf, ':');
+    w->after_key = 1;
+}
+
+void plex__jw_stringn(plex__json_writer *w, const char *s, size_t n)
+{
+    pre_value(w);
+    plex__json_put_string(w->buf, s, n);
+}
+
+void plex__jw_string(plex__json_writer *w, const char *s)
+{
+    if (!s) {
+        plex__jw_null(w);
+        return;
+    }
+    plex__jw_stringn(w, s, strlen(s));
+}
+
+void plex__jw_int(plex__json_writer *w, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof(tmp);
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+    pre_value(w);
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    plex__buf_put(w->buf, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void plex__jw_bool(plex__json_writer *w, int v)
+{
+    pre_value(w);
+    if (v)
+        plex__buf_put(w->buf, "true", 4);
+    else
+        plex__buf_put(w->buf, "false", 5);
+}
+
+void plex__jw_null(plex__json_writer *w)
+{
+    pre_value(w);
+    plex__buf_put(w->buf, "null", 4);
+}
+
+void plex__jw_raw(plex__json_writer *w, const char *json, size_t n)
+{
+    plex__json_reader r;
+    plex__json_token t;
+    size_t a, z;
+
+    plex__json_reader_init(&r, json, n);
+    if (plex__json_next(&r, &t) || plex__json_skip(&r, &t)) {
+        plex__buf_fail(w->buf, PLEX_EINVALID);
+        return;
+    }
+    /* the value's own span, without surrounding whitespace */
+    a = t.type == PLEX__JSON_STRING ? t.start - 1 : t.start;
+    z = r.pos;
+    if (plex__json_next(&r, &t) || t.type != PLEX__JSON_EOF) {
+        plex__buf_fail(w->buf, PLEX_EINVALID);
+        return;
+    }
+    pre_value(w);
+    plex__buf_put(w->buf, json + a, z - a);
+}
