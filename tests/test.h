@@ -53,14 +53,14 @@ static int test_checks;
         }                                                                                          \
     } while (0)
 
-static int test_summary(const char *name)
+static inline int test_summary(const char *name)
 {
     printf("%s: %d checks, %d failed\n", name, test_checks, test_failures);
     return test_failures ? 1 : 0;
 }
 
 /* Read a whole file into a NUL-terminated malloc'd buffer; exits on failure. */
-static char *test_read_file(const char *path, size_t *len)
+static inline char *test_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf;
@@ -81,7 +81,7 @@ static char *test_read_file(const char *path, size_t *len)
 }
 
 /* Path of a fixture: $PLEX_FIXTURES/<rel> (set by ctest). */
-static const char *test_fixture(const char *rel)
+static inline const char *test_fixture(const char *rel)
 {
     static char path[4096];
     const char *dir = getenv("PLEX_FIXTURES");
