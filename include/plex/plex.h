@@ -10,5 +10,7 @@
 #include "plex/version.h"
 #include "plex/errors.h"
 #include "plex/models.h"
+#include "plex/client.h"
+#include "plex/auth.h"
 
 #endif

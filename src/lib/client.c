@@ -1,0 +1,383 @@
+/*
+ * plex_client: creation, options, and the single plex.tv operations.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "alloc.h"
+#include "client.h"
+#include "error.h"
+#include "model.h"
+#include "plex/version.h"
+
+#define DEFAULT_BASE_URL "https://plex.tv"
+#define DEFAULT_MAX_RESPONSE (8u * 1024 * 1024)
+
+int plex_client_options_init(plex_client_options *opts, unsigned int version)
+{
+    static const plex_client_options init = PLEX_CLIENT_OPTIONS_INIT;
+
+    if (!opts || version != PLEX_CLIENT_OPTIONS_VERSION)
+        return PLEX_EINVALID;
+    *opts = init;
+    return 0;
+}
+
+/* Header values may not hold control characters (CR/LF would split headers). */
+static int header_safe(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int set_string(char **slot, const char *value)
+{
+    char *copy = NULL;
+
+    if (value && !(copy = plex__strdup(value)))
+        return PLEX_ENOMEM;
+    plex__free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+int plex_client_new(plex_client **out, const plex_client_options *o, plex_error *err)
+{
+    plex_client *c;
+    const char *ids[9];
+    struct utsname u;
+    char host[256];
+    int have_uname, rc = 0;
+    size_t n;
+
+    if (!out)
+        return plex__error_set(err, PLEX_EINVALID, "invalid argument: out is NULL");
+    *out = NULL;
+    if (!o || o->version != PLEX_CLIENT_OPTIONS_VERSION)
+        return plex__error_set(err, PLEX_EINVALID,
+                               "unknown plex_client_options version (use PLEX_CLIENT_OPTIONS_INIT)");
+    if (!o->client_identifier || !*o->client_identifier)
+        return plex__error_set(err, PLEX_EINVALID,
+                               "a client identifier is required: generate a UUID once and keep it");
+
+    have_uname = uname(&u) == 0;
+    if (gethostname(host, sizeof(host)) != 0)
+        host[0] = '\0';
+    host[sizeof(host) - 1] = '\0';
+    ids[0] = o->client_identifier;
+    ids[1] = o->product ? o->product : "libplex";
+    ids[2] = o->product_version ? o->product_version : PLEX_VERSION_STRING;
+    ids[3] = o->platform ? o->platform : have_uname ? u.sysname : NULL;
+    ids[4] = o->platform_version ? o->platform_version : have_uname ? u.release : NULL;
+    ids[5] = o->device ? o->device : have_uname ? u.machine : NULL;
+    ids[6] = o->device_name ? o->device_name : host[0] ? host : NULL;
+    ids[7] = o->model;
+    ids[8] = o->vendor;
+    for (int i = 0; i < 9; i++)
+        if (ids[i] && !header_safe(ids[i]))
+            return plex__error_set(err, PLEX_EINVALID,
+                                   "identity values may not contain control characters");
+    if (o->token && !header_safe(o->token))
+        return plex__error_set(err, PLEX_EINVALID, "the token contains control characters");
+
+    c = plex__calloc(1, sizeof(*c));
+    if (!c)
+        return plex__error_set(err, PLEX_ENOMEM, "out of memory");
+    plex_error_clear(&c->last);
+    for (int i = 0; i < 9 && rc == 0; i++)
+        rc = set_string(&c->identity[i], ids[i]);
+    if (rc == 0)
+        rc = set_string(&c->base_url, o->base_url ? o->base_url : DEFAULT_BASE_URL);
+    if (rc == 0)
+        rc = set_string(&c->token, o->token);
+    if (rc == 0)
+        rc = set_string(&c->ca_file, o->ca_file);
+    if (rc) {
+        plex_client_free(c);
+        return plex__error_set(err, PLEX_ENOMEM, "out of memory");
+    }
+    n = strlen(c->base_url);
+    while (n > 0 && c->base_url[n - 1] == '/')
+        c->base_url[--n] = '\0';
+    if (strncmp(c->base_url, "https://", 8) != 0) {
+        if (strncmp(c->base_url, "http://", 7) != 0 || !plex__url_is_loopback(c->base_url)) {
+            plex_client_free(c);
+            return plex__error_set(err, PLEX_EINVALID,
+                                   "the base URL must be https:// (plain http:// is only allowed "
+                                   "to a loopback address)");
+        }
+    }
+    c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+    c->request_timeout_ms = o->request_timeout_ms > 0 ? o->request_timeout_ms : 30000;
+    c->max_response = o->max_response_size ? o->max_response_size : DEFAULT_MAX_RESPONSE;
+    c->log = o->log;
+    c->log_payload = o->log_payload;
+    c->flags = o->flags;
+    c->retry_after = -1;
+    *out = c;
+    return 0;
+}
+
+void plex_client_free(plex_client *c)
+{
+    if (!c)
+        return;
+    plex__http_cleanup(c);
+    for (int i = 0; i < 9; i++)
+        plex__free(c->identity[i]);
+    plex__free(c->base_url);
+    plex__free(c->token);
+    plex__free(c->ca_file);
+    plex__free(c->log_path);
+    plex__buf_dispose(&c->body);
+    plex_api_errors_free(c->last_api_errors);
+    plex__free(c);
+}
+
+int plex_client_set_token(plex_client *c, const char *token)
+{
+    if (!c || (token && !header_safe(token)))
+        return PLEX_EINVALID;
+    return set_string(&c->token, token);
+}
+
+const plex_error *plex_client_last_error(const plex_client *c)
+{
+    return c ? &c->last : NULL;
+}
+
+const plex_api_errors *plex_client_last_api_errors(const plex_client *c)
+{
+    return c ? c->last_api_errors : NULL;
+}
+
+void plex_client_get_stats(const plex_client *c, plex_client_stats *out)
+{
+    if (c && out)
+        *out = c->stats;
+}
+
+/* Decode a 2xx body with `parse`; a bad body is recorded on the client. */
+static int decode_body(plex_client *c, const plex__response *resp,
+                       int (*parse)(void **, const char *, size_t, plex_error *), void **out)
+{
+    plex_error perr;
+    int rc = parse(out, resp->body, resp->len, &perr);
+
+    if (rc)
+        return plex__client_fail(c, rc, "the server's answer could not be read: %s",
+                                 perr.message);
+    return 0;
+}
+
+static int parse_pin(void **out, const char *d, size_t n, plex_error *e)
+{
+    plex_pin *p = NULL;
+    int rc = plex_pin_parse(&p, d, n, 0, e);
+    *out = p;
+    return rc;
+}
+
+/* A pin the flow can use needs at least an id and a code. */
+static int check_usable_pin(plex_client *c, plex_pin **pin)
+{
+    if (((*pin)->present & (PLEX_PIN_ID | PLEX_PIN_CODE)) != (PLEX_PIN_ID | PLEX_PIN_CODE)) {
+        plex_pin_free(*pin);
+        *pin = NULL;
+        return plex__client_fail(c, PLEX_ESCHEMA, "the server's PIN has no id or no code");
+    }
+    return 0;
+}
+
+int plex_pin_create(plex_pin **out, plex_client *c, unsigned int flags)
+{
+    plex__request r = {"POST", "/api/v2/pins", NULL, NULL, 0, NULL, NULL};
+    plex__response resp;
+    void *pin = NULL;
+    int rc;
+
+    if (!out || !c)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if (flags & PLEX_PIN_STRONG)
+        r.query = "strong=true";
+    if ((rc = plex__http_request(c, &r, &resp)) != 0)
+        return rc;
+    if ((rc = decode_body(c, &resp, parse_pin, &pin)) != 0)
+        return rc;
+    *out = pin;
+    return check_usable_pin(c, out);
+}
+
+int plex_pin_check(plex_pin **out, plex_client *c, int64_t id)
+{
+    char path[64];
+    plex__request r = {"GET", path, NULL, NULL, 0, NULL, NULL};
+    plex__response resp;
+    void *pin = NULL;
+    int rc;
+
+    if (!out || !c)
+        return PLEX_EINVALID;
+    *out = NULL;
+    snprintf(path, sizeof(path), "/api/v2/pins/%lld", (long long)id);
+    r.log_path = (c->flags & PLEX_CLIENT_LOG_SECRETS) ? path : "/api/v2/pins/<redacted>";
+    if ((rc = plex__http_request(c, &r, &resp)) != 0)
+        return rc;
+    if ((rc = decode_body(c, &resp, parse_pin, &pin)) != 0)
+        return rc;
+    *out = pin;
+    return check_usable_pin(c, out);
+}
+
+int plex_pin_link(plex_client *c, const char *code)
+{
+    plex__request r = {"PUT", "/api/v2/pins/link", NULL, NULL, 0,
+                       "application/x-www-form-urlencoded", NULL};
+    plex__buf body = PLEX__BUF_INIT;
+    plex__response resp;
+    int rc;
+
+    if (!c || !code || !*code)
+        return PLEX_EINVALID;
+    if (!c->token)
+        return plex__client_fail(c, PLEX_EAUTH, "not signed in: linking a code needs a token");
+    plex__buf_puts(&body, "code=");
+    plex__url_encode(&body, code);
+    if (body.err) {
+        plex__buf_dispose(&body);
+        return plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+    }
+    r.body = body.ptr;
+    r.body_len = body.len;
+    rc = plex__http_request(c, &r, &resp);
+    plex__buf_dispose(&body);
+    return rc;
+}
+
+int plex_ping(plex_client *c)
+{
+    plex__request r = {"GET", "/api/v2/ping", NULL, NULL, 0, NULL, NULL};
+    plex__response resp;
+
+    if (!c)
+        return PLEX_EINVALID;
+    return plex__http_request(c, &r, &resp);
+}
+
+int plex_signout(plex_client *c)
+{
+    plex__request r = {"DELETE", "/api/v2/users/signout", NULL, NULL, 0, NULL, NULL};
+    plex__response resp;
+
+    if (!c)
+        return PLEX_EINVALID;
+    if (!c->token)
+        return plex__client_fail(c, PLEX_EAUTH, "not signed in");
+    return plex__http_request(c, &r, &resp);
+}
+
+/* ---- the user model ---- */
+
+static void user_init(void *obj)
+{
+    plex_user *u = obj;
+    plex_opt_bool *b[] = {&u->confirmed, &u->email_only_auth, &u->has_password,
+                          &u->protected_, &u->restricted,      &u->home,
+                          &u->home_admin, &u->guest,           &u->anonymous,
+                          &u->two_factor_enabled};
+    for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
+        *b[i] = PLEX_ABSENT;
+}
+
+#define S PLEX__F_STRING
+#define B PLEX__F_BOOL
+static const plex__field user_fields[] = {
+    PLEX__FIELD("id", PLEX__F_INT64, PLEX__F_REQUIRED, 0, plex_user, id),
+    PLEX__FIELD("uuid", S, PLEX__F_REQUIRED, 1, plex_user, uuid),
+    PLEX__FIELD("username", S, PLEX__F_REQUIRED, 2, plex_user, username),
+    PLEX__FIELD("title", S, 0, 3, plex_user, title),
+    PLEX__FIELD("email", S, 0, 4, plex_user, email),
+    PLEX__FIELD("friendlyName", S, 0, 5, plex_user, friendly_name),
+    PLEX__FIELD("locale", S, PLEX__F_NULLABLE, 6, plex_user, locale),
+    PLEX__FIELD("thumb", S, 0, 7, plex_user, thumb),
+    PLEX__FIELD("country", S, 0, 8, plex_user, country),
+    PLEX__FIELD("authToken", S, 0, 9, plex_user, auth_token),
+    PLEX__FIELD("joinedAt", PLEX__F_INT64, 0, 10, plex_user, joined_at),
+    PLEX__FIELD("rememberExpiresAt", PLEX__F_INT64, 0, 11, plex_user, remember_expires_at),
+    PLEX__FIELD("confirmed", B, 0, 12, plex_user, confirmed),
+    PLEX__FIELD("emailOnlyAuth", B, 0, 13, plex_user, email_only_auth),
+    PLEX__FIELD("hasPassword", B, 0, 14, plex_user, has_password),
+    PLEX__FIELD("protected", B, 0, 15, plex_user, protected_),
+    PLEX__FIELD("restricted", B, 0, 16, plex_user, restricted),
+    PLEX__FIELD("home", B, 0, 17, plex_user, home),
+    PLEX__FIELD("homeAdmin", B, 0, 18, plex_user, home_admin),
+    PLEX__FIELD("guest", B, 0, 19, plex_user, guest),
+    PLEX__FIELD("anonymous", B, PLEX__F_NULLABLE, 20, plex_user, anonymous),
+    PLEX__FIELD("twoFactorEnabled", B, 0, 21, plex_user, two_factor_enabled),
+    PLEX__FIELD("homeSize", PLEX__F_INT32, 0, 22, plex_user, home_size),
+    PLEX__FIELD("maxHomeSize", PLEX__F_INT32, 0, 23, plex_user, max_home_size),
+    PLEX__FIELD("subscriptionDescription", S, PLEX__F_NULLABLE, 24, plex_user,
+                subscription_description),
+};
+#undef S
+#undef B
+
+static const plex__schema user_schema = {
+    user_fields,         sizeof(user_fields) / sizeof(user_fields[0]), sizeof(plex_user),
+    offsetof(plex_user, present), (size_t)-1, user_init, NULL};
+
+int plex_user_parse(plex_user **out, const char *data, size_t len, unsigned int flags,
+                    plex_error *err)
+{
+    void *u = NULL;
+    int rc;
+
+    if (!out)
+        return plex__error_set(err, PLEX_EINVALID, "invalid argument: out is NULL");
+    rc = plex__model_parse(&u, &user_schema, data, len, flags, err);
+    *out = u;
+    return rc;
+}
+
+void plex_user_free(plex_user *user)
+{
+    plex__arena_free_root(user);
+}
+
+int plex_user_to_json(const plex_user *user, char **out)
+{
+    return plex__model_to_json(&user_schema, user, out);
+}
+
+static int parse_user(void **out, const char *d, size_t n, plex_error *e)
+{
+    plex_user *u = NULL;
+    int rc = plex_user_parse(&u, d, n, 0, e);
+    *out = u;
+    return rc;
+}
+
+int plex_user_get(plex_user **out, plex_client *c)
+{
+    plex__request r = {"GET", "/api/v2/user", NULL, NULL, 0, NULL, NULL};
+    plex__response resp;
+    void *u = NULL;
+    int rc;
+
+    if (!out || !c)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if (!c->token)
+        return plex__client_fail(c, PLEX_EAUTH, "not signed in: no token to validate");
+    if ((rc = plex__http_request(c, &r, &resp)) != 0)
+        return rc;
+    if ((rc = decode_body(c, &resp, parse_user, &u)) != 0)
+        return rc;
+    *out = u;
+    return 0;
+}

@@ -1,0 +1,96 @@
+/*
+ * struct plex_client and the internal HTTP interface (implemented in http.c,
+ * the only file that includes <curl/curl.h>).
+ */
+#ifndef PLEX_CLIENT_INTERNAL_H
+#define PLEX_CLIENT_INTERNAL_H
+
+#include "buf.h"
+#include "plex/auth.h"
+#include "plex/client.h"
+
+struct plex_client {
+    char *base_url;             /* no trailing slash */
+    char *identity[9];          /* X-Plex-* values, see http.c identity_names */
+    char *token;
+    char *ca_file;
+    long connect_timeout_ms;
+    long request_timeout_ms;
+    size_t max_response;
+    plex_log_cb log;
+    void *log_payload;
+    unsigned int flags;
+
+    void *easy;                 /* CURL * */
+    void *multi;                /* CURLM * */
+    void *headers;              /* struct curl_slist * of the request in flight */
+    int busy;                   /* a request is in flight */
+    int too_big;                /* the body passed max_response */
+    long retry_after;           /* Retry-After of the last response, or -1 */
+    int is_xml;                 /* the last response's Content-Type */
+    int is_json;
+    plex__buf body;             /* the last response's body */
+    char *log_path;             /* what the log shows of the request in flight */
+    const char *method;
+    long start_ms;
+
+    plex_error last;
+    plex_api_errors *last_api_errors;
+    plex_client_stats stats;
+    char curl_errbuf[256];      /* CURL_ERROR_SIZE */
+};
+
+typedef struct plex__request {
+    const char *method;         /* "GET", "POST", "PUT", "DELETE" */
+    const char *path;           /* appended to the base URL: "/api/v2/pins" */
+    const char *query;          /* encoded query string without '?', or NULL */
+    const char *body;           /* request body, or NULL */
+    size_t body_len;
+    const char *content_type;   /* of the body */
+    const char *log_path;       /* the path as logs may show it (secrets redacted); NULL = path */
+} plex__request;
+
+typedef struct plex__response {
+    long status;
+    const char *body;           /* borrowed from the client until the next request */
+    size_t len;
+} plex__response;
+
+/* Start a request without waiting. Returns 0 or an error (recorded). */
+int plex__http_start(plex_client *c, const plex__request *r);
+
+/* Make progress without blocking; *done becomes 1 when the request finished. */
+int plex__http_progress(plex_client *c, int *done);
+
+/* After *done: the outcome. 0 for 2xx (resp filled), or the mapped error,
+ * recorded in c->last (with the server's errors[] in c->last_api_errors). */
+int plex__http_finish(plex_client *c, plex__response *resp);
+
+/* What to wait for before calling plex__http_progress again. */
+void plex__http_wait_info(plex_client *c, plex_login_wait_info *w);
+
+/* Drop the request in flight, if any. */
+void plex__http_abort(plex_client *c);
+
+/* Free the handles of a client. */
+void plex__http_cleanup(plex_client *c);
+
+/* 1 if the URL's host is a loopback address (127.0.0.0/8, ::1) or "localhost". */
+int plex__url_is_loopback(const char *url);
+
+/* Start, wait, finish: a blocking request. */
+int plex__http_request(plex_client *c, const plex__request *r, plex__response *resp);
+
+/* Record an error on the client (message formatted); returns code. */
+int plex__client_fail(plex_client *c, int code, const char *fmt, ...) PLEX__PRINTF(3, 4);
+
+/* Log a line (already redacted) if a log callback is set. */
+void plex__client_log(plex_client *c, int level, const char *fmt, ...) PLEX__PRINTF(3, 4);
+
+/* Milliseconds of a monotonic clock. */
+long plex__now_ms(void);
+
+/* Append s percent-encoded (RFC 3986 unreserved kept) to b. */
+void plex__url_encode(plex__buf *b, const char *s);
+
+#endif
