@@ -5,17 +5,24 @@
 
 #include "plex/common.h"
 
+/* Test-only state. Nothing is written unless a test called
+ * plex__alloc_fail_at(), so programs using the library from several threads
+ * never race on it. */
+static int armed;
 static unsigned long fail_at;
 static unsigned long count;
 
 static int should_fail(void)
 {
+    if (!armed)
+        return 0;
     count++;
     return fail_at != 0 && count == fail_at;
 }
 
 void plex__alloc_fail_at(unsigned long n)
 {
+    armed = 1;
     fail_at = n;
     count = 0;
 }

@@ -4,6 +4,7 @@
 #include "json.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -438,10 +439,38 @@ static size_t put_utf8(char *d, unsigned long cp)
     return 4;
 }
 
+/* Decode the (validated) escape at s[i] into d; *used gets the number of
+ * input bytes it spans. Returns the number of bytes written (1 to 4). */
+static size_t unescape_one(const unsigned char *s, size_t i, char *d, size_t *used)
+{
+    unsigned long cp, lo;
+
+    *used = 2;
+    switch (s[i + 1]) {
+    case 'b': d[0] = '\b'; return 1;
+    case 'f': d[0] = '\f'; return 1;
+    case 'n': d[0] = '\n'; return 1;
+    case 'r': d[0] = '\r'; return 1;
+    case 't': d[0] = '\t'; return 1;
+    case 'u':
+        cp = (unsigned long)hex4(s + i + 2);
+        *used = 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            lo = (unsigned long)hex4(s + i + 8);
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            *used = 12;
+        }
+        return put_utf8(d, cp);
+    default: /* '"', '\\', '/' */
+        d[0] = (char)s[i + 1];
+        return 1;
+    }
+}
+
 size_t plex__json_unescape(const char *buf, const plex__json_token *tok, char *dst)
 {
     const unsigned char *s = (const unsigned char *)buf;
-    size_t i = tok->start, end = tok->end, o = 0;
+    size_t i = tok->start, end = tok->end, o = 0, used;
 
     if (!tok->escaped) {
         memcpy(dst, buf + i, end - i);
@@ -455,42 +484,37 @@ size_t plex__json_unescape(const char *buf, const plex__json_token *tok, char *d
         i += run;
         if (i >= end)
             break;
-        switch (s[i + 1]) {
-        case 'b': dst[o++] = '\b'; i += 2; break;
-        case 'f': dst[o++] = '\f'; i += 2; break;
-        case 'n': dst[o++] = '\n'; i += 2; break;
-        case 'r': dst[o++] = '\r'; i += 2; break;
-        case 't': dst[o++] = '\t'; i += 2; break;
-        case 'u': {
-            unsigned long cp = (unsigned long)hex4(s + i + 2);
-            i += 6;
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                unsigned long lo = (unsigned long)hex4(s + i + 2);
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                i += 6;
-            }
-            o += put_utf8(dst + o, cp);
-            break;
-        }
-        default: /* '"', '\\', '/' */
-            dst[o++] = (char)s[i + 1];
-            i += 2;
-        }
+        o += unescape_one(s, i, dst + o, &used);
+        i += used;
     }
     return o;
 }
 
 int plex__json_key_eq(const char *buf, const plex__json_token *tok, const char *s, size_t n)
 {
-    char tmp[64];
-    size_t len = tok->end - tok->start;
+    const unsigned char *p = (const unsigned char *)buf;
+    size_t i = tok->start, end = tok->end, o = 0;
 
     if (!tok->escaped)
-        return len == n && memcmp(buf + tok->start, s, n) == 0;
-    if (len > sizeof(tmp)) /* an escaped key this long can't be one of ours */
-        return 0;
-    len = plex__json_unescape(buf, tok, tmp);
-    return len == n && memcmp(tmp, s, n) == 0;
+        return end - i == n && memcmp(buf + i, s, n) == 0;
+    /* piece by piece: an escaped key can be longer than any fixed buffer */
+    while (i < end) {
+        char u[4];
+        size_t k, used;
+        if (p[i] != '\\') {
+            if (o == n || s[o] != buf[i])
+                return 0;
+            o++;
+            i++;
+            continue;
+        }
+        k = unescape_one(p, i, u, &used);
+        if (n - o < k || memcmp(s + o, u, k) != 0)
+            return 0;
+        o += k;
+        i += used;
+    }
+    return o == n;
 }
 
 int plex__json_int64(const char *buf, const plex__json_token *tok, int64_t *out)
@@ -529,6 +553,7 @@ int plex__json_strtod(const char *s, size_t n, double *out)
     size_t i = 0;
     uint64_t mant = 0;
     int digits = 0, exp10 = 0, neg = 0, exact = 1;
+    long explicit_exp = 0;
     double v;
 
     /* validate with the reader's own number grammar */
@@ -570,6 +595,7 @@ int plex__json_strtod(const char *s, size_t n, double *out)
             eneg = s[i++] == '-';
         for (; i < n; i++)
             e = e < 100000 ? e * 10 + (s[i] - '0') : e;
+        explicit_exp = eneg ? -e : e;
         exp10 += eneg ? -e : e;
     }
     /* Clinger's fast path: exact when the mantissa fits 53 bits and 10^|e| is exact. */
@@ -577,15 +603,38 @@ int plex__json_strtod(const char *s, size_t n, double *out)
         v = (double)mant;
         v = exp10 < 0 ? v / pow10[-exp10] : v * pow10[exp10];
     } else {
-        /* rare (over 19 significant digits or a large exponent): strtod on a
-         * copy. Under a locale whose decimal point is not '.', strtod stops
-         * early and the number is refused rather than misread. */
-        char tmp[128];
+        /* Rare: over 19 significant digits or a large exponent. strtod reads
+         * a locale-neutral copy: the significant digits without the '.' (so
+         * the C locale's decimal point plays no part), then the exponent.
+         * Digits past the 780th, more than the 767 a double's halfway points
+         * can have, only count as a sticky '1': rounding stays exact and any
+         * length of input fits. */
+        char tmp[781 + 24]; /* digits, sticky digit, "e" and a long */
+        size_t o = 0, j = (size_t)neg;
+        long scale = explicit_exp; /* value = tmp's digits * 10^scale */
+        int frac = 0, sticky = 0;
         char *end;
-        if (n >= sizeof(tmp))
-            return -1;
-        memcpy(tmp, s + neg, n - (size_t)neg);
-        tmp[n - (size_t)neg] = '\0';
+
+        for (; j < n && s[j] != 'e' && s[j] != 'E'; j++) {
+            if (s[j] == '.') {
+                frac = 1;
+            } else if (o == 0 && s[j] == '0') {
+                scale -= frac; /* a leading zero */
+            } else if (o < 780) {
+                tmp[o++] = s[j];
+                scale -= frac;
+            } else {
+                scale += !frac;
+                sticky |= s[j] != '0';
+            }
+        }
+        if (sticky) {
+            tmp[o++] = '1';
+            scale--;
+        }
+        if (o == 0)
+            tmp[o++] = '0';
+        snprintf(tmp + o, sizeof(tmp) - o, "e%ld", scale);
         v = strtod(tmp, &end);
         if (*end != '\0')
             return -1;
