@@ -1,0 +1,551 @@
+/*
+ * The documents plexsim answers with, as JSON (Accept: application/json)
+ * or as the XML plex.tv sends otherwise. Pins are encoded with the
+ * library's own model (plex_pin_to_json); GeoData with its schema.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "pin.h"
+#include "plex/models.h"
+#include "sim.h"
+#include "xml.h"
+
+#define XML_PROLOG "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+#define SERVER_ID "5d8f0c1e9a7b3c2d4e6f8a0b1c2d3e4f5a6b7c8d"
+#define SERVER_HASH "3f2a9c8b7d6e5f4a3b2c1d0e9f8a7b6c"
+#define SERVER_VERSION "1.40.2.8395-c67dce28e"
+#define PUBLIC_ADDR "203.0.113.10"
+
+/* The place every request seems to come from. */
+static plex_geodata sim_geo(void)
+{
+    plex_geodata g;
+
+    memset(&g, 0, sizeof(g));
+    g.code = "NL";
+    g.continent_code = "EU";
+    g.country = "Netherlands";
+    g.city = "Amsterdam";
+    g.european_union_member = PLEX_TRUE;
+    g.time_zone = "Europe/Amsterdam";
+    g.postal_code = "1012";
+    g.in_privacy_restricted_country = PLEX_FALSE;
+    g.in_privacy_restricted_region = PLEX_FALSE;
+    g.subdivisions = "North Holland";
+    g.coordinates = "52.3740, 4.8897";
+    g.present = 0x7FFu;
+    return g;
+}
+
+/* Hand the buffer over; plex__buf memory is plain malloc memory. */
+static int finish(plex__buf *b, char **out, size_t *len)
+{
+    size_t n = b->len;
+    int rc = plex__buf_detach(b, out);
+
+    *len = rc == 0 ? n : 0;
+    return rc;
+}
+
+/* One member of the object being written. */
+static void kstr(plex__json_writer *w, const char *key, const char *value)
+{
+    plex__jw_key(w, key);
+    plex__jw_string(w, value); /* NULL writes null */
+}
+
+static void kint(plex__json_writer *w, const char *key, int64_t value)
+{
+    plex__jw_key(w, key);
+    plex__jw_int(w, value);
+}
+
+static void kbool(plex__json_writer *w, const char *key, int value)
+{
+    plex__jw_key(w, key);
+    plex__jw_bool(w, value);
+}
+
+static void knull(plex__json_writer *w, const char *key)
+{
+    plex__jw_key(w, key);
+    plex__jw_null(w);
+}
+
+static void kempty_array(plex__json_writer *w, const char *key)
+{
+    plex__jw_key(w, key);
+    plex__jw_array_begin(w);
+    plex__jw_array_end(w);
+}
+
+static void xattr(plex__buf *b, const char *name, const char *value)
+{
+    plex__buf_putc(b, ' ');
+    plex__buf_puts(b, name);
+    plex__buf_puts(b, "=\"");
+    if (value)
+        plex__xml_put_escaped(b, value);
+    plex__buf_putc(b, '"');
+}
+
+static void xattr_int(plex__buf *b, const char *name, int64_t v)
+{
+    plex__buf_printf(b, " %s=\"%lld\"", name, (long long)v);
+}
+
+static void xattr_bool(plex__buf *b, const char *name, int v)
+{
+    plex__buf_printf(b, " %s=\"%d\"", name, v ? 1 : 0);
+}
+
+static void xml_geo(plex__buf *b, const char *element, const plex_geodata *g)
+{
+    plex__buf_printf(b, "<%s", element);
+    xattr(b, "code", g->code);
+    xattr(b, "continent_code", g->continent_code);
+    xattr(b, "country", g->country);
+    xattr(b, "city", g->city);
+    xattr_bool(b, "european_union_member", g->european_union_member == PLEX_TRUE);
+    xattr(b, "time_zone", g->time_zone);
+    xattr(b, "postal_code", g->postal_code);
+    xattr_bool(b, "in_privacy_restricted_country", g->in_privacy_restricted_country == PLEX_TRUE);
+    xattr_bool(b, "in_privacy_restricted_region", g->in_privacy_restricted_region == PLEX_TRUE);
+    xattr(b, "subdivisions", g->subdivisions);
+    xattr(b, "coordinates", g->coordinates);
+    plex__buf_puts(b, "/>");
+}
+
+static void time_text(int64_t seconds, char *buf, size_t size)
+{
+    plex_timestamp ts;
+
+    ts.seconds = seconds;
+    ts.millis = 0;
+    if (plex_timestamp_format(ts, buf, size) != 0)
+        snprintf(buf, size, "1970-01-01T00:00:00Z");
+}
+
+int sim_render_pin(char **out, size_t *len, int json, const sim_state *st, const sim_pin *p,
+                   const char *base_url, double now)
+{
+    plex_geodata geo = sim_geo();
+    plex_pin pin;
+    char qr[256];
+    int rc;
+
+    (void)st;
+    snprintf(qr, sizeof(qr), "%s/api/v2/pins/qr/%s", base_url, p->code);
+    memset(&pin, 0, sizeof(pin));
+    pin.id = p->id;
+    pin.code = p->code;
+    pin.product = p->product;
+    pin.trusted = PLEX_FALSE;
+    pin.qr = qr;
+    pin.client_identifier = p->client_id;
+    pin.location = &geo;
+    pin.expires_in = sim_pin_remaining(p, now);
+    pin.created_at.seconds = p->created_at;
+    pin.expires_at.seconds = p->created_at + p->ttl;
+    pin.auth_token = p->token[0] ? p->token : NULL;
+    pin.new_registration = p->token[0] ? "false" : NULL;
+    pin.present = PLEX_PIN_ID | PLEX_PIN_CODE | PLEX_PIN_PRODUCT | PLEX_PIN_TRUSTED | PLEX_PIN_QR |
+                  PLEX_PIN_CLIENT_IDENTIFIER | PLEX_PIN_LOCATION | PLEX_PIN_EXPIRES_IN |
+                  PLEX_PIN_CREATED_AT | PLEX_PIN_EXPIRES_AT | (0x7FFu << 16);
+    if (p->token[0])
+        pin.present |= PLEX_PIN_AUTH_TOKEN | PLEX_PIN_NEW_REGISTRATION;
+
+    if (json) {
+        rc = plex_pin_to_json(&pin, out);
+        *len = rc == 0 ? strlen(*out) : 0;
+        return rc;
+    } else {
+        plex__buf b = PLEX__BUF_INIT;
+        char t1[40], t2[40];
+
+        time_text(pin.created_at.seconds, t1, sizeof(t1));
+        time_text(pin.expires_at.seconds, t2, sizeof(t2));
+        plex__buf_puts(&b, XML_PROLOG "<pin");
+        xattr_int(&b, "id", pin.id);
+        xattr(&b, "code", pin.code);
+        xattr(&b, "product", pin.product);
+        xattr_bool(&b, "trusted", 0);
+        xattr(&b, "qr", pin.qr);
+        xattr(&b, "clientIdentifier", pin.client_identifier);
+        xattr_int(&b, "expiresIn", pin.expires_in);
+        xattr(&b, "createdAt", t1);
+        xattr(&b, "expiresAt", t2);
+        xattr(&b, "authToken", pin.auth_token ? pin.auth_token : "");
+        xattr(&b, "newRegistration", pin.auth_token ? "0" : "");
+        plex__buf_puts(&b, ">");
+        xml_geo(&b, "location", &geo);
+        plex__buf_puts(&b, "</pin>\n");
+        return finish(&b, out, len);
+    }
+}
+
+int sim_render_geoip(char **out, size_t *len, int json)
+{
+    plex_geodata geo = sim_geo();
+    plex__buf b = PLEX__BUF_INIT;
+
+    if (json) {
+        plex__json_writer w;
+        plex__jw_init(&w, &b);
+        plex__model_write(&w, &plex__geodata_schema, &geo);
+    } else {
+        plex__buf_puts(&b, XML_PROLOG);
+        xml_geo(&b, "location", &geo);
+        plex__buf_putc(&b, '\n');
+    }
+    return finish(&b, out, len);
+}
+
+/* ---- the user ---- */
+
+int sim_render_user(char **out, size_t *len, int json, const char *token)
+{
+    plex__buf b = PLEX__BUF_INIT;
+    const char *thumb = "https://plex.tv/users/" SIM_USER_UUID "/avatar?c=1700000000";
+    const int64_t joined = 1556281940;
+
+    if (json) {
+        plex__json_writer w;
+        plex__jw_init(&w, &b);
+        plex__jw_object_begin(&w);
+        kint(&w, "id", SIM_USER_ID);
+        kstr(&w, "uuid", SIM_USER_UUID);
+        kstr(&w, "username", SIM_USER_NAME);
+        kstr(&w, "title", SIM_USER_NAME);
+        kstr(&w, "friendlyName", "Plexsim Tester");
+        kstr(&w, "email", SIM_USER_EMAIL);
+        knull(&w, "locale");
+        kbool(&w, "confirmed", 1);
+        kint(&w, "joinedAt", joined);
+        kbool(&w, "emailOnlyAuth", 0);
+        kbool(&w, "hasPassword", 1);
+        kbool(&w, "protected", 0);
+        kstr(&w, "thumb", thumb);
+        kstr(&w, "authToken", token);
+        kstr(&w, "mailingListStatus", "active");
+        kbool(&w, "mailingListActive", 1);
+        kstr(&w, "scrobbleTypes", "");
+        kstr(&w, "country", "NL");
+        plex__jw_key(&w, "subscription");
+        plex__jw_object_begin(&w);
+        kbool(&w, "active", 0);
+        knull(&w, "subscribedAt");
+        kstr(&w, "status", "Inactive");
+        knull(&w, "paymentService");
+        knull(&w, "plan");
+        kempty_array(&w, "features");
+        plex__jw_object_end(&w);
+        knull(&w, "subscriptionDescription");
+        kbool(&w, "restricted", 0);
+        knull(&w, "anonymous");
+        kbool(&w, "home", 0);
+        kbool(&w, "guest", 0);
+        kint(&w, "homeSize", 1);
+        kbool(&w, "homeAdmin", 0);
+        kint(&w, "maxHomeSize", 15);
+        kint(&w, "rememberExpiresAt", sim_now_wall() + 14 * 86400);
+        plex__jw_key(&w, "profile");
+        plex__jw_object_begin(&w);
+        kbool(&w, "autoSelectAudio", 1);
+        kstr(&w, "defaultAudioLanguage", "en");
+        kstr(&w, "defaultSubtitleLanguage", "en");
+        kint(&w, "autoSelectSubtitle", 0);
+        kint(&w, "defaultSubtitleAccessibility", 0);
+        kint(&w, "defaultSubtitleForced", 0);
+        kint(&w, "watchedIndicator", 1);
+        kint(&w, "mediaReviewsVisibility", 0);
+        plex__jw_object_end(&w);
+        kempty_array(&w, "entitlements");
+        kempty_array(&w, "roles");
+        kempty_array(&w, "services");
+        knull(&w, "adsConsent");
+        knull(&w, "adsConsentSetAt");
+        knull(&w, "adsConsentReminderAt");
+        kbool(&w, "experimentalFeatures", 0);
+        kbool(&w, "twoFactorEnabled", 0);
+        kbool(&w, "backupCodesCreated", 0);
+        knull(&w, "attributionPartner");
+        plex__jw_object_end(&w);
+    } else {
+        plex__buf_puts(&b, XML_PROLOG "<user");
+        xattr_int(&b, "id", SIM_USER_ID);
+        xattr(&b, "uuid", SIM_USER_UUID);
+        xattr(&b, "username", SIM_USER_NAME);
+        xattr(&b, "title", SIM_USER_NAME);
+        xattr(&b, "friendlyName", "Plexsim Tester");
+        xattr(&b, "email", SIM_USER_EMAIL);
+        xattr(&b, "locale", "");
+        xattr_bool(&b, "confirmed", 1);
+        xattr_int(&b, "joinedAt", joined);
+        xattr_bool(&b, "emailOnlyAuth", 0);
+        xattr_bool(&b, "hasPassword", 1);
+        xattr_bool(&b, "protected", 0);
+        xattr(&b, "thumb", thumb);
+        xattr(&b, "authToken", token);
+        xattr(&b, "mailingListStatus", "active");
+        xattr_bool(&b, "mailingListActive", 1);
+        xattr(&b, "scrobbleTypes", "");
+        xattr(&b, "country", "NL");
+        xattr(&b, "subscriptionDescription", "");
+        xattr_bool(&b, "restricted", 0);
+        xattr_bool(&b, "anonymous", 0);
+        xattr_bool(&b, "home", 0);
+        xattr_bool(&b, "guest", 0);
+        xattr_int(&b, "homeSize", 1);
+        xattr_bool(&b, "homeAdmin", 0);
+        xattr_int(&b, "maxHomeSize", 15);
+        xattr_int(&b, "rememberExpiresAt", sim_now_wall() + 14 * 86400);
+        xattr_bool(&b, "experimentalFeatures", 0);
+        xattr_bool(&b, "twoFactorEnabled", 0);
+        xattr_bool(&b, "backupCodesCreated", 0);
+        plex__buf_puts(&b, "><subscription active=\"0\" subscribedAt=\"\" status=\"Inactive\" "
+                           "paymentService=\"\" plan=\"\"><features/></subscription>"
+                           "<profile autoSelectAudio=\"1\" defaultAudioLanguage=\"en\" "
+                           "defaultSubtitleLanguage=\"en\" autoSelectSubtitle=\"0\" "
+                           "defaultSubtitleAccessibility=\"0\" defaultSubtitleForced=\"0\" "
+                           "watchedIndicator=\"1\" mediaReviewsVisibility=\"0\"/>"
+                           "<entitlements/><roles/><services/></user>\n");
+    }
+    return finish(&b, out, len);
+}
+
+/* ---- resources ---- */
+
+typedef struct conn {
+    const char *protocol;
+    const char *address;
+    int port;
+    const char *uri_base; /* the URI without ":port" */
+    int local, relay, ipv6, https;
+} conn;
+
+typedef struct device {
+    const char *name, *product, *product_version, *platform, *platform_version, *device;
+    const char *client_id, *provides;
+    int64_t owner_id; /* 0: null (owned by the caller) */
+    const char *source_title, *access_token;
+    int owned, home, presence, relay, public_address_matches;
+    const conn *conns;
+    size_t nconns;
+} device;
+
+/* Port 0 in a conn means "plexsim's own port". */
+static const conn own_conns[] = {
+    {"http", "127.0.0.1", 0, "http://127.0.0.1", 1, 0, 0, 0},
+    {"https", "127.0.0.1", 0, "https://127-0-0-1." SERVER_HASH ".plex.direct", 1, 0, 0, 1},
+    {"https", PUBLIC_ADDR, 32400, "https://203-0-113-10." SERVER_HASH ".plex.direct", 0, 0, 0, 1},
+    {"http", PUBLIC_ADDR, 32400, "http://203.0.113.10", 0, 0, 0, 0},
+    {"http", "::1", 0, "http://[::1]", 1, 0, 1, 0},
+    {"https", "198.51.100.7", 8443, "https://198-51-100-7." SERVER_HASH ".plex.direct", 0, 1, 0, 1},
+};
+
+static const conn friend_conns[] = {
+    {"http", "192.168.1.20", 32400, "http://192.168.1.20", 1, 0, 0, 0},
+    {"http", "198.51.100.20", 32400, "http://198.51.100.20", 0, 0, 0, 0},
+    {"https", "198.51.100.8", 8443,
+     "https://198-51-100-8.9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.plex.direct", 0, 1, 0, 1},
+};
+
+static const device devices[] = {
+    {"plexsim Server", "Plex Media Server", SERVER_VERSION, "Linux", "12", "PC", SERVER_ID,
+     "server", 0, NULL, "plexsim-server-token-0001", 1, 0, 1, 1, 1, own_conns,
+     sizeof(own_conns) / sizeof(own_conns[0])},
+    {"Friend's Server", "Plex Media Server", SERVER_VERSION, "Windows", "10.0 (Build 19045)", "PC",
+     "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c", "server", 2345678, "friend",
+     "plexsim-shared-token-0002", 0, 0, 0, 1, 0, friend_conns,
+     sizeof(friend_conns) / sizeof(friend_conns[0])},
+    {"plexsim Phone", "Plex for Android (Mobile)", "10.12.0.1234", "Android", "14", "Pixel 7",
+     "plexsim-phone-0001", "client,player", 0, NULL, NULL, 1, 0, 0, 0, 1, NULL, 0},
+};
+
+static int conn_wanted(const conn *c, int https, int relay, int ipv6)
+{
+    if (c->https && !c->relay && !https)
+        return 0;
+    if (c->relay && !relay)
+        return 0;
+    if (c->ipv6 && !ipv6)
+        return 0;
+    return 1;
+}
+
+int sim_render_resources(char **out, size_t *len, int json, const sim_state *st, int https,
+                         int relay, int ipv6)
+{
+    plex__buf b = PLEX__BUF_INIT;
+    plex__json_writer w;
+    char created[40], seen[40];
+    size_t i, j, ndev = sizeof(devices) / sizeof(devices[0]);
+
+    time_text(1561376282, created, sizeof(created)); /* 2019-06-24T11:38:02Z */
+    time_text(sim_now_wall(), seen, sizeof(seen));
+    plex__jw_init(&w, &b);
+    if (json)
+        plex__jw_array_begin(&w);
+    else
+        plex__buf_printf(&b, XML_PROLOG "<resources size=\"%zu\">", ndev);
+    for (i = 0; i < ndev; i++) {
+        const device *d = &devices[i];
+        if (json) {
+            plex__jw_object_begin(&w);
+            kstr(&w, "name", d->name);
+            kstr(&w, "product", d->product);
+            kstr(&w, "productVersion", d->product_version);
+            kstr(&w, "platform", d->platform);
+            kstr(&w, "platformVersion", d->platform_version);
+            kstr(&w, "device", d->device);
+            kstr(&w, "clientIdentifier", d->client_id);
+            kstr(&w, "createdAt", created);
+            kstr(&w, "lastSeenAt", seen);
+            kstr(&w, "provides", d->provides);
+            plex__jw_key(&w, "ownerId");
+            if (d->owner_id)
+                plex__jw_int(&w, d->owner_id);
+            else
+                plex__jw_null(&w);
+            kstr(&w, "sourceTitle", d->source_title);
+            kstr(&w, "publicAddress", PUBLIC_ADDR);
+            kstr(&w, "accessToken", d->access_token);
+            kbool(&w, "owned", d->owned);
+            kbool(&w, "home", d->home);
+            kbool(&w, "synced", 0);
+            kbool(&w, "relay", d->relay);
+            kbool(&w, "presence", d->presence);
+            kbool(&w, "httpsRequired", 0);
+            kbool(&w, "publicAddressMatches", d->public_address_matches);
+            kbool(&w, "dnsRebindingProtection", 0);
+            kbool(&w, "natLoopbackSupported", 1);
+            plex__jw_key(&w, "connections");
+            plex__jw_array_begin(&w);
+        } else {
+            plex__buf_puts(&b, "<resource");
+            xattr(&b, "name", d->name);
+            xattr(&b, "product", d->product);
+            xattr(&b, "productVersion", d->product_version);
+            xattr(&b, "platform", d->platform);
+            xattr(&b, "platformVersion", d->platform_version);
+            xattr(&b, "device", d->device);
+            xattr(&b, "clientIdentifier", d->client_id);
+            xattr(&b, "createdAt", created);
+            xattr(&b, "lastSeenAt", seen);
+            xattr(&b, "provides", d->provides);
+            if (d->owner_id)
+                xattr_int(&b, "ownerId", d->owner_id);
+            xattr(&b, "sourceTitle", d->source_title);
+            xattr(&b, "publicAddress", PUBLIC_ADDR);
+            if (d->access_token)
+                xattr(&b, "accessToken", d->access_token);
+            xattr_bool(&b, "owned", d->owned);
+            xattr_bool(&b, "home", d->home);
+            xattr_bool(&b, "synced", 0);
+            xattr_bool(&b, "relay", d->relay);
+            xattr_bool(&b, "presence", d->presence);
+            xattr_bool(&b, "httpsRequired", 0);
+            xattr_bool(&b, "publicAddressMatches", d->public_address_matches);
+            xattr_bool(&b, "dnsRebindingProtection", 0);
+            xattr_bool(&b, "natLoopbackSupported", 1);
+            plex__buf_puts(&b, "><connections>");
+        }
+        for (j = 0; j < d->nconns; j++) {
+            const conn *c = &d->conns[j];
+            int port = c->port ? c->port : st->port;
+            const char *protocol = c->protocol;
+            char uri[160];
+
+            if (!conn_wanted(c, https, relay, ipv6))
+                continue;
+            if (!c->port && st->tls && strcmp(protocol, "http") == 0) {
+                /* plexsim itself speaks https only */
+                protocol = "https";
+                snprintf(uri, sizeof(uri), "https%s:%d", c->uri_base + 4, port);
+            } else {
+                snprintf(uri, sizeof(uri), "%s:%d", c->uri_base, port);
+            }
+            if (json) {
+                plex__jw_object_begin(&w);
+                kstr(&w, "protocol", protocol);
+                kstr(&w, "address", c->address);
+                kint(&w, "port", port);
+                kstr(&w, "uri", uri);
+                kbool(&w, "local", c->local);
+                kbool(&w, "relay", c->relay);
+                kbool(&w, "IPv6", c->ipv6);
+                plex__jw_object_end(&w);
+            } else {
+                plex__buf_puts(&b, "<connection");
+                xattr(&b, "protocol", protocol);
+                xattr(&b, "address", c->address);
+                xattr_int(&b, "port", port);
+                xattr(&b, "uri", uri);
+                xattr_bool(&b, "local", c->local);
+                xattr_bool(&b, "relay", c->relay);
+                xattr_bool(&b, "IPv6", c->ipv6);
+                plex__buf_puts(&b, "/>");
+            }
+        }
+        if (json) {
+            plex__jw_array_end(&w);
+            plex__jw_object_end(&w);
+        } else {
+            plex__buf_puts(&b, "</connections></resource>");
+        }
+    }
+    if (json)
+        plex__jw_array_end(&w);
+    else
+        plex__buf_puts(&b, "</resources>\n");
+    return finish(&b, out, len);
+}
+
+int sim_render_identity(char **out, size_t *len, int json)
+{
+    plex__buf b = PLEX__BUF_INIT;
+
+    if (json)
+        plex__buf_puts(&b, "{\"MediaContainer\":{\"size\":0,\"apiVersion\":\"1.1.1\","
+                           "\"claimed\":true,\"machineIdentifier\":\"" SERVER_ID "\","
+                           "\"version\":\"" SERVER_VERSION "\"}}");
+    else
+        plex__buf_puts(&b, XML_PROLOG "<MediaContainer size=\"0\" apiVersion=\"1.1.1\" "
+                                      "claimed=\"1\" machineIdentifier=\"" SERVER_ID "\" "
+                                      "version=\"" SERVER_VERSION "\"/>\n");
+    return finish(&b, out, len);
+}
+
+int sim_render_stats(char **out, size_t *len, const sim_state *st)
+{
+    plex__buf b = PLEX__BUF_INIT;
+    plex__json_writer w;
+    uint64_t total = 0;
+    int r;
+
+    plex__jw_init(&w, &b);
+    plex__jw_object_begin(&w);
+    plex__jw_key(&w, "requests");
+    plex__jw_object_begin(&w);
+    for (r = 0; r < SIM_R_COUNT; r++) {
+        plex__jw_key(&w, sim_route_name((sim_route)r));
+        plex__jw_int(&w, (int64_t)st->requests[r]);
+        total += st->requests[r];
+    }
+    plex__jw_object_end(&w);
+    kint(&w, "total_requests", (int64_t)total);
+    kint(&w, "connections", (int64_t)st->connections);
+    kint(&w, "active_connections", (int64_t)st->active);
+    kint(&w, "pins", (int64_t)st->npins);
+    kint(&w, "tokens", (int64_t)st->ntokens);
+    kint(&w, "faults_pending", (int64_t)st->nfaults);
+    kint(&w, "approve_after", st->cfg.approve_after);
+    kint(&w, "uptime_seconds", (int64_t)(sim_now_mono() - st->started_mono));
+    plex__jw_object_end(&w);
+    return finish(&b, out, len);
+}
