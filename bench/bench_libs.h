@@ -1,0 +1,33 @@
+/*
+ * The decoders bench_decode compares. Each competitor lives in its own
+ * translation unit (json-c and jansson cannot share one: both define
+ * json_type), behind the same signature: decode the bytes into the library's
+ * natural result (a DOM for the JSON libraries, the model for libplex), free
+ * it, and return 0 on success. buf[len] is always '\0' (YAJL's tree parser
+ * needs it).
+ */
+#ifndef PLEX_BENCH_LIBS_H
+#define PLEX_BENCH_LIBS_H
+
+#include <stddef.h>
+
+typedef int (*bench_decode_fn)(const char *buf, size_t len);
+
+/* Prepare / release per-library state that a real program would keep (the
+ * json-c tokener). */
+int bench_jsonc_setup(void);
+void bench_jsonc_teardown(void);
+
+int bench_cjson_decode(const char *buf, size_t len);
+int bench_jsonc_decode(const char *buf, size_t len);
+int bench_jansson_decode(const char *buf, size_t len);
+int bench_yajl_tree_decode(const char *buf, size_t len);
+int bench_yajl_events_decode(const char *buf, size_t len);
+
+/* "1.7.15" and so on, for the table. */
+const char *bench_cjson_version(void);
+const char *bench_jsonc_version(void);
+const char *bench_jansson_version(void);
+const char *bench_yajl_version(void);
+
+#endif

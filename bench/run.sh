@@ -1,0 +1,67 @@
+#!/bin/sh
+# bench/run.sh BUILD_DIR [bench_decode options...]          (make bench)
+#
+# Prints one table: ns per decode of tests/fixtures/pin/seed.json by libplex
+# and by the DOM parsers of cJSON, json-c, jansson and YAJL (median of
+# round-robin rounds, see bench/bench_decode.c), plus
+#   instr/decode   from callgrind: CALLGRIND_N decodes (default 1000) per
+#                  library, counted only inside bench_callgrind_loop
+#                  (repeatable, unlike the timings);
+#   allocs/decode  malloc+calloc+realloc calls per decode (bench_decode_allocs).
+# Then the top functions of libplex's decode by instructions (callgrind_annotate).
+# Exit status 3 when libplex misses a target of issue 2.
+set -eu
+
+if [ $# -lt 1 ]; then
+    echo "usage: $0 BUILD_DIR [bench_decode options...]" >&2
+    exit 2
+fi
+build=$1
+shift
+bin=$build/bench/bench_decode
+allocs_bin=$build/bench/bench_decode_allocs
+n=${CALLGRIND_N:-1000}
+for b in "$bin" "$allocs_bin"; do
+    if [ ! -x "$b" ]; then
+        echo "$0: $b not found; configure with -DPLEX_BUILD_BENCHMARKS=ON" >&2
+        exit 2
+    fi
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/plex-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# allocations per decode, every library
+"$allocs_bin" --allocs >"$work/allocs"
+
+# instructions per decode, every library (needs valgrind)
+: >"$work/extra"
+if command -v valgrind >/dev/null 2>&1; then
+    for id in $("$bin" --list); do
+        out=$work/callgrind.$id
+        valgrind --tool=callgrind --callgrind-out-file="$out" \
+            --toggle-collect=bench_callgrind_loop "$bin" --callgrind "$id" "$n" \
+            >"$work/cg.log" 2>&1 || { cat "$work/cg.log" >&2; exit 1; }
+        total=$(awk '/^(summary|totals):/ {print $2; exit}' "$out")
+        allocs=$(awk -v id="$id" '$1 == id {print $2}' "$work/allocs")
+        echo "$id $(awk -v t="$total" -v n="$n" 'BEGIN {printf "%.0f", t / n}') ${allocs:--1}" \
+            >>"$work/extra"
+    done
+else
+    echo "(valgrind not found: no instruction counts)"
+    awk '{print $1, -1, $2}' "$work/allocs" >"$work/extra"
+fi
+
+# the timing table (it reads the two columns above)
+rc=0
+"$bin" --extra "$work/extra" "$@" || rc=$?
+[ $rc -eq 0 ] || [ $rc -eq 3 ] || exit $rc
+
+if [ -f "$work/callgrind.libplex" ] && command -v callgrind_annotate >/dev/null 2>&1; then
+    echo
+    echo "Where libplex's instructions go ($n decodes, self cost per function, callgrind):"
+    callgrind_annotate --threshold=99 "$work/callgrind.libplex" 2>/dev/null |
+        awk '/^-+$/ {sep++; next} sep >= 3 && NF >= 2 && $1 ~ /[0-9]/ {print "  " $0}' |
+        head -12
+fi
+exit $rc
