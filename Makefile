@@ -42,6 +42,11 @@ fuzz:
 	cmake --build build-fuzz -j $(JOBS)
 	fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
+# Sign in against the bundled plex.tv emulator: installs what is missing,
+# builds, runs the real `plex login` screen, then `plex whoami`.
+demo:
+	@BUILD="$(BUILD)" JOBS="$(JOBS)" PLEX_WERROR="$(PLEX_WERROR)" CMAKE_FLAGS="$(CMAKE_FLAGS)" scripts/demo.sh
+
 install: build
 	cmake --install $(BUILD)
 

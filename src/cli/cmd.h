@@ -1,8 +1,13 @@
 /*
- * The plex command's sub-commands.
+ * The plex command's sub-commands and the helpers they share.
  */
 #ifndef PLEX_CLI_CMD_H
 #define PLEX_CLI_CMD_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <plex/plex.h>
 
 typedef struct cli_cmd {
     const char *name;    /* "pin decode" */
@@ -11,7 +16,31 @@ typedef struct cli_cmd {
     int (*run)(const struct cli_cmd *cmd, int argc, char **argv);
 } cli_cmd;
 
+/* The global options (before the command) and what the environment adds. */
+typedef struct cli_global {
+    const char *base_url;   /* --base-url or PLEX_BASE_URL; NULL: saved or default */
+    const char *config_dir; /* --config-dir or PLEX_CONFIG_DIR; NULL: the default */
+    const char *cacert;     /* --cacert */
+    const char *product;    /* --product; NULL: CLI_DEFAULT_PRODUCT */
+    int json;               /* --json */
+    int verbose;            /* -v */
+    int log_secrets;        /* PLEX_LOG_SECRETS=1: -v shows tokens, PIN ids, codes */
+    int color;              /* 0 when NO_COLOR is set */
+} cli_global;
+
+extern cli_global cli_g;
+
+#define CLI_DEFAULT_BASE_URL "https://plex.tv"
+#define CLI_DEFAULT_PRODUCT "plex CLI"
+
 int cmd_pin_decode(const cli_cmd *cmd, int argc, char **argv);
+int cmd_pin_new(const cli_cmd *cmd, int argc, char **argv);
+int cmd_pin_check(const cli_cmd *cmd, int argc, char **argv);
+int cmd_login(const cli_cmd *cmd, int argc, char **argv);
+int cmd_whoami(const cli_cmd *cmd, int argc, char **argv);
+int cmd_token(const cli_cmd *cmd, int argc, char **argv);
+int cmd_logout(const cli_cmd *cmd, int argc, char **argv);
+int cmd_link(const cli_cmd *cmd, int argc, char **argv);
 
 /* Print "plex: <message>" on stderr (printf-style). */
 void cli_error(const char *fmt, ...)
@@ -20,8 +49,97 @@ void cli_error(const char *fmt, ...)
 #endif
     ;
 
+/* Print "plex: warning: <message>" on stderr (printf-style). */
+void cli_warn(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 /* Read a whole file ("-" or NULL: stdin) into a malloc'd buffer. Returns 0,
  * or -1 with errno set (EFBIG above `limit` bytes). */
 int cli_read_file(const char *path, size_t limit, char **out, size_t *len);
+
+/* Finish stdout: flush it and report a write error. Returns `code`, or
+ * CLI_EXIT_ERROR if writing failed. */
+int cli_finish_stdout(int code);
+
+/* ---- config.c: the config directory, the client identifier, the token ---- */
+
+/* What the CLI keeps about a sign-in (the token file). */
+typedef struct cli_token_file {
+    char *token;       /* never NULL in a loaded file */
+    char *user;        /* user name, or NULL */
+    char *base_url;    /* the plex.tv it belongs to, or NULL */
+    char *obtained_at; /* RFC 3339, or NULL */
+} cli_token_file;
+
+/* The config directory (malloc'd): --config-dir, PLEX_CONFIG_DIR,
+ * $XDG_CONFIG_HOME/plex, ~/.config/plex. Returns 0 or an exit code. */
+int cli_config_dir(char **out);
+
+/* Create the directory (and missing parents) with mode 0700. Returns 0 or
+ * an exit code after a message. */
+int cli_config_ensure_dir(const char *dir);
+
+/* The client identifier: read from DIR/client-id, or generated (random
+ * UUID v4) and saved there once (a hand-written one of up to 128 printable
+ * characters is kept).
+ * Returns 0 or an exit code after a message. */
+#define CLI_CLIENT_ID_MAX 129
+int cli_client_id(const char *dir, char out[CLI_CLIENT_ID_MAX]);
+
+/* A random UUID v4 from getrandom(). Returns 0 or -1 (errno set). */
+int cli_uuid_v4(char out[37]);
+
+/* Load DIR/token. Returns 0, CLI_TOKEN_NONE when there is no file, or an
+ * exit code after a message (unsafe permissions, damaged file). */
+#define CLI_TOKEN_NONE (-1)
+int cli_token_load(const char *dir, cli_token_file *out);
+
+/* Save DIR/token atomically (temporary file, fsync, rename, fsync of the
+ * directory), mode 0600. Returns 0 or an exit code after a message. */
+int cli_token_save(const char *dir, const char *token, const char *user, const char *base_url,
+                   const char *obtained_at);
+
+/* Remove DIR/token (and fsync the directory). Returns 0, CLI_TOKEN_NONE, or
+ * an exit code after a message. */
+int cli_token_forget(const char *dir);
+
+/* Free the strings of a token file and zero it. */
+void cli_token_file_dispose(cli_token_file *t);
+
+/* Write DIR/NAME atomically with mode 0600. replace = 0: keep an existing
+ * file (returns 1 then). Returns 0, 1, or -1 with errno set. */
+int cli_write_atomic(const char *dir, const char *name, const char *data, size_t len, int replace);
+
+/* ---- session.c: a client set up from the global options ---- */
+
+enum {
+    CLI_NEED_NO_TOKEN = 0, /* a client without a token (login, pin new/check) */
+    CLI_NEED_TOKEN = 1     /* PLEX_TOKEN or the saved token; exit 77 without one */
+};
+
+typedef struct cli_session {
+    plex_client *client;
+    char *dir; /* config directory */
+    char client_id[CLI_CLIENT_ID_MAX];
+    const char *base_url; /* the one in use (borrowed) */
+    cli_token_file saved; /* the saved token file, if one was loaded */
+    int from_env;         /* the token came from PLEX_TOKEN */
+    const char *token;    /* the token in use, or NULL (borrowed) */
+} cli_session;
+
+/* Set up a session. Returns 0 or an exit code after a message. */
+int cli_session_open(cli_session *s, int need);
+
+void cli_session_close(cli_session *s);
+
+/* Report the client's last failure of `rc` ("plex: <what>: <message>") and
+ * return the exit code for it. */
+int cli_fail(cli_session *s, int rc, const char *what);
+
+/* Short machine name of an error code for JSON ("connect", "expired"). */
+const char *cli_error_name(int code);
 
 #endif

@@ -2,27 +2,66 @@
  * plex: the command-line client of libplex.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <plex/plex.h>
 
 #include "cmd.h"
 #include "error.h"
+#include "opt.h"
 
 static const cli_cmd commands[] = {
+    {"login", "sign this device in (shows a code to approve) and save the token", cmd_login},
+    {"whoami", "show the signed-in account (checks the token)", cmd_whoami},
+    {"token", "print the token, for scripts", cmd_token},
+    {"logout", "sign the token out at plex.tv and forget it", cmd_logout},
+    {"link", "approve another device's 4-character code", cmd_link},
+    {"pin new", "request a PIN and print its id, code and URL", cmd_pin_new},
+    {"pin check", "check a PIN once (pending or approved)", cmd_pin_check},
     {"pin decode", "decode a PIN container and print it as canonical JSON", cmd_pin_decode},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+static int opt_help, opt_version;
+static const cli_opt global_opts[] = {
+    {CLI_OPT_VALUE, "base-url", 0, "URL",
+     "plex.tv to talk to (default " CLI_DEFAULT_BASE_URL "; env PLEX_BASE_URL)", NULL, 0,
+     &cli_g.base_url, 0},
+    {CLI_OPT_VALUE, "config-dir", 0, "DIR",
+     "where the client id and token are kept (env PLEX_CONFIG_DIR)", NULL, 0, &cli_g.config_dir, 0},
+    {CLI_OPT_VALUE, "cacert", 0, "FILE", "trust the CA certificates in this PEM file", NULL, 0,
+     &cli_g.cacert, 0},
+    {CLI_OPT_VALUE, "product", 0, "NAME",
+     "the name shown in the account's devices (default \"" CLI_DEFAULT_PRODUCT "\")", NULL, 0,
+     &cli_g.product, 0},
+    {CLI_OPT_FLAG, "json", 0, NULL, "machine-readable output: one JSON object per line",
+     &cli_g.json, 0, NULL, 0},
+    {CLI_OPT_FLAG, "verbose", 'v', NULL, "HTTP trace on stderr (tokens, PIN ids, codes hidden)",
+     &cli_g.verbose, 0, NULL, 0},
+    {CLI_OPT_FLAG, "help", 'h', NULL, "show this help", &opt_help, 0, NULL, 0},
+    {CLI_OPT_FLAG, "version", 0, NULL, "show the version", &opt_version, 0, NULL, 0},
+    {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+};
+
 static void usage(FILE *f)
 {
-    fputs("usage: plex [--help] [--version] COMMAND [ARGS]\n\n"
+    fputs("usage: plex [OPTIONS] COMMAND [ARGS]\n\n"
           "The command-line client of libplex, for the Plex API.\n\n"
           "Commands:\n",
           f);
     for (size_t i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
-    fputs("\nRun 'plex COMMAND --help' for a command's options.\n\n", f);
+    fputs("\nOptions (before the command):\n", f);
+    cli_opt_list(global_opts, f);
+    fputs("\nEnvironment:\n"
+          "  PLEX_TOKEN       use this token instead of the saved one\n"
+          "  PLEX_BASE_URL    as --base-url\n"
+          "  PLEX_CONFIG_DIR  as --config-dir (default $XDG_CONFIG_HOME/plex or ~/.config/plex)\n"
+          "  NO_COLOR         no colors\n"
+          "  PLEX_LOG_SECRETS=1  let -v show tokens, PIN ids and codes\n"
+          "\nRun 'plex COMMAND --help' for a command's options. See also plex(1).\n\n",
+          f);
     fputs(cli_exit_codes_help, f);
 }
 
@@ -43,33 +82,54 @@ static int match(const cli_cmd *c, int argc, char **argv)
     return words;
 }
 
+static const char *env(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : NULL;
+}
+
 int main(int argc, char **argv)
 {
-    int i = 1;
+    int used = 0, rc, i;
 
-    for (; i < argc && argv[i][0] == '-'; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return CLI_EXIT_OK;
-        }
-        if (strcmp(argv[i], "--version") == 0) {
-            printf("plex %s (libplex %s)\n", PLEX_VERSION_STRING, plex_version());
-            return CLI_EXIT_OK;
-        }
-        cli_error("unknown option: %s", argv[i]);
-        fputs("Try 'plex --help'.\n", stderr);
-        return CLI_EXIT_USAGE;
+    cli_g.base_url = env("PLEX_BASE_URL");
+    cli_g.config_dir = env("PLEX_CONFIG_DIR");
+    cli_g.color = env("NO_COLOR") == NULL;
+    cli_g.log_secrets = env("PLEX_LOG_SECRETS") && strcmp(env("PLEX_LOG_SECRETS"), "0") != 0;
+
+    rc = cli_opt_parse_prefix(global_opts, argc - 1, argv + 1, &used);
+    if (rc)
+        return rc;
+    if (opt_help) {
+        usage(stdout);
+        return cli_finish_stdout(CLI_EXIT_OK);
     }
+    if (opt_version) {
+        printf("plex %s (libplex %s)\n", PLEX_VERSION_STRING, plex_version());
+        return cli_finish_stdout(CLI_EXIT_OK);
+    }
+    i = 1 + used;
     if (i >= argc) {
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
     for (size_t c = 0; c < NCOMMANDS; c++) {
         int words = match(&commands[c], argc - i, argv + i);
-        if (words)
-            return commands[c].run(&commands[c], argc - i - words, argv + i + words);
+        if (words) {
+            if (plex_global_init() != 0) {
+                cli_error("cannot initialise the HTTP library");
+                return CLI_EXIT_ERROR;
+            }
+            rc = commands[c].run(&commands[c], argc - i - words, argv + i + words);
+            plex_global_cleanup();
+            return rc;
+        }
     }
-    cli_error("unknown command: %s", argv[i]);
+    if (strcmp(argv[i], "pin") == 0)
+        cli_error("unknown command: pin %s (try 'pin new', 'pin check' or 'pin decode')",
+                  i + 1 < argc ? argv[i + 1] : "");
+    else
+        cli_error("unknown command: %s", argv[i]);
     fputs("Try 'plex --help'.\n", stderr);
     return CLI_EXIT_USAGE;
 }

@@ -33,6 +33,17 @@ typedef struct cli_opt {
 int cli_opt_parse(const cli_opt *table, const char *command, const char *summary, int argc,
                   char **argv);
 
+/*
+ * Parse the options before a command name (the global options): stops at the
+ * first argument that is not an option, or after "--", and stores in *used
+ * how many arguments were options. --help is not special here: put it in the
+ * table. Returns 0 or CLI_EXIT_USAGE (after a message on stderr).
+ */
+int cli_opt_parse_prefix(const cli_opt *table, int argc, char **argv, int *used);
+
+/* Print the option lines of a table (no usage line), for `plex --help`. */
+void cli_opt_list(const cli_opt *table, void *stream);
+
 /* Print "usage: plex COMMAND [options] ARGS" and the option list. */
 void cli_opt_usage(const cli_opt *table, const char *command, const char *summary, void *stream);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "error.h"
 
 void cli_error(const char *fmt, ...)
 {
@@ -64,4 +65,23 @@ fail:
         fclose(f);
     errno = saved;
     return -1;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("plex: warning: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_finish_stdout(int code)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("writing output: %s", strerror(errno));
+        return code ? code : CLI_EXIT_ERROR;
+    }
+    return code;
 }
