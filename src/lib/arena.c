@@ -9,17 +9,7 @@
 #define ALIGN alignof(max_align_t)
 #define ROUND_UP(n) (((n) + (ALIGN - 1)) & ~(size_t)(ALIGN - 1))
 
-typedef struct block {
-    struct block *next; /* older blocks, freed with the arena */
-    char *data;
-    size_t cap;
-    size_t used;
-} block;
-
-struct plex__arena {
-    block cur;          /* the block being filled */
-    block *chain;       /* blocks allocated later, newest first */
-};
+typedef plex__arena_block block;
 
 #define ARENA_HDR ROUND_UP(sizeof(struct plex__arena))
 #define MIN_BLOCK 1024
@@ -80,7 +70,7 @@ void *plex__arena_alloc(plex__arena *a, size_t n)
     return p;
 }
 
-char *plex__arena_alloc_bytes(plex__arena *a, size_t n)
+char *plex__arena_alloc_bytes_slow(plex__arena *a, size_t n)
 {
     return alloc_aligned(a, n, 1);
 }

@@ -9,7 +9,17 @@
 
 #include <stddef.h>
 
-typedef struct plex__arena plex__arena;
+typedef struct plex__arena_block {
+    struct plex__arena_block *next; /* older blocks, freed with the arena */
+    char *data;
+    size_t cap;
+    size_t used;
+} plex__arena_block;
+
+typedef struct plex__arena {
+    plex__arena_block cur; /* the block being filled */
+    plex__arena_block *chain; /* blocks allocated later, newest first */
+} plex__arena;
 
 /* Allocate a new arena whose first block has room for a zeroed root object of
  * root_size bytes plus `extra` bytes. Returns the root object, or NULL. */
@@ -21,8 +31,19 @@ plex__arena *plex__arena_of(void *root);
 /* n bytes aligned for any object, or NULL (out of memory). */
 void *plex__arena_alloc(plex__arena *a, size_t n);
 
+/* n bytes with no alignment, from a new block (the slow path), or NULL. */
+char *plex__arena_alloc_bytes_slow(plex__arena *a, size_t n);
+
 /* n bytes with no alignment (for strings), or NULL. */
-char *plex__arena_alloc_bytes(plex__arena *a, size_t n);
+static inline char *plex__arena_alloc_bytes(plex__arena *a, size_t n)
+{
+    if (n <= a->cur.cap - a->cur.used) {
+        char *p = a->cur.data + a->cur.used;
+        a->cur.used += n;
+        return p;
+    }
+    return plex__arena_alloc_bytes_slow(a, n);
+}
 
 /* Free the arena of a root object; NULL does nothing. */
 void plex__arena_free_root(void *root);

@@ -329,7 +329,7 @@ static const plex__field user_fields[] = {
 
 static const plex__schema user_schema = {
     user_fields,         sizeof(user_fields) / sizeof(user_fields[0]), sizeof(plex_user),
-    offsetof(plex_user, present), (size_t)-1, user_init, NULL};
+    offsetof(plex_user, present), (size_t)-1, user_init, NULL, 0x7};
 
 int plex_user_parse(plex_user **out, const char *data, size_t len, unsigned int flags,
                     plex_error *err)

@@ -124,17 +124,73 @@ static long hex4(const unsigned char *p)
     return (long)((a << 12) | (b << 8) | (c << 4) | d);
 }
 
-/* Scan a string whose opening quote is at r->pos. Fills start/end/escaped. */
-static int scan_string(plex__json_reader *r, plex__json_token *tok)
+#if defined(__SSE2__)
+#include <emmintrin.h>
+/* Skip bytes that need no attention in a string (printable ASCII other than
+ * '"' and '\\'), 16 at a time. A signed compare with 0x20 flags both control
+ * characters and bytes >= 0x80 (negative as signed). Never reads past n. */
+static size_t skip_plain(const unsigned char *s, size_t i, size_t n)
+{
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+    while (i + 16 <= n) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                                 _mm_cmplt_epi8(x, space));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return i + (unsigned)__builtin_ctz(bits);
+        i += 16;
+    }
+    return i;
+}
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* The same, eight bytes at a time in a 64-bit word. Each test can only
+ * mis-flag a byte above a truly flagged one; the lowest flagged byte is
+ * always exact, and that is the one used. */
+static size_t skip_plain(const unsigned char *s, size_t i, size_t n)
+{
+    while (i + 8 <= n) {
+        uint64_t x, special;
+        memcpy(&x, s + i, 8);
+        special = ((x - ONES * 0x20) & ~x & HIGHS)                                /* < 0x20 */
+                  | (((x ^ (ONES * 0x22)) - ONES) & ~(x ^ (ONES * 0x22)) & HIGHS) /* '"' */
+                  | (((x ^ (ONES * 0x5C)) - ONES) & ~(x ^ (ONES * 0x5C)) & HIGHS) /* '\\' */
+                  | (x & HIGHS);                                                  /* >= 0x80 */
+        if (special)
+            return i + ((unsigned)__builtin_ctzll(special) >> 3);
+        i += 8;
+    }
+    return i;
+}
+#else
+static size_t skip_plain(const unsigned char *s, size_t i, size_t n)
+{
+    (void)s;
+    (void)n;
+    return i;
+}
+#endif
+
+#if defined(__GNUC__)
+#define PLEX__COLD __attribute__((noinline, cold))
+#else
+#define PLEX__COLD
+#endif
+
+/* The general string scanner, from byte i (escapes, UTF-8, errors). */
+static PLEX__COLD int scan_string_slow(plex__json_reader *r, plex__json_token *tok, size_t i)
 {
     const unsigned char *s = (const unsigned char *)r->buf;
-    size_t n = r->len, i = r->pos + 1;
+    size_t n = r->len;
     int escaped = 0;
 
-    tok->start = i;
     for (;;) {
         unsigned char c;
-        /* fast path over plain ASCII */
+        /* fast path over plain ASCII: eight bytes at a time, then one by one */
+        i = skip_plain(s, i, n);
         while (i < n && str_class[s[i]] == 0)
             i++;
         if (i >= n)
@@ -192,6 +248,26 @@ static int scan_string(plex__json_reader *r, plex__json_token *tok)
     return 0;
 }
 
+/* Scan a string whose opening quote is at r->pos: the common case (plain
+ * ASCII up to the closing quote) here, anything else in scan_string_slow. */
+static int scan_string(plex__json_reader *r, plex__json_token *tok)
+{
+    const unsigned char *s = (const unsigned char *)r->buf;
+    size_t n = r->len, i = r->pos + 1;
+
+    tok->start = i;
+    i = skip_plain(s, i, n);
+    while (i < n && str_class[s[i]] == 0)
+        i++;
+    if (i < n && s[i] == '"') {
+        tok->end = i;
+        tok->escaped = 0;
+        r->pos = i + 1;
+        return 0;
+    }
+    return scan_string_slow(r, tok, i);
+}
+
 static int is_digit(unsigned char c)
 {
     return c >= '0' && c <= '9';
@@ -243,7 +319,9 @@ static int scan_number(plex__json_reader *r, plex__json_token *tok)
 static int scan_literal(plex__json_reader *r, plex__json_token *tok, const char *word, size_t wl,
                         plex__json_type type)
 {
-    if (r->len - r->pos < wl || memcmp(r->buf + r->pos, word, wl) != 0)
+    const char *p = r->buf + r->pos;
+    if (r->len - r->pos < wl || p[1] != word[1] || p[2] != word[2] || p[3] != word[3] ||
+        (wl == 5 && p[4] != word[4]))
         return fail(r, r->pos, "invalid literal");
     tok->type = type;
     tok->start = r->pos;
@@ -344,7 +422,10 @@ int plex__json_next(plex__json_reader *r, plex__json_token *tok)
 
     if (r->failed)
         return PLEX_EPARSE;
-    i = skip_ws(r->buf, r->pos, r->len);
+again:
+    i = r->pos;
+    if (i >= r->len || (unsigned char)r->buf[i] <= ' ')
+        i = skip_ws(r->buf, i, r->len);
     r->pos = i;
     if (i >= r->len) {
         if (r->state == ST_DONE) {
@@ -372,7 +453,9 @@ int plex__json_next(plex__json_reader *r, plex__json_token *tok)
         tok->type = PLEX__JSON_KEY;
         if (scan_string(r, tok))
             return PLEX_EPARSE;
-        i = skip_ws(r->buf, r->pos, r->len);
+        i = r->pos;
+        if (i < r->len && r->buf[i] != ':')
+            i = skip_ws(r->buf, i, r->len);
         if (i >= r->len)
             return fail(r, i, "unexpected end of input");
         if (r->buf[i] != ':')
@@ -386,7 +469,7 @@ int plex__json_next(plex__json_reader *r, plex__json_token *tok)
         if (c == ',') {
             r->pos = i + 1;
             r->state = obj ? ST_KEY : ST_VALUE;
-            return plex__json_next(r, tok);
+            goto again;
         }
         if (obj && c == '}')
             return close_container(r, tok, 1);
@@ -397,6 +480,62 @@ int plex__json_next(plex__json_reader *r, plex__json_token *tok)
     default: /* ST_DONE */
         return fail(r, i, "unexpected data after the JSON value");
     }
+}
+
+int plex__json_next_member(plex__json_reader *r, plex__json_token *key, plex__json_token *val)
+{
+    const char *b = r->buf;
+    size_t i = r->pos, n = r->len;
+
+    if (r->failed)
+        return PLEX_EPARSE;
+    /* the fast path: after '{' or a value, an optional ',' then "key" : value */
+    if (r->state == ST_AFTER_VALUE || r->state == ST_KEY_OR_END) {
+        if (i < n && (unsigned char)b[i] <= ' ')
+            i = skip_ws(b, i, n);
+        if (i < n && b[i] == ',' && r->state == ST_AFTER_VALUE && in_object(r)) {
+            i++;
+            if (i < n && b[i] == ' ')
+                i++;
+            if (i < n && (unsigned char)b[i] <= ' ')
+                i = skip_ws(b, i, n);
+            if (i < n && b[i] == '"') {
+                r->pos = i;
+                r->state = ST_KEY;
+            }
+        } else if (i < n && b[i] == '"' && r->state == ST_KEY_OR_END) {
+            r->pos = i;
+            r->state = ST_KEY;
+        }
+    }
+    if (r->state == ST_KEY && r->pos < n && b[r->pos] == '"') {
+        key->type = PLEX__JSON_KEY;
+        if (scan_string(r, key))
+            return PLEX_EPARSE;
+        i = r->pos;
+        if (i < n && b[i] != ':')
+            i = skip_ws(b, i, n);
+        if (i >= n)
+            return fail(r, i, "unexpected end of input");
+        if (b[i] != ':')
+            return fail(r, i, "expected ':' after object key");
+        i++;
+        if (i < n && b[i] == ' ')
+            i++;
+        if (i < n && (unsigned char)b[i] <= ' ')
+            i = skip_ws(b, i, n);
+        r->pos = i;
+        r->state = ST_VALUE;
+        if (i >= n)
+            return fail(r, i, "unexpected end of input");
+        return read_value(r, val);
+    }
+    /* anything else (the end of the object, or an error): the general path */
+    if (plex__json_next(r, key))
+        return PLEX_EPARSE;
+    if (key->type != PLEX__JSON_KEY)
+        return 0;
+    return plex__json_next(r, val);
 }
 
 int plex__json_skip(plex__json_reader *r, const plex__json_token *tok)
@@ -529,6 +668,12 @@ int plex__json_int64(const char *buf, const plex__json_token *tok, int64_t *out)
         neg = 1;
         p++;
     }
+    if (e - p <= 18) { /* cannot overflow */
+        for (; p < e; p++)
+            v = v * 10 + (uint64_t)(*p - '0');
+        *out = neg ? -(int64_t)v : (int64_t)v;
+        return 0;
+    }
     limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     for (; p < e; p++) {
         unsigned d = (unsigned)(*p - '0');
@@ -556,6 +701,35 @@ int plex__json_strtod(const char *s, size_t n, double *out)
     long explicit_exp = 0;
     double v;
 
+    /* fast path: -?D+(.D+)? with at most 15 digits: exact in a double, and one
+     * correctly rounded division by an exact power of ten */
+    {
+        size_t j = 0, int_start;
+        uint64_t m = 0;
+        int nd = 0, fd = 0;
+        if (j < n && s[j] == '-')
+            j++;
+        int_start = j;
+        while (j < n && is_digit((unsigned char)s[j]) && nd < 16) {
+            m = m * 10 + (uint64_t)(s[j++] - '0');
+            nd++;
+        }
+        if (nd > 0 && !(s[int_start] == '0' && nd > 1)) {
+            if (j < n && s[j] == '.') {
+                j++;
+                while (j < n && is_digit((unsigned char)s[j]) && nd < 16) {
+                    m = m * 10 + (uint64_t)(s[j++] - '0');
+                    nd++;
+                    fd++;
+                }
+            }
+            if (j == n && nd <= 15 && (fd > 0 || s[j - 1] != '.')) {
+                v = (double)m / pow10[fd];
+                *out = s[0] == '-' ? -v : v;
+                return 0;
+            }
+        }
+    }
     /* validate with the reader's own number grammar */
     plex__json_reader_init(&r, s, n);
     if (n == 0 || (s[0] != '-' && !is_digit((unsigned char)s[0])) || scan_number(&r, &t) ||

@@ -58,6 +58,11 @@ void plex__json_reader_init(plex__json_reader *r, const char *buf, size_t len);
 /* Read the next token. Returns 0, or PLEX_EPARSE with r->err_pos/err_msg set. */
 int plex__json_next(plex__json_reader *r, plex__json_token *tok);
 
+/* Inside an object: read the next member's key and the first token of its
+ * value in one call. At the end of the object, key->type is
+ * PLEX__JSON_OBJECT_END (val untouched). Same errors as plex__json_next. */
+int plex__json_next_member(plex__json_reader *r, plex__json_token *key, plex__json_token *val);
+
 /* After `tok` was read, consume the rest of the value it starts (the whole
  * object or array for a BEGIN token; nothing for a scalar). */
 int plex__json_skip(plex__json_reader *r, const plex__json_token *tok);

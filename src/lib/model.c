@@ -62,17 +62,44 @@ static void path_pop(ctx *c, size_t saved)
     c->path[saved] = '\0';
 }
 
-static const plex__field *find_field(const plex__schema *s, const char *buf,
-                                     const plex__json_token *key)
+/* Field names are short: word-sized compares beat a call to memcmp. */
+static int same_bytes(const char *a, const char *b, size_t n)
 {
-    size_t n = key->end - key->start;
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return 0;
+    }
+    if (n >= 4) {
+        uint32_t x, y;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        if (x != y)
+            return 0;
+        a += 4;
+        b += 4;
+        n -= 4;
+    }
+    for (; n; n--)
+        if (*a++ != *b++)
+            return 0;
+    return 1;
+}
 
-    for (size_t i = 0; i < s->nfields; i++) {
+/* Find the field named by `key`. Servers send fields in a stable order, so
+ * the search starts at *hint (the field after the last match) and wraps. */
+static const plex__field *find_field(const plex__schema *s, const char *buf,
+                                     const plex__json_token *key, size_t *hint)
+{
+    size_t n = key->end - key->start, i = *hint < s->nfields ? *hint : 0;
+
+    for (size_t k = 0; k < s->nfields; k++, i = i + 1 < s->nfields ? i + 1 : 0) {
         const plex__field *f = &s->fields[i];
-        if (key->escaped) {
-            if (plex__json_key_eq(buf, key, f->name, f->len))
-                return f;
-        } else if (f->len == n && memcmp(buf + key->start, f->name, n) == 0) {
+        if (key->escaped ? plex__json_key_eq(buf, key, f->name, f->len)
+                         : f->len == n && same_bytes(buf + key->start, f->name, n)) {
+            *hint = i + 1;
             return f;
         }
     }
@@ -89,9 +116,9 @@ static char *copy_text(ctx *c, const plex__json_token *t, int is_string, size_t 
 
     if (!dst)
         return NULL;
-    if (is_string) {
+    if (is_string && t->escaped) {
         n = plex__json_unescape(c->buf, t, dst);
-    } else {
+    } else { /* raw bytes; for an unescaped string, [a, z) is its content */
         n = z - a;
         memcpy(dst, c->buf + a, n);
     }
@@ -265,7 +292,7 @@ static int decode_array(ctx *c, const plex__field *f, const plex__json_token *v,
     return 0;
 }
 
-static uint32_t required_mask(const plex__schema *s)
+uint32_t plex__model_required_bits(const plex__schema *s)
 {
     uint32_t m = 0;
     for (size_t i = 0; i < s->nfields; i++)
@@ -280,6 +307,7 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *pre
 {
     plex__json_token k, v;
     uint32_t seen = 0, present = 0, missing = 0;
+    size_t hint = 0;
     int rc;
 
     if (s->init)
@@ -289,13 +317,11 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *pre
         void *slot;
         uint32_t bit;
 
-        if (plex__json_next(&c->r, &k))
+        if (plex__json_next_member(&c->r, &k, &v))
             return plex__json_error(&c->r, c->err);
         if (k.type == PLEX__JSON_OBJECT_END)
             break;
-        f = find_field(s, c->buf, &k);
-        if (plex__json_next(&c->r, &v))
-            return plex__json_error(&c->r, c->err);
+        f = find_field(s, c->buf, &k, &hint);
         if (!f) {
             if (plex__json_skip(&c->r, &v))
                 return plex__json_error(&c->r, c->err);
@@ -329,10 +355,12 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *pre
             rc = decode_int(c, f, &v, slot);
             break;
         case PLEX__F_BOOL:
-            if (v.type != PLEX__JSON_TRUE && v.type != PLEX__JSON_FALSE)
+            if (v.type != PLEX__JSON_TRUE && v.type != PLEX__JSON_FALSE) {
                 rc = type_error(c, f, "boolean", &v);
-            else
+            } else {
                 *(plex_opt_bool *)slot = v.type == PLEX__JSON_TRUE ? PLEX_TRUE : PLEX_FALSE;
+                rc = 0;
+            }
             break;
         case PLEX__F_TIME:
             rc = decode_time(c, f, &v, slot);
@@ -355,7 +383,7 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *pre
             return rc;
         present |= bit;
     }
-    missing |= required_mask(s) & ~present;
+    missing |= s->required & ~present;
     if (s->present_offset != (size_t)-1)
         *(uint32_t *)(void *)((char *)obj + s->present_offset) = present;
     if (s->missing_offset != (size_t)-1)

@@ -57,7 +57,11 @@ struct plex__schema {
     size_t missing_offset;    /* offset of a uint32_t missing mask, or (size_t)-1 */
     void (*init)(void *obj);  /* set "absent" values before decoding, or NULL */
     void (*finish)(void *obj);/* derive fields after decoding, or NULL */
+    uint32_t required;        /* bits of the PLEX__F_REQUIRED fields (kept in step by a test) */
 };
+
+/* The required bits computed from the field table (for that test). */
+uint32_t plex__model_required_bits(const plex__schema *schema);
 
 #define PLEX__FIELD(name, kind, flags, bit, type, member)                                          \
     {name, (unsigned char)(sizeof(name) - 1), kind, flags, bit,                                    \

@@ -70,7 +70,7 @@ static const plex__field geodata_fields[] = {
 
 const plex__schema plex__geodata_schema = {
     geodata_fields, sizeof(geodata_fields) / sizeof(geodata_fields[0]), sizeof(plex_geodata),
-    offsetof(plex_geodata, present), (size_t)-1, geodata_init, geodata_finish};
+    offsetof(plex_geodata, present), (size_t)-1, geodata_init, geodata_finish, 0x66F};
 
 static void pin_init(void *obj)
 {
@@ -97,7 +97,7 @@ static const plex__field pin_fields[] = {
 
 const plex__schema plex__pin_schema = {
     pin_fields,      sizeof(pin_fields) / sizeof(pin_fields[0]), sizeof(plex_pin),
-    offsetof(plex_pin, present), offsetof(plex_pin, missing),   pin_init, NULL};
+    offsetof(plex_pin, present), offsetof(plex_pin, missing),   pin_init, NULL, 0x377};
 
 int plex_pin_parse(plex_pin **out, const char *data, size_t len, unsigned int flags,
                    plex_error *err)

@@ -8,6 +8,7 @@
 #include <plex/plex.h>
 
 #include "alloc.h"
+#include "pin.h"
 #include "test.h"
 
 static plex_pin *parse_file(const char *name, unsigned int flags, int expect_rc)
@@ -350,6 +351,13 @@ static void test_timestamps(void)
     CHECK_INT(plex_timestamp_format(t, buf, 10), PLEX_EINVALID);
 }
 
+static void test_schema_required_bits(void)
+{
+    CHECK_INT(plex__pin_schema.required, plex__model_required_bits(&plex__pin_schema));
+    CHECK_INT(plex__geodata_schema.required, plex__model_required_bits(&plex__geodata_schema));
+    CHECK_INT(plex__pin_schema.required | plex__geodata_schema.required << 16, PLEX_PIN_REQUIRED);
+}
+
 static void test_field_names(void)
 {
     CHECK_STR(plex_pin_field_name(PLEX_PIN_CLIENT_IDENTIFIER), "clientIdentifier");
@@ -456,6 +464,7 @@ int main(void)
     test_build_and_encode();
     test_timestamps();
     test_field_names();
+    test_schema_required_bits();
     test_coordinates();
     test_memory();
     return test_summary("test_pin");
