@@ -11,6 +11,8 @@
 #ifndef PLEX_AUTH_H
 #define PLEX_AUTH_H
 
+#include <signal.h>
+
 #include "plex/client.h"
 #include "plex/common.h"
 #include "plex/errors.h"
@@ -205,8 +207,9 @@ typedef struct plex_login_options {
     plex_login_event_cb on_event;
     void *payload;
     /** Cancel from anywhere (a signal handler too): the wait ends with
-     *  PLEX_ECANCELLED as soon as it sees *cancel != 0. May be NULL. */
-    volatile int *cancel;
+     *  PLEX_ECANCELLED as soon as it sees *cancel != 0 (within 200 ms, at
+     *  once when a signal interrupts the wait). May be NULL. */
+    volatile sig_atomic_t *cancel;
 } plex_login_options;
 
 #define PLEX_LOGIN_OPTIONS_INIT {PLEX_LOGIN_OPTIONS_VERSION, 0, -1, -1, 0, NULL, NULL, NULL, NULL}

@@ -19,7 +19,7 @@ enum { MODE_PLAIN, MODE_SCREEN, MODE_JSON };
 enum { QR_AUTO = 0, QR_ON = 1, QR_OFF = 2 };
 
 /* Set by SIGINT; plex_login_wait() watches it and ends with PLEX_ECANCELLED. */
-static volatile int cancel_flag;
+static volatile sig_atomic_t cancel_flag;
 
 static void on_sigint(int sig)
 {

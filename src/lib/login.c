@@ -35,7 +35,8 @@ struct plex_login {
     char *forward_url;
     plex_login_event_cb on_event;
     void *payload;
-    volatile int *cancel_flag;
+    volatile sig_atomic_t *cancel_flag;
+    int last_retry_error;   /* the error behind the latest retry, or 0 */
 
     int state;
     int result;
@@ -190,6 +191,7 @@ static int on_created(plex_login *l, int rc, long now)
     if ((retryable(rc) || rc == PLEX_ERATELIMIT) && l->create_failures < MAX_CREATE_RETRIES) {
         long wait = rc == PLEX_ERATELIMIT ? rate_limit_wait(l) : next_backoff(l);
         l->create_failures++;
+        l->last_retry_error = rc;
         l->state = S_CREATE;
         l->next_at = now + wait;
         emit(l, PLEX_LOGIN_RETRY, rc, wait, now);
@@ -293,10 +295,14 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
             return l->result;
         if (l->cancelled || (l->cancel_flag && *l->cancel_flag))
             return fail(l, plex__client_fail(l->c, PLEX_ECANCELLED, "the sign-in was cancelled"));
-        if (l->deadline && now >= l->deadline)
+        if (l->deadline && now >= l->deadline) {
+            /* never got a code because the service failed: that failure is the news */
+            if (!l->pin && l->last_retry_error)
+                return fail(l, l->last_retry_error);
             return fail(l, plex__client_fail(l->c, PLEX_ETIMEOUT,
                                              "the sign-in was not approved within the time "
                                              "limit"));
+        }
         until = tick(l, now);
         if (l->cancelled)
             continue;

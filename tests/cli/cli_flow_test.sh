@@ -312,7 +312,8 @@ err_has "^plex: cannot get a PIN: could not connect"
 PLEX_TOKEN=x run whoami-refused 69 -- --base-url "$dead" --config-dir "$tmp/cd" whoami
 run garbage 65 -- --base-url "$url_garbage" --config-dir "$tmp/cg" pin new
 PLEX_TOKEN=$simtok run server-error 75 -- --base-url "$url_garbage" --config-dir "$tmp/cg" whoami
-run login-refused-timeout 75 -- --base-url "$dead" --config-dir "$tmp/cd" login --timeout 1
+# the timeout ends the retries before any code: the unreachable service is the error (69)
+run login-refused-timeout 69 -- --base-url "$dead" --config-dir "$tmp/cd" login --timeout 1
 err_has "warning: could not connect .*retrying in 2 s"
 
 # ---- TLS with --cacert ----
