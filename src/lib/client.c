@@ -174,6 +174,16 @@ static int decode_body(plex_client *c, const plex__response *resp,
     return 0;
 }
 
+/* Send `r` and decode its 2xx body with `parse` into *out. */
+static int fetch(plex_client *c, const plex__request *r,
+                 int (*parse)(void **, const char *, size_t, plex_error *), void **out)
+{
+    plex__response resp;
+    int rc = plex__http_request(c, r, &resp);
+
+    return rc ? rc : decode_body(c, &resp, parse, out);
+}
+
 static int parse_pin(void **out, const char *d, size_t n, plex_error *e)
 {
     plex_pin *p = NULL;
@@ -196,7 +206,6 @@ static int check_usable_pin(plex_client *c, plex_pin **pin)
 int plex_pin_create(plex_pin **out, plex_client *c, unsigned int flags)
 {
     plex__request r = {"POST", "/api/v2/pins", NULL, NULL, 0, NULL, NULL};
-    plex__response resp;
     void *pin = NULL;
     int rc;
 
@@ -205,9 +214,7 @@ int plex_pin_create(plex_pin **out, plex_client *c, unsigned int flags)
     *out = NULL;
     if (flags & PLEX_PIN_STRONG)
         r.query = "strong=true";
-    if ((rc = plex__http_request(c, &r, &resp)) != 0)
-        return rc;
-    if ((rc = decode_body(c, &resp, parse_pin, &pin)) != 0)
+    if ((rc = fetch(c, &r, parse_pin, &pin)) != 0)
         return rc;
     *out = pin;
     return check_usable_pin(c, out);
@@ -217,7 +224,6 @@ int plex_pin_check(plex_pin **out, plex_client *c, int64_t id)
 {
     char path[64];
     plex__request r = {"GET", path, NULL, NULL, 0, NULL, NULL};
-    plex__response resp;
     void *pin = NULL;
     int rc;
 
@@ -226,9 +232,7 @@ int plex_pin_check(plex_pin **out, plex_client *c, int64_t id)
     *out = NULL;
     snprintf(path, sizeof(path), "/api/v2/pins/%lld", (long long)id);
     r.log_path = (c->flags & PLEX_CLIENT_LOG_SECRETS) ? path : "/api/v2/pins/<redacted>";
-    if ((rc = plex__http_request(c, &r, &resp)) != 0)
-        return rc;
-    if ((rc = decode_body(c, &resp, parse_pin, &pin)) != 0)
+    if ((rc = fetch(c, &r, parse_pin, &pin)) != 0)
         return rc;
     *out = pin;
     return check_usable_pin(c, out);
@@ -365,7 +369,6 @@ static int parse_user(void **out, const char *d, size_t n, plex_error *e)
 int plex_user_get(plex_user **out, plex_client *c)
 {
     plex__request r = {"GET", "/api/v2/user", NULL, NULL, 0, NULL, NULL};
-    plex__response resp;
     void *u = NULL;
     int rc;
 
@@ -374,9 +377,7 @@ int plex_user_get(plex_user **out, plex_client *c)
     *out = NULL;
     if (!c->token)
         return plex__client_fail(c, PLEX_EAUTH, "not signed in: no token to validate");
-    if ((rc = plex__http_request(c, &r, &resp)) != 0)
-        return rc;
-    if ((rc = decode_body(c, &resp, parse_user, &u)) != 0)
+    if ((rc = fetch(c, &r, parse_user, &u)) != 0)
         return rc;
     *out = u;
     return 0;
