@@ -166,14 +166,18 @@ static int decode_int(ctx *c, const plex__field *f, const plex__json_token *v, v
 static int decode_time(ctx *c, const plex__field *f, const plex__json_token *v, void *slot)
 {
     char tmp[64];
+    const char *text = tmp;
     size_t n = v->end - v->start;
 
     if (v->type != PLEX__JSON_STRING)
         return type_error(c, f, "date-time string", v);
     if (n >= sizeof(tmp))
         return shape_error(c, f, "expected an RFC 3339 date-time");
-    n = plex__json_unescape(c->buf, v, tmp);
-    if (plex_timestamp_parse((plex_timestamp *)slot, tmp, n) != 0)
+    if (!v->escaped) /* parse in place */
+        text = c->buf + v->start;
+    else
+        n = plex__json_unescape(c->buf, v, tmp);
+    if (plex_timestamp_parse((plex_timestamp *)slot, text, n) != 0)
         return shape_error(c, f, "expected an RFC 3339 date-time");
     return 0;
 }

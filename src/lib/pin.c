@@ -19,30 +19,34 @@ static void geodata_init(void *obj)
     g->in_privacy_restricted_region = PLEX_ABSENT;
 }
 
+/* One number of a coordinate pair at *p (spaces around it skipped), up to
+ * `stop` or the end; *p moves past it. Returns 0 or -1. */
+static int coordinate(const char **p, int stop, double *out)
+{
+    const char *a = *p, *z;
+
+    while (*a == ' ')
+        a++;
+    z = a;
+    while (*z && *z != stop)
+        z++;
+    *p = z;
+    while (z > a && z[-1] == ' ')
+        z--;
+    return plex__json_strtod(a, (size_t)(z - a), out);
+}
+
 /* "18.3381, -64.8941" -> latitude, longitude (both in range) */
 static void geodata_finish(void *obj)
 {
     plex_geodata *g = obj;
-    const char *s = g->coordinates, *comma, *a, *b;
+    const char *p = g->coordinates;
     double lat, lon;
 
-    if (!s || !(comma = strchr(s, ',')))
+    if (!p || coordinate(&p, ',', &lat) != 0 || *p != ',')
         return;
-    a = s;
-    while (*a == ' ')
-        a++;
-    b = comma;
-    while (b > a && b[-1] == ' ')
-        b--;
-    if (plex__json_strtod(a, (size_t)(b - a), &lat) != 0)
-        return;
-    a = comma + 1;
-    while (*a == ' ')
-        a++;
-    b = a + strlen(a);
-    while (b > a && b[-1] == ' ')
-        b--;
-    if (plex__json_strtod(a, (size_t)(b - a), &lon) != 0)
+    p++;
+    if (coordinate(&p, '\0', &lon) != 0)
         return;
     if (lat < -90 || lat > 90 || lon < -180 || lon > 180)
         return;

@@ -48,16 +48,17 @@ static unsigned days_in_month(int64_t y, unsigned m)
     return m == 2 && is_leap(y) ? 29 : dim[m - 1];
 }
 
+/* Two decimal digits at p; -1 if either is not a digit. */
+static inline int two(const char *p)
+{
+    unsigned a = (unsigned)(p[0] - '0'), b = (unsigned)(p[1] - '0');
+    return a < 10 && b < 10 ? (int)(a * 10 + b) : -1;
+}
+
 /* n decimal digits at p; -1 if any is not a digit. */
 static int digits(const char *p, int n)
 {
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (p[i] < '0' || p[i] > '9')
-            return -1;
-        v = v * 10 + (p[i] - '0');
-    }
-    return v;
+    return n == 2 ? two(p) : (two(p) < 0 || two(p + 2) < 0) ? -1 : two(p) * 100 + two(p + 2);
 }
 
 int plex_timestamp_parse(plex_timestamp *out, const char *s, size_t len)
