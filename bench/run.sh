@@ -9,7 +9,10 @@
 #                  (repeatable, unlike the timings);
 #   allocs/decode  malloc+calloc+realloc calls per decode (bench_decode_allocs).
 # Then the top functions of libplex's decode by instructions (callgrind_annotate).
-# Exit status 3 when libplex misses a target of issue 2.
+# Then bench/signin.sh BUILD_DIR: a whole sign-in against plexsim, libplex
+# next to a bare libcurl program (issue 4).
+# Exit status 3 when libplex misses a target of issue 2 or issue 4; another
+# non-zero status when a benchmark could not run.
 set -eu
 
 if [ $# -lt 1 ]; then
@@ -64,4 +67,12 @@ if [ -f "$work/callgrind.libplex" ] && command -v callgrind_annotate >/dev/null 
         awk '/^-+$/ {sep++; next} sep >= 3 && NF >= 2 && $1 ~ /[0-9]/ {print "  " $0}' |
         head -12
 fi
+
+# a whole sign-in against plexsim (issue 4)
+src=0
+sh "$(dirname "$0")/signin.sh" "$build" || src=$?
+if [ $src -ne 0 ] && [ $src -ne 3 ]; then
+    exit $src
+fi
+[ $rc -ne 0 ] || rc=$src
 exit $rc

@@ -8,7 +8,7 @@ what=${1:-build}
 
 build_pkgs="build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
 libqrencode-dev libcjson-dev libjansson-dev openssl ca-certificates tmux valgrind python3"
-bench_pkgs="libcjson-dev libjson-c-dev libjansson-dev libyajl-dev valgrind"
+bench_pkgs="libcjson-dev libjson-c-dev libjansson-dev libyajl-dev valgrind curl"
 fuzz_pkgs="clang libclang-rt-14-dev"
 
 case "$what" in
