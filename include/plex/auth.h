@@ -195,7 +195,8 @@ typedef struct plex_login_event {
  */
 typedef int (*plex_login_event_cb)(const plex_login_event *event, void *payload);
 
-#define PLEX_LOGIN_OPTIONS_VERSION 1
+/** 2 added jwt_key; version 1 structures (without it) are still accepted. */
+#define PLEX_LOGIN_OPTIONS_VERSION 2
 
 typedef struct plex_login_options {
     unsigned int version;       /**< PLEX_LOGIN_OPTIONS_VERSION */
@@ -210,9 +211,15 @@ typedef struct plex_login_options {
      *  PLEX_ECANCELLED as soon as it sees *cancel != 0 (within 200 ms, at
      *  once when a signal interrupts the wait). May be NULL. */
     volatile sig_atomic_t *cancel;
+    /** Version 2: sign in with JWT device authentication (see plex/jwt.h).
+     *  The PIN is created strong with this key's JWK, every poll carries a
+     *  freshly signed device JWT, and the token is a Plex JWT. NULL: a
+     *  legacy token. Borrowed; must outlive the sign-in. */
+    const struct plex_jwt_key *jwt_key;
 } plex_login_options;
 
-#define PLEX_LOGIN_OPTIONS_INIT {PLEX_LOGIN_OPTIONS_VERSION, 0, -1, -1, 0, NULL, NULL, NULL, NULL}
+#define PLEX_LOGIN_OPTIONS_INIT                                                                    \
+    {PLEX_LOGIN_OPTIONS_VERSION, 0, -1, -1, 0, NULL, NULL, NULL, NULL, NULL}
 
 /**
  * Sign in: create a PIN, report it, poll until approved, re-issue on expiry.

@@ -12,5 +12,7 @@
 #include "plex/models.h"
 #include "plex/client.h"
 #include "plex/auth.h"
+#include "plex/account.h"
+#include "plex/jwt.h"
 
 #endif

@@ -41,6 +41,9 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv);
 int cmd_token(const cli_cmd *cmd, int argc, char **argv);
 int cmd_logout(const cli_cmd *cmd, int argc, char **argv);
 int cmd_link(const cli_cmd *cmd, int argc, char **argv);
+int cmd_servers(const cli_cmd *cmd, int argc, char **argv);
+int cmd_token_upgrade(const cli_cmd *cmd, int argc, char **argv);
+int cmd_token_refresh(const cli_cmd *cmd, int argc, char **argv);
 
 /* Print "plex: <message>" on stderr (printf-style). */
 void cli_error(const char *fmt, ...)
@@ -134,6 +137,20 @@ typedef struct cli_session {
 int cli_session_open(cli_session *s, int need);
 
 void cli_session_close(cli_session *s);
+
+/* ---- cmd_jwt.c: JWT device authentication ---- */
+
+/* The installation's device key, DIR/jwt-key.pem (0600); create = 1 makes
+ * one if there is none. Returns 0, CLI_TOKEN_NONE (none, create = 0), or an
+ * exit code after a message. */
+int cli_jwt_key(const char *dir, int create, plex_jwt_key **out);
+
+/* A saved JWT within a day of its expiry (or expired) is refreshed and
+ * saved, and s->token updated. Returns 0 or an exit code after a message. */
+int cli_jwt_auto_refresh(cli_session *s);
+
+/* The expiry of a JWT token as RFC 3339 into buf; "" for a legacy token. */
+void cli_jwt_describe(const char *token, char *buf, size_t size);
 
 /* Report the client's last failure of `rc` ("plex: <what>: <message>") and
  * return the exit code for it. */

@@ -31,6 +31,7 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv)
 {
     cli_session s;
     plex_user *u = NULL;
+    char exp[40];
     int rc;
 
     rc = cli_opt_parse(no_opts, cmd->name,
@@ -49,6 +50,7 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv)
         cli_session_close(&s);
         return rc;
     }
+    cli_jwt_describe(s.token, exp, sizeof(exp)); /* "" for a legacy token */
     if (cli_g.json) {
         cli_json j;
         cli_json_begin(&j, stdout);
@@ -59,6 +61,8 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv)
         cli_json_str(&j, "email", u->email);
         cli_json_str(&j, "base_url", s.base_url);
         cli_json_str(&j, "token_source", s.from_env ? "PLEX_TOKEN" : "saved");
+        if (exp[0])
+            cli_json_str(&j, "token_expires", exp);
         cli_json_end(&j);
     } else {
         printf("user:   %s\n", u->username ? u->username : "");
@@ -68,6 +72,8 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv)
             printf("email:  %s\n", u->email);
         printf("id:     %lld\n", (long long)u->id);
         printf("server: %s\n", s.base_url);
+        if (exp[0])
+            printf("JWT expires: %s\n", exp);
     }
     plex_user_free(u);
     cli_session_close(&s);

@@ -152,7 +152,8 @@ static void now_rfc3339(char *buf, size_t size)
 
 int cmd_login(const cli_cmd *cmd, int argc, char **argv)
 {
-    int strong = 0, qr = QR_AUTO, rc;
+    int strong = 0, qr = QR_AUTO, jwt = 0, rc;
+    plex_jwt_key *key = NULL;
     const char *timeout = NULL, *poll_interval = NULL, *reissue = NULL;
     const cli_opt opts[] = {
         {CLI_OPT_FLAG, "strong", 0, NULL,
@@ -166,6 +167,8 @@ int cmd_login(const cli_cmd *cmd, int argc, char **argv)
         {CLI_OPT_FLAG, "qr", 0, NULL, "always draw the QR code (also when not on a terminal)", &qr,
          QR_ON, NULL, 0},
         {CLI_OPT_FLAG, "no-qr", 0, NULL, "never draw the QR code", &qr, QR_OFF, NULL, 0},
+        {CLI_OPT_FLAG, "jwt", 0, NULL,
+         "JWT device authentication: a device key (made once) and a JWT", &jwt, 1, NULL, 0},
         {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
     };
     plex_login_options lo = PLEX_LOGIN_OPTIONS_INIT;
@@ -208,6 +211,10 @@ int cmd_login(const cli_cmd *cmd, int argc, char **argv)
         cli_session_close(&s);
         return rc;
     }
+    if (jwt && (rc = cli_jwt_key(s.dir, 1, &key)) != 0) {
+        cli_session_close(&s);
+        return rc;
+    }
     memset(&ui, 0, sizeof(ui));
     ui.client = s.client;
     ui.qr = qr;
@@ -224,6 +231,7 @@ int cmd_login(const cli_cmd *cmd, int argc, char **argv)
     lo.on_event = on_event;
     lo.payload = &ui;
     lo.cancel = &cancel_flag;
+    lo.jwt_key = key;
 
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_sigint;
@@ -241,11 +249,13 @@ int cmd_login(const cli_cmd *cmd, int argc, char **argv)
         if (ui.mode == MODE_SCREEN)
             cli_screen_end(&ui.screen, 1);
         plex_free(token);
+        plex_jwt_key_free(key);
         cli_session_close(&s);
         return CLI_EXIT_CANCELLED;
     }
     if (rc != 0) {
         rc = cli_fail(&s, rc, "sign-in failed");
+        plex_jwt_key_free(key);
         cli_session_close(&s);
         return rc;
     }
@@ -297,6 +307,7 @@ int cmd_login(const cli_cmd *cmd, int argc, char **argv)
     rc = cli_finish_stdout(CLI_EXIT_OK);
 out:
     free(path);
+    plex_jwt_key_free(key);
     plex_user_free(user);
     if (token) {
         memset(token, 0, strlen(token));

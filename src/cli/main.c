@@ -15,8 +15,11 @@ static const cli_cmd commands[] = {
     {"login", "sign this device in (shows a code to approve) and save the token", cmd_login},
     {"whoami", "show the signed-in account (checks the token)", cmd_whoami},
     {"token", "print the token, for scripts", cmd_token},
+    {"token upgrade", "switch a legacy token to a JWT (device key)", cmd_token_upgrade},
+    {"token refresh", "renew the saved JWT", cmd_token_refresh},
     {"logout", "sign the token out at plex.tv and forget it", cmd_logout},
     {"link", "approve another device's 4-character code", cmd_link},
+    {"servers", "list the servers and their connections; mark the one that answers", cmd_servers},
     {"pin new", "request a PIN and print its id, code and URL", cmd_pin_new},
     {"pin check", "check a PIN once (pending or approved)", cmd_pin_check},
     {"pin decode", "decode a PIN container and print it as canonical JSON", cmd_pin_decode},
@@ -113,8 +116,17 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    for (size_t c = 0; c < NCOMMANDS; c++) {
-        int words = match(&commands[c], argc - i, argv + i);
+    {
+        /* the longest match wins: "token upgrade" before "token" */
+        size_t c = 0;
+        int words = 0;
+        for (size_t k = 0; k < NCOMMANDS; k++) {
+            int w = match(&commands[k], argc - i, argv + i);
+            if (w > words) {
+                words = w;
+                c = k;
+            }
+        }
         if (words) {
             if (plex_global_init() != 0) {
                 cli_error("cannot initialise the HTTP library");

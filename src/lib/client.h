@@ -81,6 +81,24 @@ int plex__url_is_loopback(const char *url);
 /* Start, wait, finish: a blocking request. */
 int plex__http_request(plex_client *c, const plex__request *r, plex__response *resp);
 
+/* One URL of a race (plex__http_race). */
+typedef struct plex__probe {
+    const char *url;        /* in: the URL to GET */
+    long start_after_ms;    /* in: start this late, or as soon as all started ones failed */
+    int started;            /* out: it was started */
+    int result;             /* out: 0 (2xx), a plex_error_code, PLEX_ECANCELLED (another
+                               won first) or PLEX_ETIMEOUT (the deadline passed) */
+    long http_status;       /* out: 0 without an answer */
+    long elapsed_ms;        /* out: from the start of the race to its end */
+} plex__probe;
+
+/* GET the URLs in parallel on their own multi handle (no threads) with the
+ * client's identity and `token`; the first 2xx within deadline_ms wins
+ * (*winner = its index). Returns 0, PLEX_ETIMEOUT or PLEX_ECONNECT (all
+ * failed), recorded on the client. */
+int plex__http_race(plex_client *c, plex__probe *p, size_t n, const char *token,
+                    long deadline_ms, size_t *winner);
+
 /* Record an error on the client (message formatted); returns code. */
 int plex__client_fail(plex_client *c, int code, const char *fmt, ...) PLEX__PRINTF(3, 4);
 

@@ -509,3 +509,192 @@ int plex__url_is_loopback(const char *url)
     curl_url_cleanup(u);
     return loop;
 }
+
+/* ---- racing several URLs (best connection) ---- */
+
+static size_t discard_body(char *data, size_t size, size_t n, void *userp)
+{
+    (void)data;
+    (void)userp;
+    return size * n;
+}
+
+static int probe_result(CURLcode cc, long status)
+{
+    switch (cc) {
+    case CURLE_OK:
+        return status >= 200 && status < 300 ? 0 : status == 401 || status == 403 ? PLEX_EAUTH
+                                                                                  : PLEX_EHTTP;
+    case CURLE_COULDNT_RESOLVE_HOST:
+        return PLEX_EDNS;
+    case CURLE_COULDNT_CONNECT:
+        return PLEX_ECONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return PLEX_ETIMEOUT;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+        return PLEX_ETLS;
+    default:
+        return PLEX_ETRANSPORT;
+    }
+}
+
+/* A configured easy handle for one probe, or NULL. */
+static CURL *probe_handle(plex_client *c, const plex__probe *p, struct curl_slist *hdr,
+                          long remaining_ms)
+{
+    CURL *h = curl_easy_init();
+
+    if (!h)
+        return NULL;
+    if (curl_easy_setopt(h, CURLOPT_URL, p->url) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_body) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                         remaining_ms < c->connect_timeout_ms ? remaining_ms
+                                                              : c->connect_timeout_ms) !=
+            CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, remaining_ms) != CURLE_OK ||
+        curl_easy_setopt(h, CURLOPT_USERAGENT, "libplex/" PLEX_VERSION_STRING) != CURLE_OK ||
+        (c->ca_file && curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file) != CURLE_OK)) {
+        curl_easy_cleanup(h);
+        return NULL;
+    }
+    return h;
+}
+
+int plex__http_race(plex_client *c, plex__probe *p, size_t n, const char *token,
+                    long deadline_ms, size_t *winner)
+{
+    CURLM *m;
+    CURL **h;
+    struct curl_slist *hdr = NULL;
+    long t0 = plex__now_ms();
+    size_t running = 0, finished = 0, i;
+    int failed = 0, rc = PLEX_ECONNECT;
+
+    *winner = (size_t)-1;
+    for (i = 0; i < n; i++) {
+        p[i].result = PLEX_ECANCELLED;
+        p[i].started = 0;
+        p[i].http_status = 0;
+        p[i].elapsed_ms = 0;
+    }
+    if (n == 0)
+        return PLEX_ECONNECT;
+    for (i = 0; i < 9; i++)
+        if (c->identity[i])
+            hdr = add_header(hdr, identity_names[i], c->identity[i], &failed);
+    if (token)
+        hdr = add_header(hdr, "X-Plex-Token", token, &failed);
+    hdr = add_header(hdr, "Accept", "application/json", &failed);
+    m = curl_multi_init();
+    h = plex__calloc(n, sizeof(*h));
+    if (failed || !m || !h) {
+        curl_slist_free_all(hdr);
+        if (m)
+            curl_multi_cleanup(m);
+        plex__free(h);
+        return plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+    }
+    for (;;) {
+        long now = plex__now_ms() - t0;
+        CURLMsg *msg;
+        int still, left;
+
+        if (now >= deadline_ms) {
+            rc = PLEX_ETIMEOUT;
+            break;
+        }
+        /* start what is due: a probe starts at its start_after_ms, or at once
+         * when everything started before it has failed */
+        for (i = 0; i < n; i++) {
+            if (p[i].started || !(p[i].start_after_ms <= now || running == 0))
+                continue;
+            h[i] = probe_handle(c, &p[i], hdr, deadline_ms - now);
+            if (!h[i] || curl_multi_add_handle(m, h[i]) != CURLM_OK) {
+                if (h[i])
+                    curl_easy_cleanup(h[i]);
+                h[i] = NULL;
+                p[i].started = 1;
+                p[i].result = PLEX_ENOMEM;
+                finished++;
+                continue;
+            }
+            p[i].started = 1;
+            running++;
+        }
+        if (finished == n)
+            break;
+        if (curl_multi_perform(m, &still) != CURLM_OK) {
+            rc = plex__client_fail(c, PLEX_ERROR, "libcurl failed while connecting");
+            break;
+        }
+        while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            for (i = 0; i < n && h[i] != msg->easy_handle; i++)
+                ;
+            if (i == n)
+                continue;
+            curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &p[i].http_status);
+            p[i].result = probe_result(msg->data.result, p[i].http_status);
+            p[i].elapsed_ms = plex__now_ms() - t0;
+            curl_multi_remove_handle(m, h[i]);
+            curl_easy_cleanup(h[i]);
+            h[i] = NULL;
+            running--;
+            finished++;
+            if (p[i].result == 0 && *winner == (size_t)-1)
+                *winner = i;
+        }
+        if (*winner != (size_t)-1) {
+            rc = 0;
+            break;
+        }
+        if (finished == n)
+            break;
+        {
+            long wait = deadline_ms - (plex__now_ms() - t0);
+            for (i = 0; i < n; i++)
+                if (!p[i].started && p[i].start_after_ms - now < wait)
+                    wait = p[i].start_after_ms - now;
+            if (wait > 100)
+                wait = 100;
+            if (wait < 1)
+                wait = 1;
+            if (curl_multi_poll(m, NULL, 0, (int)wait, NULL) != CURLM_OK) {
+                rc = plex__client_fail(c, PLEX_ERROR, "libcurl failed while waiting");
+                break;
+            }
+        }
+    }
+    for (i = 0; i < n; i++) {
+        if (h[i]) {
+            curl_multi_remove_handle(m, h[i]);
+            curl_easy_cleanup(h[i]);
+            p[i].elapsed_ms = plex__now_ms() - t0;
+            if (rc == PLEX_ETIMEOUT)
+                p[i].result = PLEX_ETIMEOUT;
+        }
+    }
+    curl_multi_cleanup(m);
+    curl_slist_free_all(hdr);
+    plex__free(h);
+    /* libcurl's own timeout (set to the deadline) may fire first */
+    for (i = 0; rc == PLEX_ECONNECT && i < n; i++)
+        if (p[i].result == PLEX_ETIMEOUT)
+            rc = PLEX_ETIMEOUT;
+    if (rc == PLEX_ETIMEOUT)
+        return plex__client_fail(c, PLEX_ETIMEOUT, "no connection answered within %ld ms",
+                                 deadline_ms);
+    if (rc == PLEX_ECONNECT)
+        return plex__client_fail(c, PLEX_ECONNECT, "none of the %zu connections answered", n);
+    return rc;
+}

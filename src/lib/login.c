@@ -16,6 +16,7 @@
 #include "alloc.h"
 #include "client.h"
 #include "error.h"
+#include "jwt.h"
 
 enum { S_CREATE, S_CREATING, S_POLL_WAIT, S_POLLING, S_DONE, S_FAILED };
 
@@ -36,6 +37,7 @@ struct plex_login {
     plex_login_event_cb on_event;
     void *payload;
     volatile sig_atomic_t *cancel_flag;
+    const plex_jwt_key *jwt_key; /* JWT device sign-in, or NULL */
     int last_retry_error;   /* the error behind the latest retry, or 0 */
 
     int state;
@@ -317,7 +319,20 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
             r.method = "POST";
             r.path = "/api/v2/pins";
             r.query = (l->pin_flags & PLEX_PIN_STRONG) ? "strong=true" : NULL;
-            if ((rc = plex__http_start(l->c, &r)) != 0)
+            if (l->jwt_key) {
+                char *body = NULL;
+                if ((rc = plex__jwt_pin_body(&body, l->jwt_key)) != 0)
+                    return fail(l, plex__client_fail(l->c, rc, "could not build the request"));
+                r.query = NULL;
+                r.body = body;
+                r.body_len = strlen(body);
+                r.content_type = "application/json";
+                rc = plex__http_start(l->c, &r); /* the body is copied */
+                plex__free(body);
+            } else {
+                rc = plex__http_start(l->c, &r);
+            }
+            if (rc != 0)
                 return fail(l, rc);
             l->state = S_CREATING;
             break;
@@ -352,7 +367,19 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
             r.path = path;
             r.log_path =
                 (l->c->flags & PLEX_CLIENT_LOG_SECRETS) ? path : "/api/v2/pins/<redacted>";
-            if ((rc = plex__http_start(l->c, &r)) != 0)
+            if (l->jwt_key) {
+                plex__buf q = {0};
+                if ((rc = plex__jwt_device_query(&q, l->c, l->jwt_key)) != 0) {
+                    plex__buf_dispose(&q);
+                    return fail(l, plex__client_fail(l->c, rc, "could not sign the device JWT"));
+                }
+                r.query = q.ptr; /* never logged: the log shows log_path */
+                rc = plex__http_start(l->c, &r);
+                plex__buf_dispose(&q);
+            } else {
+                rc = plex__http_start(l->c, &r);
+            }
+            if (rc != 0)
                 return fail(l, rc);
             l->state = S_POLLING;
             break;
@@ -374,7 +401,7 @@ int plex_login_new(plex_login **out, plex_client *c, const plex_login_options *o
         return PLEX_EINVALID;
     if (!o)
         o = &defaults;
-    if (o->version != PLEX_LOGIN_OPTIONS_VERSION)
+    if (o->version != 1 && o->version != PLEX_LOGIN_OPTIONS_VERSION)
         return plex__client_fail(c, PLEX_EINVALID, "unknown plex_login_options version");
     l = plex__calloc(1, sizeof(*l));
     if (!l)
@@ -389,6 +416,10 @@ int plex_login_new(plex_login **out, plex_client *c, const plex_login_options *o
     l->on_event = o->on_event;
     l->payload = o->payload;
     l->cancel_flag = o->cancel;
+    if (o->version >= 2 && o->jwt_key) {
+        l->jwt_key = o->jwt_key;
+        l->pin_flags |= PLEX_PIN_STRONG; /* JWT PINs are strong */
+    }
     l->state = S_CREATE;
     l->next_at = plex__now_ms();
     l->deadline = o->timeout_ms > 0 ? l->next_at + o->timeout_ms : 0;

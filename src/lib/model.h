@@ -82,6 +82,16 @@ uint32_t plex__model_required_bits(const plex__schema *schema);
 int plex__model_parse(void **out, const plex__schema *schema, const char *data, size_t len,
                       unsigned int flags, plex_error *err);
 
+/*
+ * Decode a JSON document whose top level is an array: `schema` describes a
+ * wrapper struct whose first field is a PLEX__F_ARRAY; the items land there.
+ */
+int plex__model_parse_list(void **out, const plex__schema *schema, const char *data, size_t len,
+                           unsigned int flags, plex_error *err);
+
+/* Encode the items of such a wrapper as a compact JSON array. */
+int plex__model_list_to_json(const plex__schema *schema, const void *obj, char **out);
+
 /* Append the JSON object of `obj` to the writer. */
 void plex__model_write(plex__json_writer *w, const plex__schema *schema, const void *obj);
 

@@ -18,7 +18,9 @@
 static const char usage_text[] =
     "usage: plexsim [--port N] [--bind ADDR] [--tls-cert FILE --tls-key FILE]\n"
     "               [--approve-after N] [--pin-ttl SEC] [--strong-pin-ttl SEC]\n"
-    "               [--fault SPEC]... [--max-seconds N] [--quiet]\n";
+    "               [--jwt-ttl SEC]\n"
+    "               [--fault SPEC]... [--max-seconds N] [--quiet]\n"
+    "               [--resources-loopback]\n";
 
 static const char help_text[] =
     "\n"
@@ -47,6 +49,9 @@ static const char help_text[] =
     "                      TOKEN*N repeats a token N times.\n"
     "  --max-seconds N     exit after N seconds (default 600; 0: never)\n"
     "  --quiet             no per-request log on stderr\n"
+    "  --resources-loopback  /api/v2/resources lists only connections whose URI is\n"
+    "                      http(s)://127.0.0.1 or [::1] (for tests of the\n"
+    "                      connection choice that must stay on loopback)\n"
     "  --help, --version\n"
     "\n"
     "Routes (as written in --fault and in the stats):\n"
@@ -59,6 +64,13 @@ static const char help_text[] =
     "  DELETE /api/v2/users/signout   the token stops working\n"
     "  GET /api/v2/geoip              where the caller seems to be\n"
     "  GET /api/v2/resources          two servers and a player\n"
+    "  GET /api/v2/companions         the account's companions (X-Plex-Token)\n"
+    "  GET /api/v2/friends            two friends, one with nulls (X-Plex-Token)\n"
+    "  GET /api/v2/home               the account's Plex Home (X-Plex-Token)\n"
+    "  POST /api/v2/users/signin      form login, password, rememberMe,\n"
+    "                                 verificationCode: 201 with the user and a\n"
+    "                                 new authToken (see below)\n"
+    "  GET /api/users                 the v1 users list, always XML (X-Plex-Token)\n"
     "  GET /identity                  the simulated media server's identity\n"
     "Every /api/v2 route but the QR image needs X-Plex-Client-Identifier (400\n"
     "code 1000 without it); X-Plex-* may be headers or query parameters. Answers\n"
@@ -77,6 +89,25 @@ static const char help_text[] =
     "  " SIM_USER_TOKEN "\n"
     "Use it to link a pin: PUT /api/v2/pins/link with X-Plex-Token set to it.\n"
     "Tokens handed out for approved pins are random and belong to the same user.\n";
+
+static const char help_account[] =
+    "Password sign-in: login '" SIM_SIGNIN_LOGIN "' (or " SIM_USER_EMAIL ") with password\n"
+    "  '" SIM_SIGNIN_PASSWORD "'; login '" SIM_SIGNIN_2FA_LOGIN "' with the same password also\n"
+    "  needs verificationCode " SIM_SIGNIN_2FA_CODE " (401 code 1029 without one, 1028 when\n"
+    "  wrong). A wrong password is 401 code 1001. After 5 failures in a row every\n"
+    "  sign-in answers 429 code 1031 until /__sim/reset.\n";
+
+/* Kept apart from help_text (C99 string literal length limit). */
+static const char help_jwt[] =
+    "\n"
+    "JWT device sign-in (plexsim verifies device signatures and signs its own JWTs):\n"
+    "  POST /api/v2/pins with {\"jwk\":{...},\"strong\":true}; poll with ?deviceJWT=JWT\n"
+    "  POST /api/v2/auth/jwk          register a key for a legacy X-Plex-Token\n"
+    "  GET /api/v2/auth/nonce         a refresh nonce (5 minutes)\n"
+    "  POST /api/v2/auth/token        {\"jwt\":JWT} -> {\"auth_token\":Plex JWT}\n"
+    "  GET /api/v2/auth/keys          plexsim's public key, {\"keys\":[JWK]}\n"
+    "  --jwt-ttl SEC or /__sim/config?jwt_ttl=S: Plex JWT lifetime (default 7 days);\n"
+    "  an expired one answers 498, a bad signature or another device's key 422.\n";
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
@@ -143,9 +174,11 @@ enum {
     OPT_APPROVE,
     OPT_TTL,
     OPT_STRONG_TTL,
+    OPT_JWT_TTL,
     OPT_FAULT,
     OPT_MAX,
     OPT_QUIET,
+    OPT_RES_LOOPBACK,
     OPT_HELP,
     OPT_VERSION
 };
@@ -158,9 +191,11 @@ static const struct option long_opts[] = {
     {"approve-after", required_argument, NULL, OPT_APPROVE},
     {"pin-ttl", required_argument, NULL, OPT_TTL},
     {"strong-pin-ttl", required_argument, NULL, OPT_STRONG_TTL},
+    {"jwt-ttl", required_argument, NULL, OPT_JWT_TTL},
     {"fault", required_argument, NULL, OPT_FAULT},
     {"max-seconds", required_argument, NULL, OPT_MAX},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"resources-loopback", no_argument, NULL, OPT_RES_LOOPBACK},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -196,12 +231,12 @@ static void wait_for_end(const sigset_t *set, int max_seconds)
 
 int main(int argc, char **argv)
 {
-    sim_config cfg = {0, 900, 1800};
+    sim_config cfg = {0, 900, 1800, 0};
     sim_server_options so;
     const char *cert_path = NULL, *key_path = NULL;
     char *cert = NULL, *key = NULL;
     const char **faults;
-    int nfaults = 0, max_seconds = 600, c, i, rc = 0;
+    int nfaults = 0, max_seconds = 600, c, i, rc = 0, resources_loopback = 0;
     sim_state st;
     sim_server *srv = NULL;
     sigset_t set;
@@ -240,6 +275,10 @@ int main(int argc, char **argv)
             if (parse_int(optarg, 1, 86400, &cfg.strong_pin_ttl))
                 rc = usage_error("--strong-pin-ttl: expected 1..86400 seconds, got '%s'", optarg);
             break;
+        case OPT_JWT_TTL:
+            if (parse_int(optarg, 1, 100000000, &cfg.jwt_ttl))
+                rc = usage_error("--jwt-ttl: expected a number of seconds, got '%s'", optarg);
+            break;
         case OPT_FAULT:
             faults[nfaults++] = optarg;
             break;
@@ -250,8 +289,11 @@ int main(int argc, char **argv)
         case OPT_QUIET:
             so.quiet = 1;
             break;
+        case OPT_RES_LOOPBACK:
+            resources_loopback = 1;
+            break;
         case OPT_HELP:
-            printf("%s%s", usage_text, help_text);
+            printf("%s%s%s%s", usage_text, help_text, help_account, help_jwt);
             free(faults);
             return 0;
         case OPT_VERSION:
@@ -277,6 +319,7 @@ int main(int argc, char **argv)
         free(faults);
         return 1;
     }
+    st.resources_loopback = resources_loopback;
     for (i = 0; i < nfaults; i++) {
         sim_fault *items = malloc(SIM_MAX_FAULTS * sizeof(*items));
         sim_route route;

@@ -463,6 +463,9 @@ int sim_render_resources(char **out, size_t *len, int json, const sim_state *st,
 
             if (!conn_wanted(c, https, relay, ipv6))
                 continue;
+            if (st->resources_loopback && strncmp(c->uri_base, "http://127.0.0.1", 16) != 0 &&
+                strncmp(c->uri_base, "http://[::1]", 12) != 0)
+                continue;
             if (!c->port && st->tls && strcmp(protocol, "http") == 0) {
                 /* plexsim itself speaks https only */
                 protocol = "https";

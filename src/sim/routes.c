@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "json.h"
+#include "jwt.h"
 #include "plex/models.h"
 #include "sim.h"
 
@@ -23,7 +24,16 @@ static const char *const route_names[SIM_R_COUNT] = {
     "DELETE /api/v2/users/signout",
     "GET /api/v2/geoip",
     "GET /api/v2/resources",
+    "GET /api/v2/companions",
+    "GET /api/v2/friends",
+    "GET /api/v2/home",
+    "POST /api/v2/users/signin",
+    "GET /api/users",
     "GET /identity",
+    "POST /api/v2/auth/jwk",
+    "GET /api/v2/auth/nonce",
+    "POST /api/v2/auth/token",
+    "GET /api/v2/auth/keys",
     "POST /__sim/approve",
     "POST /__sim/expire",
     "POST /__sim/fault",
@@ -82,6 +92,8 @@ sim_route sim_route_match(const char *method, const char *path)
 {
     if (!method || !path)
         return SIM_R_OTHER;
+    if (sim_account_route(method, path) != SIM_R_OTHER)
+        return sim_account_route(method, path);
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
         if (strcmp(path, "/api/v2/user") == 0)
             return SIM_R_USER;
@@ -93,6 +105,10 @@ sim_route sim_route_match(const char *method, const char *path)
             return SIM_R_RESOURCES;
         if (strcmp(path, "/identity") == 0)
             return SIM_R_IDENTITY;
+        if (strcmp(path, "/api/v2/auth/nonce") == 0)
+            return SIM_R_AUTH_NONCE;
+        if (strcmp(path, "/api/v2/auth/keys") == 0)
+            return SIM_R_AUTH_KEYS;
         if (strcmp(path, "/__sim/stats") == 0)
             return SIM_R_CTL_STATS;
         if (segment_after(path, "/api/v2/pins/qr/"))
@@ -104,6 +120,10 @@ sim_route sim_route_match(const char *method, const char *path)
     if (strcmp(method, "POST") == 0) {
         if (strcmp(path, "/api/v2/pins") == 0)
             return SIM_R_PINS_CREATE;
+        if (strcmp(path, "/api/v2/auth/jwk") == 0)
+            return SIM_R_AUTH_JWK;
+        if (strcmp(path, "/api/v2/auth/token") == 0)
+            return SIM_R_AUTH_TOKEN;
         if (strcmp(path, "/__sim/approve") == 0)
             return SIM_R_CTL_APPROVE;
         if (strcmp(path, "/__sim/expire") == 0)
@@ -303,6 +323,11 @@ static const char *param(const sim_request *rq, const char *name, char *buf, siz
     return v;
 }
 
+const char *sim_param(const sim_request *rq, const char *name, char *buf, size_t size)
+{
+    return param(rq, name, buf, size);
+}
+
 /* An argument that is not an X-Plex-* header: query, then form body. */
 static const char *argument(const sim_request *rq, const char *name, char *buf, size_t size)
 {
@@ -399,7 +424,7 @@ typedef struct ctx {
     const sim_request *rq;
     sim_response *rs;
     int json;
-    char buf[512]; /* a form value */
+    char buf[PLEX__JWT_MAX + 1]; /* a form value (or a JWT token) */
     char buf2[512];
 } ctx;
 
@@ -423,9 +448,12 @@ static const char *need_client_id(ctx *c)
 static int need_token(ctx *c, const char **token_out)
 {
     const char *tok = param(c->rq, "X-Plex-Token", c->buf, sizeof(c->buf));
+    int status = sim_jwt_is_jwt(tok) ? sim_jwt_token_status(c->st, tok)
+                 : sim_token_valid(c->st, tok) ? 200
+                                               : 401;
 
-    if (!sim_token_valid(c->st, tok)) {
-        plex_error_reply(c->rs, c->json, 401);
+    if (status != 200) {
+        plex_error_reply(c->rs, c->json, status);
         return 0;
     }
     if (token_out)
@@ -464,6 +492,10 @@ static void pins_create(ctx *c)
         plex_error_reply(c->rs, c->json, 429); /* the table of live pins is full */
         return;
     }
+    if (sim_jwt_pin_bind(c->st, c->rq, p, c->rs, c->json) != 0) {
+        sim_pin_remove(c->st, p);
+        return;
+    }
     pin_reply(c, 201, p);
 }
 
@@ -486,6 +518,8 @@ static void pins_get(ctx *c)
         plex_error_reply(c->rs, c->json, 404);
         return;
     }
+    if (sim_jwt_pin_poll(c->st, c->rq, p, c->rs, c->json) != 0)
+        return;
     p->polls++;
     if (c->st->cfg.approve_after > 0 && p->polls >= (unsigned int)c->st->cfg.approve_after &&
         sim_pin_approve(c->st, p) != 0) {
@@ -493,6 +527,8 @@ static void pins_get(ctx *c)
         return;
     }
     pin_reply(c, 200, p);
+    if (p->token[0] && c->rs->status == 200)
+        sim_jwt_pin_collected(c->st, p, c->rs, c->json);
     if (p->token[0] && c->rs->status == 200)
         sim_pin_remove(c->st, p); /* the token was collected: the pin is gone */
 }
@@ -717,7 +753,8 @@ static void ctl_config(ctx *c)
 
     if (config_value(c, "approve_after", 0, 1000000, &cfg.approve_after) != 0 ||
         config_value(c, "pin_ttl", 1, 86400, &cfg.pin_ttl) != 0 ||
-        config_value(c, "strong_pin_ttl", 1, 86400, &cfg.strong_pin_ttl) != 0) {
+        config_value(c, "strong_pin_ttl", 1, 86400, &cfg.strong_pin_ttl) != 0 ||
+        config_value(c, "jwt_ttl", 0, 100000000, &cfg.jwt_ttl) != 0) {
         ctl_error(c, 400, "bad value (approve_after 0..1000000, pin_ttl 1..86400)");
         return;
     }
@@ -771,6 +808,12 @@ void sim_handle(sim_state *st, const sim_request *rq, sim_response *rs)
         case SIM_R_IDENTITY:
             identity(&c);
             break;
+        case SIM_R_AUTH_JWK:
+        case SIM_R_AUTH_NONCE:
+        case SIM_R_AUTH_TOKEN:
+        case SIM_R_AUTH_KEYS:
+            sim_jwt_handle(st, rq, rs, c.json);
+            break;
         case SIM_R_CTL_APPROVE:
             ctl_approve(&c);
             break;
@@ -791,7 +834,8 @@ void sim_handle(sim_state *st, const sim_request *rq, sim_response *rs)
             ctl_config(&c);
             break;
         default:
-            sim_error_response(rs, c.json, 404, 0, "Not Found");
+            if (!sim_account_handle(st, rq, rs, c.json))
+                sim_error_response(rs, c.json, 404, 0, "Not Found");
             break;
         }
     }

@@ -10,6 +10,7 @@
  *   state.c   pins, tokens, counters, configuration (one mutex)
  *   fault.c   the --fault grammar and the per-route fault queues
  *   qr.c      a PNG of a QR code for /api/v2/pins/qr/{code}
+ *   jwt.c     JWT device authentication: keys, device JWTs, Plex JWTs
  */
 #ifndef PLEX_SIM_H
 #define PLEX_SIM_H
@@ -47,7 +48,16 @@ typedef enum sim_route {
     SIM_R_SIGNOUT,         /* DELETE /api/v2/users/signout */
     SIM_R_GEOIP,           /* GET /api/v2/geoip */
     SIM_R_RESOURCES,       /* GET /api/v2/resources */
+    SIM_R_COMPANIONS,      /* GET /api/v2/companions (account.c) */
+    SIM_R_FRIENDS,         /* GET /api/v2/friends (account.c) */
+    SIM_R_HOME,            /* GET /api/v2/home (account.c) */
+    SIM_R_SIGNIN,          /* POST /api/v2/users/signin (account.c) */
+    SIM_R_USERS_V1,        /* GET /api/users, XML (account.c) */
     SIM_R_IDENTITY,        /* GET /identity (the simulated media server) */
+    SIM_R_AUTH_JWK,        /* POST /api/v2/auth/jwk (jwt.c) */
+    SIM_R_AUTH_NONCE,      /* GET /api/v2/auth/nonce (jwt.c) */
+    SIM_R_AUTH_TOKEN,      /* POST /api/v2/auth/token (jwt.c) */
+    SIM_R_AUTH_KEYS,       /* GET /api/v2/auth/keys (jwt.c) */
     SIM_R_CTL_APPROVE,     /* POST /__sim/approve */
     SIM_R_CTL_EXPIRE,      /* POST /__sim/expire */
     SIM_R_CTL_FAULT,       /* POST /__sim/fault */
@@ -110,6 +120,7 @@ typedef struct sim_config {
     int approve_after;  /* approve on the N-th poll; 0 = never */
     int pin_ttl;        /* seconds, 4-character pins */
     int strong_pin_ttl; /* seconds, strong pins */
+    int jwt_ttl;        /* seconds a Plex JWT lives; 0 = 7 days */
 } sim_config;
 
 typedef struct sim_pin {
@@ -125,6 +136,8 @@ typedef struct sim_pin {
     unsigned int polls;
     char token[SIM_TOKEN_LEN + 1]; /* non-empty once approved */
 } sim_pin;
+
+typedef struct sim_jwt sim_jwt; /* jwt.c */
 
 typedef struct sim_state {
     pthread_mutex_t lock; /* guards everything below, and all plex_core calls */
@@ -147,6 +160,9 @@ typedef struct sim_state {
     char base_url[160]; /* http://127.0.0.1:PORT, no trailing slash */
     int port;
     int tls;
+    int signin_failures; /* failed password sign-ins in a row (account.c) */
+    int resources_loopback; /* --resources-loopback */
+    sim_jwt *jwt;        /* JWT keys, devices, nonces (jwt.c) */
 } sim_state;
 
 int sim_state_init(sim_state *st, const sim_config *cfg);
@@ -213,6 +229,26 @@ void sim_status_error(int status, int *code, const char **message);
 int sim_wants_json(const sim_request *rq);
 void sim_response_dispose(sim_response *rs);
 
+/* ---- the account routes (account.c) ---- */
+
+/* The password sign-in accounts (documented in --help): SIM_SIGNIN_LOGIN
+ * (or SIM_USER_EMAIL) with SIM_SIGNIN_PASSWORD; SIM_SIGNIN_2FA_LOGIN with the
+ * same password also needs verificationCode SIM_SIGNIN_2FA_CODE. After
+ * SIM_SIGNIN_MAX_FAILURES failures in a row every sign-in answers 429/1031
+ * until /__sim/reset. */
+#define SIM_SIGNIN_LOGIN "plexsim"
+#define SIM_SIGNIN_PASSWORD "plexsim-password"
+#define SIM_SIGNIN_2FA_LOGIN "plexsim-2fa"
+#define SIM_SIGNIN_2FA_CODE "123456"
+#define SIM_SIGNIN_MAX_FAILURES 5
+
+/* The account route of a request, or SIM_R_OTHER. */
+sim_route sim_account_route(const char *method, const char *path);
+/* Answer an account route (lock held). Returns 1 if rq->route was one. */
+int sim_account_handle(sim_state *st, const sim_request *rq, sim_response *rs, int json);
+/* A parameter from a header, the query, or a form body (routes.c); buf holds a form value. */
+const char *sim_param(const sim_request *rq, const char *name, char *buf, size_t size);
+
 /* ---- documents (render.c); each returns 0 or a negative plex code ---- */
 int sim_render_user(char **out, size_t *len, int json, const char *token);
 int sim_render_geoip(char **out, size_t *len, int json);
@@ -222,6 +258,28 @@ int sim_render_identity(char **out, size_t *len, int json);
 int sim_render_pin(char **out, size_t *len, int json, const sim_state *st, const sim_pin *p,
                    const char *base_url, double now);
 int sim_render_stats(char **out, size_t *len, const sim_state *st);
+
+/* ---- jwt.c (st->lock held) ---- */
+int sim_jwt_init(sim_state *st);
+void sim_jwt_dispose(sim_state *st);
+void sim_jwt_reset(sim_state *st);
+/* The SIM_R_AUTH_* routes. */
+void sim_jwt_handle(sim_state *st, const sim_request *rq, sim_response *rs, int json);
+/* POST /api/v2/pins: bind the body's jwk (if any) to the new pin. 0, or -1
+ * with the error answered. */
+int sim_jwt_pin_bind(sim_state *st, const sim_request *rq, const sim_pin *p, sim_response *rs,
+                     int json);
+/* GET /api/v2/pins/{id}: check ?deviceJWT for a pin with a key. 0, or -1
+ * with the error answered (400, 422, 498). */
+int sim_jwt_pin_poll(sim_state *st, const sim_request *rq, const sim_pin *p, sim_response *rs,
+                     int json);
+/* The token of an approved pin with a key was rendered into rs: swap in a
+ * Plex JWT and register the key for the pin's client. */
+void sim_jwt_pin_collected(sim_state *st, const sim_pin *p, sim_response *rs, int json);
+/* 1 if the token has the shape of a JWT. */
+int sim_jwt_is_jwt(const char *token);
+/* A Plex JWT presented as X-Plex-Token: 200, 401 (not ours), 498 (expired). */
+int sim_jwt_token_status(sim_state *st, const char *token);
 
 /* ---- server.c ---- */
 

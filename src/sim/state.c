@@ -120,7 +120,7 @@ int sim_state_init(sim_state *st, const sim_config *cfg)
     st->cfg = *cfg;
     st->pins = calloc(SIM_MAX_PINS, sizeof(*st->pins));
     st->tokens = calloc(SIM_MAX_TOKENS, sizeof(*st->tokens));
-    if (!st->pins || !st->tokens || sim_random(&r, sizeof(r)) != 0) {
+    if (!st->pins || !st->tokens || sim_random(&r, sizeof(r)) != 0 || sim_jwt_init(st) != 0) {
         sim_state_dispose(st);
         return -1;
     }
@@ -136,6 +136,7 @@ void sim_state_dispose(sim_state *st)
 
     for (i = 0; i < SIM_R_FIRST_CONTROL; i++)
         free(st->faults[i].items);
+    sim_jwt_dispose(st);
     free(st->pins);
     free(st->tokens);
     pthread_cond_destroy(&st->wake);
@@ -148,9 +149,11 @@ void sim_state_reset(sim_state *st)
     size_t i;
 
     st->cfg = st->boot;
+    sim_jwt_reset(st);
     st->npins = 0;
     st->ntokens = 0;
     st->token_head = 0;
+    st->signin_failures = 0;
     st->user_signed_out = 0;
     for (i = 0; i < SIM_R_FIRST_CONTROL; i++) {
         st->faults[i].head = 0;

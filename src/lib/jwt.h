@@ -1,0 +1,72 @@
+/*
+ * JWT internals shared by the library's operations (jwt_ops.c) and plexsim:
+ * parsing a compact JWT, checking an EdDSA signature against a raw public
+ * key, signing arbitrary claims, and reading the flat JSON objects JWTs and
+ * JWKs are made of. No I/O. Implemented in jwt.c (OpenSSL libcrypto).
+ */
+#ifndef PLEX_JWT_INTERNAL_H
+#define PLEX_JWT_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "plex/jwt.h"
+
+#define PLEX__JWT_MAX 8192 /* bytes of a JWT we accept */
+
+/* A compact JWT, decoded (fields empty / has_* 0 when absent). */
+typedef struct plex__jwt {
+    char kid[128], alg[16], typ[16];
+    char iss[256], aud[64], thumbprint[128], nonce[128], scope[256], sub[64];
+    int64_t iat, exp;
+    int has_iat, has_exp;
+    size_t signing_len; /* bytes of "header.claims" at the start of the JWT */
+    unsigned char sig[64];
+    size_t sig_len;
+} plex__jwt;
+
+/* Decode header and claims (no signature check). 0 or PLEX_EPARSE. */
+int plex__jwt_parse(plex__jwt *out, const char *jwt, plex_error *err);
+
+/* 0 if the signature of jwt (parsed into j) verifies with the Ed25519 public
+ * key x (base64url, 32 bytes), else PLEX_EAUTH. */
+int plex__jwt_check_sig(const plex__jwt *j, const char *jwt, const char *x_b64);
+
+/* Sign claims (a JSON object's text) with key: header {kid, alg, typ}. */
+int plex__jwt_sign_claims(char **out, const plex_jwt_key *key, const char *claims, size_t len);
+
+/* The public key, base64url (43 characters + NUL). */
+void plex__jwt_key_x(const plex_jwt_key *key, char out[64]);
+
+/* RFC 7638 thumbprint of an Ed25519 JWK with public key x (base64url). */
+int plex__jwk_thumbprint(char out[64], const char *x_b64);
+
+/* A string (or integer) member of a flat JSON object, copied out. */
+typedef struct plex__jfield {
+    const char *name;
+    char *str;    /* string members: destination, or NULL */
+    size_t cap;   /* bytes at str, NUL included */
+    int64_t *num; /* integer members: destination, or NULL */
+    int *seen;    /* set to 1 when found, or NULL */
+} plex__jfield;
+
+/* Read the object starting at buf (or, when `member` is set, the object
+ * that is the value of that top-level member) into fields. Strings longer
+ * than cap are errors. Unknown members are skipped. 0 or PLEX_EPARSE. */
+int plex__json_flat(const char *buf, size_t len, const char *member, const plex__jfield *fields,
+                    size_t n);
+
+/* Find the JWK with kid in a JWKS ({"keys":[...]}) and copy its x (an
+ * OKP/Ed25519 key). 0, PLEX_ENOTFOUND, or PLEX_EPARSE. */
+int plex__jwks_find(const char *jwks, size_t len, const char *kid, char x_out[64]);
+
+/* ---- jwt_ops.c (needs a client) ---- */
+
+/* The body of POST /api/v2/pins for a key: {"jwk":{...},"strong":true}. */
+int plex__jwt_pin_body(char **out, const plex_jwt_key *key);
+
+/* Append "deviceJWT=<a freshly signed device JWT>" to q. 0 or an error. */
+int plex__jwt_device_query(plex__buf *q, const plex_client *c, const plex_jwt_key *key);
+
+#endif

@@ -1,0 +1,73 @@
+#!/bin/bash
+# `plex servers` against plexsim --resources-loopback on 127.0.0.1: every
+# connection it lists is loopback (one answers, [::1] is refused), the chosen
+# one is marked, --json, --no-connect, --all, and a rejected token (77).
+#
+# usage: cli_servers_test.sh PLEX PLEXSIM
+set -u
+plex=$1
+plexsim=$2
+tmp=$(mktemp -d)
+sim_pid=
+pass=0
+fail=0
+cleanup() {
+    [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+unset PLEX_TOKEN PLEX_BASE_URL PLEX_CONFIG_DIR XDG_CONFIG_HOME PLEX_LOG_SECRETS NO_COLOR
+export HOME=$tmp/home
+mkdir -p "$HOME"
+
+check() { # check DESCRIPTION COMMAND...
+    local what=$1
+    shift
+    if "$@"; then pass=$((pass + 1)); else echo "FAIL $what"; fail=$((fail + 1)); fi
+}
+
+"$plexsim" --port 0 --quiet --max-seconds 120 --resources-loopback >"$tmp/sim.out" 2>"$tmp/sim.err" &
+sim_pid=$!
+url=
+for _ in $(seq 200); do
+    url=$(sed -n 's/^LISTENING //p' "$tmp/sim.out" | head -1)
+    [ -n "$url" ] && break
+    sleep 0.05
+done
+[ -n "$url" ] || { echo "plexsim did not start"; cat "$tmp/sim.err"; exit 1; }
+export PLEX_TOKEN=plexsim-user-token-0001
+
+"$plex" --base-url "$url" servers >"$tmp/out" 2>"$tmp/err"
+check "servers exits 0" [ $? -eq 0 ]
+check "the good connection is chosen" grep -q "^  \* $url  *local  ok" "$tmp/out"
+check "[::1] is refused" grep -q "^    http://\[::1\]:[0-9]*  *local  connect" "$tmp/out"
+check "the friend's server has none" grep -q "^  no connections" "$tmp/out"
+check "no player without --all" bash -c "! grep -q 'plexsim Phone' '$tmp/out'"
+check "nothing on stderr" [ ! -s "$tmp/err" ]
+
+"$plex" --base-url "$url" --json servers --all >"$tmp/out" 2>"$tmp/err"
+check "--json exits 0" [ $? -eq 0 ]
+check "--json: one line per device" [ "$(wc -l <"$tmp/out")" -eq 3 ]
+check "--json: chosen" grep -q "\"chosen\":\"$url\"" "$tmp/out"
+check "--json: the connection marked" grep -q "\"uri\":\"$url\",\"protocol\":\"http\",\"local\":true,\"relay\":false,\"result\":\"ok\"" "$tmp/out"
+if command -v python3 >/dev/null; then
+    check "--json: valid JSON lines" python3 -c "
+import json, sys
+for line in open('$tmp/out'):
+    json.loads(line)
+"
+fi
+
+"$plex" --base-url "$url" servers --no-connect >"$tmp/out" 2>"$tmp/err"
+check "--no-connect exits 0" [ $? -eq 0 ]
+check "--no-connect marks nothing" bash -c "! grep -q '^  \*' '$tmp/out'"
+
+"$plex" --base-url "$url" servers --timeout nope >"$tmp/out" 2>"$tmp/err"
+check "bad --timeout is a usage error" [ $? -eq 2 ]
+
+PLEX_TOKEN=bad "$plex" --base-url "$url" servers >"$tmp/out" 2>"$tmp/err"
+check "a rejected token exits 77" [ $? -eq 77 ]
+
+echo "cli_servers: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
