@@ -419,72 +419,13 @@ void plex__model_field_names(plex__buf *b, const plex__schema *s, uint32_t mask,
     }
 }
 
-int plex__model_parse(void **out, const plex__schema *s, const char *data, size_t len,
-                      unsigned int flags, plex_error *err)
-{
-    ctx c;
-    plex__json_token t;
-    uint32_t present, missing;
-    size_t extra;
-    void *obj;
-    int rc;
-
-    if (!out)
-        return plex__error_set(err, PLEX_EINVALID, "invalid argument: out is NULL");
-    *out = NULL;
-    if (!data && len)
-        return plex__error_set(err, PLEX_EINVALID, "invalid argument: data is NULL");
-    if (err)
-        plex_error_clear(err);
-
-    plex__json_reader_init(&c.r, data ? data : "", len);
-    c.buf = data;
-    c.flags = flags;
-    c.err = err;
-    c.path[0] = '\0';
-    c.path_len = 0;
-    if (plex__json_next(&c.r, &t))
-        return plex__json_error(&c.r, err);
-    if (t.type != PLEX__JSON_OBJECT_BEGIN) {
-        /* the rest must still be well-formed JSON for a shape error */
-        plex__json_token end;
-        if (plex__json_skip(&c.r, &t) || plex__json_next(&c.r, &end))
-            return plex__json_error(&c.r, err);
-        return plex__error_set(err, PLEX_ESCHEMA, "expected an object at the top level, got %s",
-                               plex__json_type_name(t.type));
-    }
-
-    extra = len + 2 * s->size + 64;
-    if (extra > FIRST_BLOCK_MAX)
-        extra = FIRST_BLOCK_MAX;
-    obj = plex__arena_new(s->size, extra);
-    if (!obj)
-        return plex__error_set(err, PLEX_ENOMEM, "out of memory");
-    c.arena = plex__arena_of(obj);
-
-    rc = decode_object(&c, s, obj, &present, &missing);
-    if (rc == 0 && plex__json_next(&c.r, &t))
-        rc = plex__json_error(&c.r, err);
-    if (rc == 0 && missing && (flags & PLEX_PARSE_STRICT)) {
-        plex__buf names = PLEX__BUF_INIT;
-        plex__model_field_names(&names, s, missing, "");
-        rc = plex__error_set(err, PLEX_ESCHEMA, "missing required field%s: %s",
-                             strchr(names.ptr ? names.ptr : "", ',') ? "s" : "",
-                             names.ptr ? names.ptr : "?");
-        plex__buf_dispose(&names);
-    }
-    if (rc) {
-        plex__arena_free_root(obj);
-        return rc;
-    }
-    *out = obj;
-    return 0;
-}
-
-int plex__model_parse_list(void **out, const plex__schema *s, const char *data, size_t len,
-                           unsigned int flags, plex_error *err)
+/* Decode one document whose top level is a `schema` object, or (list) an
+ * array decoded into the schema's first field, a PLEX__F_ARRAY. */
+static int parse_root(void **out, const plex__schema *s, const char *data, size_t len,
+                      unsigned int flags, plex_error *err, int list)
 {
     const plex__field *f = &s->fields[0];
+    plex__json_type want = list ? PLEX__JSON_ARRAY_BEGIN : PLEX__JSON_OBJECT_BEGIN;
     ctx c;
     plex__json_token t;
     uint32_t present = 0, missing = 0;
@@ -508,13 +449,15 @@ int plex__model_parse_list(void **out, const plex__schema *s, const char *data, 
     c.path_len = 0;
     if (plex__json_next(&c.r, &t))
         return plex__json_error(&c.r, err);
-    if (t.type != PLEX__JSON_ARRAY_BEGIN) {
+    if (t.type != want) {
+        /* the rest must still be well-formed JSON for a shape error */
         plex__json_token end;
         if (plex__json_skip(&c.r, &t) || plex__json_next(&c.r, &end))
             return plex__json_error(&c.r, err);
-        return plex__error_set(err, PLEX_ESCHEMA, "expected an array at the top level, got %s",
-                               plex__json_type_name(t.type));
+        return plex__error_set(err, PLEX_ESCHEMA, "expected %s at the top level, got %s",
+                               list ? "an array" : "an object", plex__json_type_name(t.type));
     }
+
     extra = len + 2 * s->size + 64;
     if (extra > FIRST_BLOCK_MAX)
         extra = FIRST_BLOCK_MAX;
@@ -523,17 +466,21 @@ int plex__model_parse_list(void **out, const plex__schema *s, const char *data, 
         return plex__error_set(err, PLEX_ENOMEM, "out of memory");
     c.arena = plex__arena_of(obj);
 
-    rc = decode_array(&c, f, &t, (char *)obj + f->offset, (char *)obj + f->offset2, &present,
-                      &missing);
+    if (!list) {
+        rc = decode_object(&c, s, obj, &present, &missing);
+    } else {
+        rc = decode_array(&c, f, &t, (char *)obj + f->offset, (char *)obj + f->offset2,
+                          &present, &missing);
+        if (rc == 0) {
+            present |= 1u << f->bit;
+            if (s->present_offset != (size_t)-1)
+                *(uint32_t *)(void *)((char *)obj + s->present_offset) = present;
+            if (s->missing_offset != (size_t)-1)
+                *(uint32_t *)(void *)((char *)obj + s->missing_offset) = missing;
+        }
+    }
     if (rc == 0 && plex__json_next(&c.r, &t))
         rc = plex__json_error(&c.r, err);
-    if (rc == 0) {
-        present |= 1u << f->bit;
-        if (s->present_offset != (size_t)-1)
-            *(uint32_t *)(void *)((char *)obj + s->present_offset) = present;
-        if (s->missing_offset != (size_t)-1)
-            *(uint32_t *)(void *)((char *)obj + s->missing_offset) = missing;
-    }
     if (rc == 0 && missing && (flags & PLEX_PARSE_STRICT)) {
         plex__buf names = PLEX__BUF_INIT;
         plex__model_field_names(&names, s, missing, "");
@@ -548,6 +495,18 @@ int plex__model_parse_list(void **out, const plex__schema *s, const char *data, 
     }
     *out = obj;
     return 0;
+}
+
+int plex__model_parse(void **out, const plex__schema *s, const char *data, size_t len,
+                      unsigned int flags, plex_error *err)
+{
+    return parse_root(out, s, data, len, flags, err, 0);
+}
+
+int plex__model_parse_list(void **out, const plex__schema *s, const char *data, size_t len,
+                           unsigned int flags, plex_error *err)
+{
+    return parse_root(out, s, data, len, flags, err, 1);
 }
 
 /* Encode the items of the list field (fields[0]) of `obj` as a JSON array. */
