@@ -189,6 +189,42 @@ PLEX_API int plex_jwt_refresh(char **token_out, plex_client *client, const plex_
  */
 PLEX_API int plex_jwt_keys(char **out, size_t *out_len, plex_client *client);
 
+/* ---- automatic refresh ---- */
+
+/** A JWT this close to its expiry (seconds) is refreshed before a request. */
+#define PLEX_JWT_REFRESH_WINDOW 86400
+
+/**
+ * Receives each Plex JWT the client obtained on its own (see
+ * plex_client_set_jwt_refresh()), so the application can store it in place
+ * of the old one. The client already uses it. `token` is valid only during
+ * the call.
+ */
+typedef void (*plex_token_cb)(const char *token, void *payload);
+
+/**
+ * Let the client keep its Plex JWT fresh by itself. Before each request
+ * that sends the token, when the token is a JWT that expires within
+ * PLEX_JWT_REFRESH_WINDOW or has expired, the client refreshes it
+ * (plex_jwt_refresh()), switches to the new one and hands it to `on_token`;
+ * and when a request is answered 498 (expired), it refreshes once and sends
+ * the request again.
+ *
+ * A failed refresh of a JWT that is still valid is logged as a warning, the
+ * request goes ahead with the old token, and no new attempt is made for
+ * five minutes. A failed refresh of an expired JWT fails the request with
+ * the refresh's error (e.g. PLEX_EHTTP for 422: the key is not registered).
+ * Legacy tokens are left alone.
+ *
+ * @param key       the device key; the client keeps its own reference, so
+ *                  the caller may free it at once. NULL turns refresh off.
+ * @param on_token  called with each new token, or NULL.
+ * @param payload   passed to on_token.
+ * @return 0, PLEX_EINVALID (no client), PLEX_ENOMEM.
+ */
+PLEX_API int plex_client_set_jwt_refresh(plex_client *client, const plex_jwt_key *key,
+                                         plex_token_cb on_token, void *payload);
+
 PLEX_END_DECL
 
 #endif

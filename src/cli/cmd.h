@@ -145,9 +145,17 @@ void cli_session_close(cli_session *s);
  * exit code after a message. */
 int cli_jwt_key(const char *dir, int create, plex_jwt_key **out);
 
-/* A saved JWT within a day of its expiry (or expired) is refreshed and
- * saved, and s->token updated. Returns 0 or an exit code after a message. */
-int cli_jwt_auto_refresh(cli_session *s);
+/* For a saved JWT and a device key: let the client refresh the JWT by itself
+ * (within a day of its expiry, after it, or on a 498) and save each new one,
+ * updating s->token. Returns 0 or an exit code after a message. */
+int cli_jwt_attach(cli_session *s);
+
+/* Verify a Plex JWT's signature and claims against plex.tv's published keys
+ * (cached in DIR/plex-keys.json per base URL, fetched again when the cache
+ * does not verify) and the device key's id (key may be NULL). Returns 0 or
+ * a plex_error_code with the reason in why. */
+int cli_jwt_verify(cli_session *s, const char *jwt, const plex_jwt_key *key, char *why,
+                   size_t why_size);
 
 /* The expiry of a JWT token as RFC 3339 into buf; "" for a legacy token. */
 void cli_jwt_describe(const char *token, char *buf, size_t size);

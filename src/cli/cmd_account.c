@@ -31,8 +31,8 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv)
 {
     cli_session s;
     plex_user *u = NULL;
-    char exp[40];
-    int rc;
+    char exp[40], why[300];
+    int rc, verified = 0;
 
     rc = cli_opt_parse(no_opts, cmd->name,
                        "Show the account that is signed in (PLEX_TOKEN, or the saved token),\n"
@@ -51,6 +51,18 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv)
         return rc;
     }
     cli_jwt_describe(s.token, exp, sizeof(exp)); /* "" for a legacy token */
+    if (exp[0]) {
+        plex_jwt_key *key = NULL;
+        if (!s.from_env && cli_jwt_key(s.dir, 0, &key) > 0) { /* an unusable key file */
+            plex_user_free(u);
+            cli_session_close(&s);
+            return CLI_EXIT_NOPERM;
+        }
+        verified = cli_jwt_verify(&s, s.token, key, why, sizeof(why)) == 0;
+        plex_jwt_key_free(key);
+        if (!verified)
+            cli_warn("the JWT does not verify against plex.tv's published keys: %s", why);
+    }
     if (cli_g.json) {
         cli_json j;
         cli_json_begin(&j, stdout);
@@ -61,8 +73,10 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv)
         cli_json_str(&j, "email", u->email);
         cli_json_str(&j, "base_url", s.base_url);
         cli_json_str(&j, "token_source", s.from_env ? "PLEX_TOKEN" : "saved");
-        if (exp[0])
+        if (exp[0]) {
             cli_json_str(&j, "token_expires", exp);
+            cli_json_bool(&j, "token_verified", verified);
+        }
         cli_json_end(&j);
     } else {
         printf("user:   %s\n", u->username ? u->username : "");
@@ -73,7 +87,8 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv)
         printf("id:     %lld\n", (long long)u->id);
         printf("server: %s\n", s.base_url);
         if (exp[0])
-            printf("JWT expires: %s\n", exp);
+            printf("JWT expires: %s (signature %s)\n", exp,
+                   verified ? "verified with plex.tv's keys" : "NOT verified");
     }
     plex_user_free(u);
     cli_session_close(&s);

@@ -1,7 +1,9 @@
 /*
  * JWT device authentication in the CLI: the device key (DIR/jwt-key.pem,
  * 0600, generated once per installation), `plex token upgrade`, `plex token
- * refresh`, and the automatic refresh of a saved JWT near its expiry.
+ * refresh`, the automatic refresh of a saved JWT (by the library, saved
+ * here), and verifying new JWTs against plex.tv's published keys (cached in
+ * DIR/plex-keys.json).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,7 +21,6 @@
 
 #define KEY_NAME "jwt-key.pem"
 #define MAX_KEY_FILE 4096
-#define REFRESH_BEFORE (24 * 3600) /* refresh a JWT this close to its expiry */
 
 /* Read DIR/jwt-key.pem: 0, CLI_TOKEN_NONE (no file), or an exit code after
  * a message (unsafe permissions, damaged). */
@@ -124,12 +125,19 @@ static void rfc3339(int64_t t, char *buf, size_t size)
 /* Refresh with the key and save the new JWT. 0 or an exit code. */
 static int refresh_and_save(cli_session *s, const plex_jwt_key *key, char **jwt_out)
 {
-    char *jwt = NULL, when[40];
+    char *jwt = NULL, when[40], why[300];
     plex_user *u = NULL;
     int rc = plex_jwt_refresh(&jwt, s->client, key, NULL);
 
     if (rc != 0)
         return cli_fail(s, rc, "token refresh failed");
+    if (cli_jwt_verify(s, jwt, key, why, sizeof(why)) != 0) {
+        cli_error("the new JWT was not saved: it does not verify against plex.tv's published "
+                  "keys (%s)",
+                  why);
+        plex_free(jwt);
+        return CLI_EXIT_NOPERM;
+    }
     rfc3339((int64_t)time(NULL), when, sizeof(when));
     if ((rc = plex_client_set_token(s->client, jwt)) == 0 && plex_user_get(&u, s->client) != 0)
         u = NULL;
@@ -146,33 +154,136 @@ static int refresh_and_save(cli_session *s, const plex_jwt_key *key, char **jwt_
     return 0;
 }
 
-int cli_jwt_auto_refresh(cli_session *s)
+/* Called by the library with each JWT it refreshed by itself: save it. */
+static void on_refreshed(const char *token, void *payload)
+{
+    cli_session *s = payload;
+    char when[40], *copy = strdup(token);
+
+    if (!copy) {
+        cli_warn("out of memory: the refreshed token was not saved");
+        return;
+    }
+    free(s->saved.token);
+    s->saved.token = copy;
+    s->token = copy;
+    rfc3339((int64_t)time(NULL), when, sizeof(when));
+    if (cli_token_save(s->dir, token, s->saved.user, s->base_url, when) != 0) {
+        cli_warn("the refreshed token could not be saved; the next command refreshes again");
+        return;
+    }
+    if (cli_g.verbose)
+        fprintf(stderr, "plex: [info] the saved JWT was refreshed and saved\n");
+}
+
+int cli_jwt_attach(cli_session *s)
 {
     plex_jwt_key *key = NULL;
-    int64_t exp = 0;
-    char *jwt = NULL;
     int rc;
 
-    if (s->from_env || !s->token || !plex_jwt_is_jwt(s->token) ||
-        plex_jwt_expiry(s->token, &exp) != 0 || exp - (int64_t)time(NULL) > REFRESH_BEFORE)
+    if (s->from_env || !s->token || !plex_jwt_is_jwt(s->token))
         return 0;
     if ((rc = cli_jwt_key(s->dir, 0, &key)) != 0)
         return rc == CLI_TOKEN_NONE ? 0 : rc; /* no key: nothing to refresh with */
-    rc = refresh_and_save(s, key, &jwt);
-    plex_jwt_key_free(key);
-    if (rc != 0)
-        return rc;
-    free(s->saved.token);
-    s->saved.token = strdup(jwt);
-    plex_free(jwt);
-    if (!s->saved.token) {
+    rc = plex_client_set_jwt_refresh(s->client, key, on_refreshed, s);
+    plex_jwt_key_free(key); /* the client keeps its own reference */
+    if (rc != 0) {
         cli_error("out of memory");
         return CLI_EXIT_ERROR;
     }
-    s->token = s->saved.token;
-    if (cli_g.verbose)
-        fprintf(stderr, "plex: [info] the saved JWT was refreshed\n");
     return 0;
+}
+
+/* ---- verification against plex.tv's published keys ---- */
+
+#define JWKS_NAME "plex-keys.json" /* "BASE_URL\n" + the text of /api/v2/auth/keys */
+#define MAX_JWKS_FILE (256 * 1024)
+
+/* The cached key set for s->base_url, or NULL. */
+static char *jwks_cached(const cli_session *s, size_t *len)
+{
+    size_t plen = strlen(s->dir) + sizeof("/" JWKS_NAME), ulen = strlen(s->base_url), n = 0;
+    char *path = malloc(plen), *data = NULL, *jwks = NULL;
+
+    if (!path)
+        return NULL;
+    snprintf(path, plen, "%s/%s", s->dir, JWKS_NAME);
+    if (cli_read_file(path, MAX_JWKS_FILE, &data, &n) == 0 && n > ulen &&
+        memcmp(data, s->base_url, ulen) == 0 && data[ulen] == '\n') {
+        *len = n - ulen - 1;
+        jwks = malloc(*len + 1);
+        if (jwks) {
+            memcpy(jwks, data + ulen + 1, *len);
+            jwks[*len] = '\0';
+        }
+    }
+    free(data);
+    free(path);
+    return jwks;
+}
+
+/* Fetch the key set and cache it (a failed save only costs a fetch later). */
+static int jwks_fetch(cli_session *s, char **out, size_t *len)
+{
+    size_t ulen = strlen(s->base_url);
+    char *text = NULL, *file;
+    int rc = plex_jwt_keys(&text, len, s->client);
+
+    if (rc != 0)
+        return rc;
+    file = malloc(ulen + 1 + *len);
+    if (file) {
+        memcpy(file, s->base_url, ulen);
+        file[ulen] = '\n';
+        memcpy(file + ulen + 1, text, *len);
+        if (cli_config_ensure_dir(s->dir) == 0 &&
+            cli_write_atomic(s->dir, JWKS_NAME, file, ulen + 1 + *len, 1) != 0)
+            cli_warn("cannot cache plex.tv's keys in %s: %s", s->dir, strerror(errno));
+        free(file);
+    }
+    *out = malloc(*len + 1);
+    if (*out) {
+        memcpy(*out, text, *len);
+        (*out)[*len] = '\0';
+    }
+    plex_free(text);
+    return *out ? 0 : PLEX_ENOMEM;
+}
+
+int cli_jwt_verify(cli_session *s, const char *jwt_in, const plex_jwt_key *key, char *why,
+                   size_t why_size)
+{
+    const char *kid = key ? plex_jwt_key_id(key) : NULL;
+    size_t len = 0;
+    char *jwks, *jwt = strdup(jwt_in); /* a refresh during the fetch may free s->token */
+    plex_error err;
+    int rc = PLEX_ENOTFOUND;
+
+    if (!jwt) {
+        snprintf(why, why_size, "out of memory");
+        return PLEX_ENOMEM;
+    }
+    jwks = jwks_cached(s, &len);
+
+    if (jwks)
+        rc = plex_jwt_verify(NULL, jwt, jwks, len, kid, (int64_t)time(NULL), &err);
+    if (rc != 0) { /* no cache, or plex.tv rotated its keys: ask again */
+        free(jwks);
+        jwks = NULL;
+        if ((rc = jwks_fetch(s, &jwks, &len)) != 0) {
+            const plex_error *e = plex_client_last_error(s->client);
+            snprintf(why, why_size, "plex.tv's keys could not be fetched: %s",
+                     e->code == rc && e->message[0] ? e->message : plex_strerror(rc));
+            free(jwt);
+            return rc;
+        }
+        rc = plex_jwt_verify(NULL, jwt, jwks, len, kid, (int64_t)time(NULL), &err);
+        if (rc != 0)
+            snprintf(why, why_size, "%s", err.message[0] ? err.message : plex_strerror(rc));
+    }
+    free(jwks);
+    free(jwt);
+    return rc;
 }
 
 void cli_jwt_describe(const char *token, char *buf, size_t size)

@@ -113,7 +113,7 @@ int cli_session_open(cli_session *s, int need)
                  s->token ? (s->from_env ? ", token from PLEX_TOKEN" : ", saved token") : "");
         log_line(PLEX_LOG_DEBUG, line, NULL);
     }
-    if (need == CLI_NEED_TOKEN && (rc = cli_jwt_auto_refresh(s)) != 0)
+    if (need == CLI_NEED_TOKEN && (rc = cli_jwt_attach(s)) != 0)
         return rc;
     return 0;
 }

@@ -127,6 +127,7 @@ void plex_client_free(plex_client *c)
     if (!c)
         return;
     plex__http_cleanup(c);
+    plex_jwt_key_free(c->jwt_key);
     for (int i = 0; i < 9; i++)
         plex__free(c->identity[i]);
     plex__free(c->base_url);

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "plex/auth.h"
 #include "plex/client.h"
+#include "plex/jwt.h"
 
 struct plex_client {
     char *base_url;             /* no trailing slash */
@@ -33,6 +34,13 @@ struct plex_client {
     char *log_path;             /* what the log shows of the request in flight */
     const char *method;
     long start_ms;
+
+    /* automatic JWT refresh (plex_client_set_jwt_refresh, jwt_ops.c) */
+    plex_jwt_key *jwt_key;      /* our own reference, or NULL: off */
+    plex_token_cb on_token;
+    void *on_token_payload;
+    int refreshing;             /* a refresh is in progress: no nested one */
+    long refresh_not_before_ms; /* after a failed early refresh, wait until then */
 
     plex_error last;
     plex_api_errors *last_api_errors;
@@ -78,8 +86,14 @@ void plex__http_cleanup(plex_client *c);
 /* 1 if the URL's host is a loopback address (127.0.0.0/8, ::1) or "localhost". */
 int plex__url_is_loopback(const char *url);
 
-/* Start, wait, finish: a blocking request. */
+/* Start, wait, finish: a blocking request. With automatic JWT refresh on,
+ * the token is refreshed first when due, and once after a 498 answer. */
 int plex__http_request(plex_client *c, const plex__request *r, plex__response *resp);
+
+/* jwt_ops.c: automatic refresh. `answered_498` is 0 before a request (refresh
+ * when due) and 1 after the server said the token expired (refresh now).
+ * Returns 0 when the request may go (ahead), or the refresh's error. */
+int plex__jwt_auto_refresh(plex_client *c, int answered_498);
 
 /* One URL of a race (plex__http_race). */
 typedef struct plex__probe {

@@ -459,7 +459,7 @@ void plex__http_abort(plex_client *c)
     }
 }
 
-int plex__http_request(plex_client *c, const plex__request *r, plex__response *resp)
+static int request_once(plex_client *c, const plex__request *r, plex__response *resp)
 {
     int rc = plex__http_start(c, r), done = 0;
 
@@ -478,6 +478,23 @@ int plex__http_request(plex_client *c, const plex__request *r, plex__response *r
         }
     }
     return plex__http_finish(c, resp);
+}
+
+int plex__http_request(plex_client *c, const plex__request *r, plex__response *resp)
+{
+    int rc;
+
+    if (!c->jwt_key || c->refreshing || !c->token)
+        return request_once(c, r, resp);
+    if ((rc = plex__jwt_auto_refresh(c, 0)) != 0)
+        return rc;
+    rc = request_once(c, r, resp);
+    if (rc == PLEX_EAUTH && c->last.http_status == 498) {
+        if ((rc = plex__jwt_auto_refresh(c, 1)) != 0)
+            return rc;
+        rc = request_once(c, r, resp);
+    }
+    return rc;
 }
 
 void plex__http_cleanup(plex_client *c)

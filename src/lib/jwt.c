@@ -277,6 +277,21 @@ int plex_jwt_key_jwk(char **out, const plex_jwt_key *key, int use_sig)
     return plex__buf_detach(&b, out);
 }
 
+int plex__jwt_key_ref(plex_jwt_key **out, const plex_jwt_key *key)
+{
+    plex_jwt_key *k = plex__malloc(sizeof(*k));
+
+    if (!k)
+        return PLEX_ENOMEM;
+    if (EVP_PKEY_up_ref(key->pkey) != 1) {
+        plex__free(k);
+        return PLEX_ERROR;
+    }
+    *k = *key;
+    *out = k;
+    return 0;
+}
+
 void plex_jwt_key_free(plex_jwt_key *key)
 {
     if (!key)

@@ -36,6 +36,9 @@ int plex__jwt_check_sig(const plex__jwt *j, const char *jwt, const char *x_b64);
 /* Sign claims (a JSON object's text) with key: header {kid, alg, typ}. */
 int plex__jwt_sign_claims(char **out, const plex_jwt_key *key, const char *claims, size_t len);
 
+/* A new reference to the same key (the EVP_PKEY is shared). */
+int plex__jwt_key_ref(plex_jwt_key **out, const plex_jwt_key *key);
+
 /* The public key, base64url (43 characters + NUL). */
 void plex__jwt_key_x(const plex_jwt_key *key, char out[64]);
 

@@ -167,7 +167,23 @@ int plex_jwt_nonce(char **out, plex_client *c)
     return answer_string(out, c, &resp, "nonce");
 }
 
+static int refresh(char **token_out, plex_client *c, const plex_jwt_key *key, const char *scope);
+
 int plex_jwt_refresh(char **token_out, plex_client *c, const plex_jwt_key *key, const char *scope)
+{
+    int rc, refreshing;
+
+    if (!token_out || !c || !key)
+        return PLEX_EINVALID;
+    *token_out = NULL;
+    refreshing = c->refreshing;
+    c->refreshing = 1; /* its own requests must not start an automatic refresh */
+    rc = refresh(token_out, c, key, scope);
+    c->refreshing = refreshing;
+    return rc;
+}
+
+static int refresh(char **token_out, plex_client *c, const plex_jwt_key *key, const char *scope)
 {
     plex__request r = {"POST", "/api/v2/auth/token", NULL, NULL, 0, "application/json", NULL};
     plex__response resp;
@@ -176,9 +192,6 @@ int plex_jwt_refresh(char **token_out, plex_client *c, const plex_jwt_key *key, 
     char *nonce = NULL, *jwt = NULL;
     int rc;
 
-    if (!token_out || !c || !key)
-        return PLEX_EINVALID;
-    *token_out = NULL;
     if ((rc = plex_jwt_nonce(&nonce, c)) != 0)
         return rc;
     rc = plex_jwt_sign(&jwt, key, client_id(c), nonce,
@@ -220,5 +233,66 @@ int plex_jwt_keys(char **out, size_t *out_len, plex_client *c)
         return plex__client_fail(c, PLEX_ENOMEM, "out of memory");
     if (out_len)
         *out_len = resp.len;
+    return 0;
+}
+
+/* ---- automatic refresh ---- */
+
+#define REFRESH_PAUSE_MS (5L * 60 * 1000) /* after a failed early refresh */
+
+int plex_client_set_jwt_refresh(plex_client *c, const plex_jwt_key *key, plex_token_cb on_token,
+                                void *payload)
+{
+    plex_jwt_key *ref = NULL;
+    int rc;
+
+    if (!c)
+        return PLEX_EINVALID;
+    if (key && (rc = plex__jwt_key_ref(&ref, key)) != 0)
+        return rc;
+    plex_jwt_key_free(c->jwt_key);
+    c->jwt_key = ref;
+    c->on_token = on_token;
+    c->on_token_payload = payload;
+    c->refresh_not_before_ms = 0;
+    return 0;
+}
+
+int plex__jwt_auto_refresh(plex_client *c, int answered_498)
+{
+    char why[sizeof(c->last.message)];
+    int64_t exp, now = wall_now();
+    long now_ms = plex__now_ms();
+    char *jwt = NULL;
+    int rc, expired;
+
+    if (!plex_jwt_is_jwt(c->token) || plex_jwt_expiry(c->token, &exp) != 0)
+        return answered_498 ? PLEX_EAUTH : 0; /* a legacy token: nothing to refresh */
+    expired = exp <= now;
+    if (!answered_498 && (exp - now > PLEX_JWT_REFRESH_WINDOW ||
+                          (!expired && now_ms < c->refresh_not_before_ms)))
+        return 0;
+    plex__client_log(c, PLEX_LOG_INFO, "refreshing the JWT: %s",
+                     answered_498 ? "the server said it expired"
+                     : expired    ? "it expired"
+                                  : "it expires within a day");
+    rc = plex_jwt_refresh(&jwt, c, c->jwt_key, NULL);
+    if (rc == 0 && plex_client_set_token(c, jwt) != 0)
+        rc = plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+    if (rc) {
+        plex__free(jwt);
+        snprintf(why, sizeof(why), "%s", c->last.message);
+        if (!answered_498 && !expired) {
+            plex__client_log(c, PLEX_LOG_WARN,
+                             "could not refresh the JWT (%s); using it until it expires", why);
+            c->refresh_not_before_ms = now_ms + REFRESH_PAUSE_MS;
+            return 0;
+        }
+        return plex__client_fail(c, rc, "the token expired and could not be refreshed: %s", why);
+    }
+    c->refresh_not_before_ms = 0;
+    if (c->on_token)
+        c->on_token(jwt, c->on_token_payload);
+    plex__free(jwt);
     return 0;
 }

@@ -105,6 +105,13 @@ static int jwt_ttl(const sim_state *st)
     return st->cfg.jwt_ttl > 0 ? st->cfg.jwt_ttl : DEFAULT_JWT_TTL;
 }
 
+/* The clock Plex JWTs are issued and checked with (/__sim/config?clock_skew=S
+ * moves it ahead, as if the device's clock were behind). */
+static int64_t jwt_now(const sim_state *st)
+{
+    return sim_now_wall() + st->cfg.clock_skew;
+}
+
 static const char *header_or_query(const sim_request *rq, const char *name)
 {
     const char *v = rq->lookup(rq->ctx, SIM_HEADER, name);
@@ -282,7 +289,7 @@ static char *issue(sim_state *st, const char *kid, const char *scope)
 {
     plex__buf b = {0};
     plex__json_writer w;
-    int64_t now = sim_now_wall();
+    int64_t now = jwt_now(st);
     char *out = NULL, jti[24];
     unsigned char r[8];
     int rc;
@@ -397,7 +404,7 @@ int sim_jwt_token_status(sim_state *st, const char *token)
         strcmp(pj->kid, plex_jwt_key_id(st->jwt->key)) == 0 &&
         plex__jwt_check_sig(pj, token, x) == 0 && strcmp(pj->iss, "plex.tv") == 0 && pj->has_exp &&
         device_by_kid(st->jwt, pj->thumbprint))
-        status = pj->exp <= sim_now_wall() ? 498 : 200;
+        status = pj->exp <= jwt_now(st) ? 498 : 200;
     free(pj);
     return status;
 }

@@ -107,6 +107,7 @@ static const char help_jwt[] =
     "  POST /api/v2/auth/token        {\"jwt\":JWT} -> {\"auth_token\":Plex JWT}\n"
     "  GET /api/v2/auth/keys          plexsim's public key, {\"keys\":[JWK]}\n"
     "  --jwt-ttl SEC or /__sim/config?jwt_ttl=S: Plex JWT lifetime (default 7 days);\n"
+    "  /__sim/config?clock_skew=S: the clock of Plex JWTs runs S seconds ahead;\n"
     "  an expired one answers 498, a bad signature or another device's key 422.\n";
 
 #if defined(__GNUC__)
@@ -231,7 +232,7 @@ static void wait_for_end(const sigset_t *set, int max_seconds)
 
 int main(int argc, char **argv)
 {
-    sim_config cfg = {0, 900, 1800, 0};
+    sim_config cfg = {0, 900, 1800, 0, 0};
     sim_server_options so;
     const char *cert_path = NULL, *key_path = NULL;
     char *cert = NULL, *key = NULL;

@@ -754,8 +754,11 @@ static void ctl_config(ctx *c)
     if (config_value(c, "approve_after", 0, 1000000, &cfg.approve_after) != 0 ||
         config_value(c, "pin_ttl", 1, 86400, &cfg.pin_ttl) != 0 ||
         config_value(c, "strong_pin_ttl", 1, 86400, &cfg.strong_pin_ttl) != 0 ||
-        config_value(c, "jwt_ttl", 0, 100000000, &cfg.jwt_ttl) != 0) {
-        ctl_error(c, 400, "bad value (approve_after 0..1000000, pin_ttl 1..86400)");
+        config_value(c, "jwt_ttl", 0, 100000000, &cfg.jwt_ttl) != 0 ||
+        config_value(c, "clock_skew", 0, 100000000, &cfg.clock_skew) != 0) {
+        ctl_error(c, 400,
+                  "bad value (approve_after 0..1000000, pin_ttl 1..86400, jwt_ttl and "
+                  "clock_skew 0..100000000)");
         return;
     }
     c->st->cfg = cfg;

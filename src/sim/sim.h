@@ -121,6 +121,7 @@ typedef struct sim_config {
     int pin_ttl;        /* seconds, 4-character pins */
     int strong_pin_ttl; /* seconds, strong pins */
     int jwt_ttl;        /* seconds a Plex JWT lives; 0 = 7 days */
+    int clock_skew;     /* seconds the clock of Plex JWTs runs ahead (a device clock behind) */
 } sim_config;
 
 typedef struct sim_pin {

@@ -97,8 +97,25 @@ out_has '^user: +plexsim$'
 out_has '^JWT expires: [0-9]{4}-[0-9]{2}-[0-9]{2}T'
 t2=$(token_of "$cfg")
 if [ "$t1" != "$t2" ]; then ok; else bad "whoami-jwt: the near-expiry JWT was not refreshed"; fi
+out_has "^JWT expires: .* \\(signature verified with plex.tv's keys\\)$"
 run whoami-jwt-json 0 -- --config-dir "$cfg" --json whoami
 out_has '"token_expires":"[0-9]{4}-'
+out_has '"token_verified":true'
+# plex.tv's keys are cached per base URL (0600), and fetched again when the
+# cache does not verify (rotated keys, another server, damage)
+mode_is "$cfg/plex-keys.json" 600
+if [ "$(head -1 "$cfg/plex-keys.json")" = "$url_auto" ]; then ok; else bad "jwks cache: first line is not the base URL"; fi
+if grep -q '"keys"' "$cfg/plex-keys.json"; then ok; else bad "jwks cache: no keys"; fi
+run whoami-cached 0 -- -v --config-dir "$cfg" whoami
+err_lacks "GET /api/v2/auth/keys"
+printf '%s\n{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"old","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}' "$url_auto" >"$cfg/plex-keys.json"
+run whoami-rotated 0 -- -v --config-dir "$cfg" whoami
+out_has "signature verified"
+err_has "GET /api/v2/auth/keys"
+if grep -q '"kid":"old"' "$cfg/plex-keys.json"; then bad "jwks cache: not replaced"; else ok; fi
+printf 'garbage' >"$cfg/plex-keys.json"
+run whoami-damaged-cache 0 -- --config-dir "$cfg" whoami
+out_has "signature verified"
 
 # plex token refresh
 run token-refresh 0 -- --config-dir "$cfg" token refresh

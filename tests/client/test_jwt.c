@@ -380,6 +380,160 @@ static void test_login_wait(void)
     sim_stop(&s);
 }
 
+/* ---- automatic refresh (plex_client_set_jwt_refresh) ---- */
+
+typedef struct saved_token {
+    int calls;
+    char *token;
+} saved_token;
+
+static void on_token(const char *token, void *payload)
+{
+    saved_token *sv = payload;
+    sv->calls++;
+    free(sv->token);
+    sv->token = strdup(token);
+}
+
+static unsigned long requests_of(const plex_client *c)
+{
+    plex_client_stats st;
+    plex_client_get_stats(c, &st);
+    return st.requests;
+}
+
+/* A Plex JWT living `ttl` seconds, through a manual refresh with the sim's
+ * JWT lifetime set to ttl for the moment. */
+static char *short_jwt(const sim *s, plex_client *c, const plex_jwt_key *key, int ttl)
+{
+    char path[96], *t = NULL;
+
+    snprintf(path, sizeof(path), "/__sim/config?jwt_ttl=%d", ttl);
+    CHECK_INT(sim_control(s, "POST", path, NULL, NULL), 200);
+    CHECK_INT(plex_jwt_refresh(&t, c, key, NULL), 0);
+    CHECK_INT(sim_control(s, "POST", "/__sim/config?jwt_ttl=0", NULL, NULL), 200);
+    REQUIRE(t != NULL);
+    return t;
+}
+
+/* One user_get: its result, and the requests it took in *n. */
+static int user_get_counted(plex_client *c, unsigned long *n)
+{
+    plex_user *u = NULL;
+    unsigned long before = requests_of(c);
+    int rc = plex_user_get(&u, c);
+
+    plex_user_free(u);
+    *n = requests_of(c) - before;
+    return rc;
+}
+
+static void test_auto_refresh(void)
+{
+    sim s;
+    plex_client *c;
+    plex_jwt_key *key = NULL, *other = NULL;
+    saved_token sv = {0, NULL};
+    char *jwt, *t;
+    int64_t exp = 0;
+    unsigned long n = 0;
+
+    sim_start(&s, NULL);
+    c = client_for(&s, "test-jwt-auto");
+    REQUIRE(plex_jwt_key_generate(&key) == 0 && plex_jwt_key_generate(&other) == 0);
+    jwt = jwt_signin(&s, c, key);
+    CHECK_INT(plex_client_set_token(c, jwt), 0);
+    CHECK_INT(plex_client_set_jwt_refresh(NULL, key, on_token, &sv), PLEX_EINVALID);
+    CHECK_INT(plex_client_set_jwt_refresh(c, key, on_token, &sv), 0);
+
+    /* 7 days left: no refresh, one request */
+    CHECK_INT(user_get_counted(c, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(sv.calls, 0);
+
+    /* within a day of expiry: nonce, token, then the request; the new token
+     * reaches the callback and is used from then on */
+    t = short_jwt(&s, c, key, 3600);
+    CHECK_INT(plex_client_set_token(c, t), 0);
+    CHECK_INT(user_get_counted(c, &n), 0);
+    CHECK_INT(n, 3);
+    CHECK_INT(sv.calls, 1);
+    REQUIRE(sv.token != NULL);
+    CHECK(strcmp(sv.token, t) != 0);
+    CHECK_INT(plex_jwt_expiry(sv.token, &exp), 0);
+    CHECK(exp > (int64_t)time(NULL) + 6 * 86400);
+    CHECK_INT(user_get_counted(c, &n), 0);
+    CHECK_INT(n, 1);
+    CHECK_INT(sv.calls, 1);
+    plex_free(t);
+
+    /* already expired: refreshed before the request, no 498 seen */
+    t = short_jwt(&s, c, key, 1);
+    CHECK_INT(plex_client_set_token(c, t), 0);
+    sleep(2);
+    CHECK_INT(user_get_counted(c, &n), 0);
+    CHECK_INT(n, 3);
+    CHECK_INT(sv.calls, 2);
+    plex_free(t);
+
+    /* the server says 498 although the claims say 7 days (the device's clock
+     * is behind by 8 days): refresh, then the request once more */
+    CHECK_INT(sim_control(&s, "POST", "/__sim/config?clock_skew=691200", NULL, NULL), 200);
+    CHECK_INT(user_get_counted(c, &n), 0);
+    CHECK_INT(n, 4);
+    CHECK_INT(sv.calls, 3);
+    CHECK_INT(sim_control(&s, "POST", "/__sim/config?clock_skew=0", NULL, NULL), 200);
+
+    /* an early refresh that fails: the request still goes with the valid
+     * token, and no new attempt for a while */
+    t = short_jwt(&s, c, key, 3600);
+    CHECK_INT(plex_client_set_token(c, t), 0);
+    CHECK_INT(sim_control(&s, "POST", "/__sim/fault?route=GET+/api/v2/auth/nonce&seq=500", NULL,
+                          NULL),
+              200);
+    CHECK_INT(user_get_counted(c, &n), 0);
+    CHECK_INT(n, 2);
+    CHECK_INT(sv.calls, 3);
+    CHECK_INT(user_get_counted(c, &n), 0);
+    CHECK_INT(n, 1);
+    plex_free(t);
+
+    /* an expired token and a key plex.tv does not know: the refresh's 422 */
+    t = short_jwt(&s, c, key, 1);
+    CHECK_INT(plex_client_set_token(c, t), 0);
+    CHECK_INT(plex_client_set_jwt_refresh(c, other, on_token, &sv), 0);
+    sleep(2);
+    CHECK_INT(user_get_counted(c, &n), PLEX_EHTTP);
+    CHECK_INT(last_status(c), 422);
+    CHECK(strstr(plex_client_last_error(c)->message, "could not be refreshed") != NULL);
+    CHECK_INT(sv.calls, 3);
+    plex_free(t);
+
+    /* off: a plain 498 */
+    CHECK_INT(plex_client_set_jwt_refresh(c, NULL, NULL, NULL), 0);
+    CHECK_INT(user_get_counted(c, &n), PLEX_EAUTH);
+    CHECK_INT(n, 1);
+    CHECK_INT(last_status(c), 498);
+
+    /* a legacy token is left alone */
+    {
+        char *legacy = legacy_signin(&s, c);
+        CHECK_INT(plex_client_set_token(c, legacy), 0);
+        CHECK_INT(plex_client_set_jwt_refresh(c, key, on_token, &sv), 0);
+        CHECK_INT(user_get_counted(c, &n), 0);
+        CHECK_INT(n, 1);
+        free(legacy);
+    }
+
+    /* the client holds its own reference to the key */
+    plex_jwt_key_free(key);
+    plex_jwt_key_free(other);
+    plex_client_free(c);
+    free(sv.token);
+    free(jwt);
+    sim_stop(&s);
+}
+
 int main(void)
 {
     plex_global_init();
@@ -387,6 +541,7 @@ int main(void)
     test_upgrade();
     test_rate_limit();
     test_login_wait();
+    test_auto_refresh();
     plex_global_cleanup();
     return test_summary("test_jwt");
 }
