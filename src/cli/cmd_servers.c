@@ -148,13 +148,15 @@ int cmd_servers(const cli_cmd *cmd, int argc, char **argv)
     plex_resources *l = NULL;
     long timeout = 5000;
     int rc, worst = CLI_EXIT_OK;
+    size_t tried = 0, answered = 0;
 
     opt_all = opt_no_connect = 0;
     opt_timeout = NULL;
     rc = cli_opt_parse(opts, cmd->name,
                        "List the account's servers and their connections. Each server's\n"
                        "connections are tried at once (GET /identity: local first, then remote,\n"
-                       "relay last); the first to answer is marked with '*'.",
+                       "relay last); the first to answer is marked with '*'.\n"
+                       "Exit status 69 when servers were tried and none answered.",
                        argc, argv);
     if (rc)
         return rc < 0 ? CLI_EXIT_OK : rc;
@@ -191,9 +193,22 @@ int cmd_servers(const cli_cmd *cmd, int argc, char **argv)
             }
         }
         print_server(r, rep, crc, !opt_no_connect);
+        if (rep && plex_connect_report_count(rep) > 0) {
+            tried++;
+            answered += crc == 0;
+        }
         plex_connect_report_free(rep);
     }
     plex_resources_free(l);
     cli_session_close(&s);
+    if (worst == CLI_EXIT_OK && tried > 0 && answered == 0) {
+        fflush(stdout);
+        cli_error("no server answered on any of its connections");
+        worst = CLI_EXIT_UNAVAILABLE;
+    } else if (worst == CLI_EXIT_OK && answered < tried) {
+        fflush(stdout);
+        cli_warn("%zu of %zu servers did not answer on any of their connections", tried - answered,
+                 tried);
+    }
     return cli_finish_stdout(worst);
 }

@@ -69,5 +69,21 @@ check "bad --timeout is a usage error" [ $? -eq 2 ]
 PLEX_TOKEN=bad "$plex" --base-url "$url" servers >"$tmp/out" 2>"$tmp/err"
 check "a rejected token exits 77" [ $? -eq 77 ]
 
+# every connection fails: exit 69 and a message; the table still shows why
+"$plexsim" --port 0 --quiet --max-seconds 120 --resources-loopback --fault "GET /identity=500*50" >"$tmp/sim2.out" 2>"$tmp/sim2.err" &
+sim2_pid=$!
+url2=
+for _ in $(seq 200); do
+    url2=$(sed -n 's/^LISTENING //p' "$tmp/sim2.out" | head -1)
+    [ -n "$url2" ] && break
+    sleep 0.05
+done
+"$plex" --base-url "$url2" servers >"$tmp/out" 2>"$tmp/err"
+check "no server answered: exit 69" [ $? -eq 69 ]
+check "no server answered: message" grep -q "no server answered" "$tmp/err"
+check "no server answered: the attempt is shown" grep -q "^    $url2  *local  " "$tmp/out"
+kill "$sim2_pid" 2>/dev/null
+wait "$sim2_pid" 2>/dev/null
+
 echo "cli_servers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
