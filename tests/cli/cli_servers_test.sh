@@ -27,15 +27,22 @@ check() { # check DESCRIPTION COMMAND...
     if "$@"; then pass=$((pass + 1)); else echo "FAIL $what"; fail=$((fail + 1)); fi
 }
 
-"$plexsim" --port 0 --quiet --max-seconds 120 --resources-loopback >"$tmp/sim.out" 2>"$tmp/sim.err" &
-sim_pid=$!
-url=
-for _ in $(seq 200); do
-    url=$(sed -n 's/^LISTENING //p' "$tmp/sim.out" | head -1)
-    [ -n "$url" ] && break
-    sleep 0.05
-done
-[ -n "$url" ] || { echo "plexsim did not start"; cat "$tmp/sim.err"; exit 1; }
+# start_sim NAME ARGS...: plexsim on a free port; its URL in $url, its pid in $sim_pid
+start_sim() {
+    local name=$1
+    shift
+    "$plexsim" --port 0 --quiet --max-seconds 120 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    sim_pid=$!
+    url=
+    for _ in $(seq 200); do
+        url=$(sed -n 's/^LISTENING //p' "$tmp/$name.out" | head -1)
+        [ -n "$url" ] && break
+        sleep 0.05
+    done
+    [ -n "$url" ] || { echo "plexsim did not start"; cat "$tmp/$name.err"; exit 1; }
+}
+
+start_sim sim --resources-loopback
 export PLEX_TOKEN=plexsim-user-token-0001
 
 "$plex" --base-url "$url" servers >"$tmp/out" 2>"$tmp/err"
@@ -70,20 +77,16 @@ PLEX_TOKEN=bad "$plex" --base-url "$url" servers >"$tmp/out" 2>"$tmp/err"
 check "a rejected token exits 77" [ $? -eq 77 ]
 
 # every connection fails: exit 69 and a message; the table still shows why
-"$plexsim" --port 0 --quiet --max-seconds 120 --resources-loopback --fault "GET /identity=500*50" >"$tmp/sim2.out" 2>"$tmp/sim2.err" &
-sim2_pid=$!
-url2=
-for _ in $(seq 200); do
-    url2=$(sed -n 's/^LISTENING //p' "$tmp/sim2.out" | head -1)
-    [ -n "$url2" ] && break
-    sleep 0.05
-done
+first_pid=$sim_pid
+start_sim sim2 --resources-loopback --fault "GET /identity=500*50"
+url2=$url
 "$plex" --base-url "$url2" servers >"$tmp/out" 2>"$tmp/err"
 check "no server answered: exit 69" [ $? -eq 69 ]
 check "no server answered: message" grep -q "no server answered" "$tmp/err"
 check "no server answered: the attempt is shown" grep -q "^    $url2  *local  " "$tmp/out"
-kill "$sim2_pid" 2>/dev/null
-wait "$sim2_pid" 2>/dev/null
+kill "$sim_pid" 2>/dev/null
+wait "$sim_pid" 2>/dev/null
+sim_pid=$first_pid
 
 echo "cli_servers: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
