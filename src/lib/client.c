@@ -104,7 +104,12 @@ int plex_client_new(plex_client **out, const plex_client_options *o, plex_error 
     while (n > 0 && c->base_url[n - 1] == '/')
         c->base_url[--n] = '\0';
     if (strncmp(c->base_url, "https://", 8) != 0) {
-        if (strncmp(c->base_url, "http://", 7) != 0 || !plex__url_is_loopback(c->base_url)) {
+        int loop = strncmp(c->base_url, "http://", 7) == 0 ? plex__url_is_loopback(c->base_url) : 0;
+        if (loop < 0) {
+            plex_client_free(c);
+            return plex__error_set(err, PLEX_ENOMEM, "out of memory");
+        }
+        if (!loop) {
             plex_client_free(c);
             return plex__error_set(err, PLEX_EINVALID,
                                    "the base URL must be https:// (plain http:// is only allowed "

@@ -83,7 +83,8 @@ void plex__http_abort(plex_client *c);
 /* Free the handles of a client. */
 void plex__http_cleanup(plex_client *c);
 
-/* 1 if the URL's host is a loopback address (127.0.0.0/8, ::1) or "localhost". */
+/* 1 if the URL's host is a loopback address (127.0.0.0/8, ::1) or "localhost",
+ * 0 if not, -1 when out of memory. */
 int plex__url_is_loopback(const char *url);
 
 /* Start, wait, finish: a blocking request. With automatic JWT refresh on,

@@ -110,12 +110,6 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
     return len;
 }
 
-#define SETOPT(h, opt, val)                                                                        \
-    do {                                                                                           \
-        if (curl_easy_setopt((h), (opt), (val)) != CURLE_OK)                                       \
-            return plex__client_fail(c, PLEX_ERROR, "libcurl refused option %s", #opt);            \
-    } while (0)
-
 static const char *const identity_names[9] = {
     "X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Version",
     "X-Plex-Platform",          "X-Plex-Platform-Version", "X-Plex-Device",
@@ -139,38 +133,61 @@ static struct curl_slist *add_header(struct curl_slist *list, const char *name, 
     return next ? next : list;
 }
 
-/* Create the handles on first use. */
+/* The options of a new easy handle: CURLE_OK or the first failure. */
+static CURLcode setup_easy(plex_client *c, CURL *h)
+{
+    CURLcode rc = CURLE_OK;
+
+#define OPT(opt, val)                                                                              \
+    if (rc == CURLE_OK)                                                                            \
+    rc = curl_easy_setopt(h, opt, val)
+    OPT(CURLOPT_ERRORBUFFER, c->curl_errbuf);
+    OPT(CURLOPT_NOSIGNAL, 1L);
+    OPT(CURLOPT_WRITEFUNCTION, on_body);
+    OPT(CURLOPT_WRITEDATA, c);
+    OPT(CURLOPT_HEADERFUNCTION, on_header);
+    OPT(CURLOPT_HEADERDATA, c);
+    OPT(CURLOPT_SSL_VERIFYPEER, 1L);
+    OPT(CURLOPT_SSL_VERIFYHOST, 2L);
+    OPT(CURLOPT_FOLLOWLOCATION, 0L);
+    OPT(CURLOPT_PROTOCOLS_STR, "http,https");
+    OPT(CURLOPT_TCP_KEEPALIVE, 1L);
+    OPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+    OPT(CURLOPT_TIMEOUT_MS, c->request_timeout_ms);
+    OPT(CURLOPT_USERAGENT, "libplex/" PLEX_VERSION_STRING);
+    OPT(CURLOPT_ACCEPT_ENCODING, ""); /* whatever libcurl can decode */
+    if (c->ca_file)
+        OPT(CURLOPT_CAINFO, c->ca_file);
+#undef OPT
+    return rc;
+}
+
+/* Create the handles on first use: both fully set up, or neither kept. */
 static int ensure_handles(plex_client *c)
 {
+    CURLM *m;
     CURL *h;
+    CURLcode rc;
 
     if (c->easy)
         return 0;
-    c->multi = curl_multi_init();
+    m = curl_multi_init();
     h = curl_easy_init();
-    if (!c->multi || !h) {
-        if (h)
-            curl_easy_cleanup(h);
-        return plex__client_fail(c, PLEX_ENOMEM, "could not create the HTTP handles");
+    if (!m || !h) {
+        curl_easy_cleanup(h); /* both accept NULL */
+        curl_multi_cleanup(m);
+        return plex__client_fail(c, PLEX_ENOMEM, "out of memory creating the HTTP handles");
     }
+    if ((rc = setup_easy(c, h)) != CURLE_OK) {
+        curl_easy_cleanup(h);
+        curl_multi_cleanup(m);
+        if (rc == CURLE_OUT_OF_MEMORY)
+            return plex__client_fail(c, PLEX_ENOMEM, "out of memory setting up libcurl");
+        return plex__client_fail(c, PLEX_ERROR, "libcurl refused an option: %s",
+                                 curl_easy_strerror(rc));
+    }
+    c->multi = m;
     c->easy = h;
-    SETOPT(h, CURLOPT_ERRORBUFFER, c->curl_errbuf);
-    SETOPT(h, CURLOPT_NOSIGNAL, 1L);
-    SETOPT(h, CURLOPT_WRITEFUNCTION, on_body);
-    SETOPT(h, CURLOPT_WRITEDATA, c);
-    SETOPT(h, CURLOPT_HEADERFUNCTION, on_header);
-    SETOPT(h, CURLOPT_HEADERDATA, c);
-    SETOPT(h, CURLOPT_SSL_VERIFYPEER, 1L);
-    SETOPT(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L);
-    SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L);
-    SETOPT(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-    SETOPT(h, CURLOPT_TIMEOUT_MS, c->request_timeout_ms);
-    SETOPT(h, CURLOPT_USERAGENT, "libplex/" PLEX_VERSION_STRING);
-    SETOPT(h, CURLOPT_ACCEPT_ENCODING, ""); /* whatever libcurl can decode */
-    if (c->ca_file)
-        SETOPT(h, CURLOPT_CAINFO, c->ca_file);
     return 0;
 }
 
@@ -307,6 +324,8 @@ static int map_curl(plex_client *c, CURLcode cc)
                                  "TLS failed (%s): the server's certificate is not trusted; "
                                  "check the system clock and the CA file",
                                  detail);
+    case CURLE_OUT_OF_MEMORY:
+        return plex__client_fail(c, PLEX_ENOMEM, "out of memory in libcurl");
     case CURLE_WRITE_ERROR:
         if (c->too_big)
             return plex__client_fail(c, PLEX_ETOOBIG,
@@ -511,13 +530,18 @@ void plex__http_cleanup(plex_client *c)
 int plex__url_is_loopback(const char *url)
 {
     CURLU *u = curl_url();
+    CURLUcode uc;
     char *host = NULL;
     int loop = 0;
 
     if (!u)
-        return 0;
-    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+        return -1;
+    uc = curl_url_set(u, CURLUPART_URL, url, 0);
+    if (uc == CURLUE_OK)
+        uc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+    if (uc == CURLUE_OUT_OF_MEMORY) {
+        loop = -1;
+    } else if (uc == CURLUE_OK) {
         struct in_addr a4;
         loop = strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
                (inet_pton(AF_INET, host, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127);
@@ -529,6 +553,8 @@ int plex__url_is_loopback(const char *url)
 
 /* ---- racing several URLs (best connection) ---- */
 
+/* The signature is libcurl's CURLOPT_WRITEFUNCTION, so data stays non-const. */
+/* NOLINTNEXTLINE(readability-non-const-parameter): a libcurl callback */
 static size_t discard_body(char *data, size_t size, size_t n, void *userp)
 {
     (void)data;

@@ -1,0 +1,149 @@
+/*
+ * Test helper shared by the sign-in robustness tests (test_alloc_signin,
+ * test_fault_matrix, test_soak): short names for error codes, a client for a
+ * plexsim, and one whole sign-in (plex_login_wait with interval 0) that
+ * records what the flow reported on the way.
+ */
+#ifndef PLEX_TEST_FLOW_H
+#define PLEX_TEST_FLOW_H
+
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <plex/plex.h>
+
+#include "sim.h"
+
+/* "ok", "ENOMEM", "ETIMEOUT", ...; "E?<n>" for a code this list does not know. */
+static inline const char *flow_errname(int rc)
+{
+    static char other[24];
+    switch (rc) {
+    case PLEX_OK:
+        return "ok";
+    case PLEX_ERROR:
+        return "ERROR";
+    case PLEX_ENOMEM:
+        return "ENOMEM";
+    case PLEX_EINVALID:
+        return "EINVALID";
+    case PLEX_ETRANSPORT:
+        return "ETRANSPORT";
+    case PLEX_EHTTP:
+        return "EHTTP";
+    case PLEX_EAUTH:
+        return "EAUTH";
+    case PLEX_ENOTFOUND:
+        return "ENOTFOUND";
+    case PLEX_EPARSE:
+        return "EPARSE";
+    case PLEX_ETIMEOUT:
+        return "ETIMEOUT";
+    case PLEX_EPENDING:
+        return "EPENDING";
+    case PLEX_ESCHEMA:
+        return "ESCHEMA";
+    case PLEX_EDNS:
+        return "EDNS";
+    case PLEX_ECONNECT:
+        return "ECONNECT";
+    case PLEX_ETLS:
+        return "ETLS";
+    case PLEX_EBADREQUEST:
+        return "EBADREQUEST";
+    case PLEX_EGONE:
+        return "EGONE";
+    case PLEX_ERATELIMIT:
+        return "ERATELIMIT";
+    case PLEX_ESERVER:
+        return "ESERVER";
+    case PLEX_ETOOBIG:
+        return "ETOOBIG";
+    case PLEX_ECANCELLED:
+        return "ECANCELLED";
+    case PLEX_EEXPIRED:
+        return "EEXPIRED";
+    case PLEX_EIO:
+        return "EIO";
+    case PLEX_EPERM:
+        return "EPERM";
+    default:
+        snprintf(other, sizeof(other), "E?%d", rc);
+        return other;
+    }
+}
+
+/* Options of a test client for a plexsim at url (ca: PEM CA file for https, or NULL). */
+static inline void flow_client_options(plex_client_options *o, const char *url, const char *ca,
+                                       long request_timeout_ms)
+{
+    plex_client_options init = PLEX_CLIENT_OPTIONS_INIT;
+    *o = init;
+    o->client_identifier = "test-flow-0001";
+    o->product = "libplex tests";
+    o->base_url = url;
+    o->ca_file = ca;
+    o->request_timeout_ms = request_timeout_ms;
+    o->connect_timeout_ms = 5000;
+}
+
+/* What one sign-in reported through its events. */
+typedef struct flow_events {
+    int codes, reissues, approved, retries;
+    int retry_errors[8]; /* the first retries' errors, in order */
+    int cancel_on_retry; /* cancel the sign-in at the first retry (no back-off wait) */
+} flow_events;
+
+static inline int flow_on_event(const plex_login_event *ev, void *payload)
+{
+    flow_events *e = payload;
+
+    switch (ev->type) {
+    case PLEX_LOGIN_CODE:
+        e->codes++;
+        break;
+    case PLEX_LOGIN_REISSUED:
+        e->reissues++;
+        break;
+    case PLEX_LOGIN_RETRY:
+        if (e->retries < 8)
+            e->retry_errors[e->retries] = ev->error;
+        e->retries++;
+        return e->cancel_on_retry;
+    case PLEX_LOGIN_APPROVED:
+        e->approved++;
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+/* plex_login_wait with interval 0 and an overall limit; events recorded in *e. */
+static inline int flow_login(plex_client *c, char **token, flow_events *e, long timeout_ms)
+{
+    plex_login_options lo = PLEX_LOGIN_OPTIONS_INIT;
+    lo.poll_interval_ms = 0;
+    lo.timeout_ms = timeout_ms;
+    lo.on_event = flow_on_event;
+    lo.payload = e;
+    return plex_login_wait(token, c, &lo);
+}
+
+/* Entries in /proc/self/fd (the directory's own fd included, so comparable). */
+static inline int flow_open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
+    int n = 0;
+    if (!d)
+        return -1;
+    while ((de = readdir(d)) != NULL)
+        if (de->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+#endif
