@@ -60,7 +60,69 @@ PLEX_API int plex_pin_check(plex_pin **out, plex_client *client, int64_t id);
  */
 PLEX_API int plex_pin_link(plex_client *client, const char *code);
 
-/** The account behind a token (`GET /api/v2/user`). */
+/**
+ * The account's playback preferences (`profile` of the user). An integer is
+ * 0 when absent; see `present`.
+ */
+typedef struct plex_user_profile {
+    /** `autoSelectAudio`: select audio and subtitle tracks automatically. */
+    plex_opt_bool auto_select_audio;
+    const char *default_audio_language;    /**< "ja"; NULL when null */
+    const char *default_subtitle_language; /**< "en"; NULL when null */
+    /** 0 manually selected, 1 shown with foreign audio, 2 always enabled. */
+    int32_t auto_select_subtitle;
+    /** Subtitles for the deaf or hard of hearing (SDH): 0 prefer non-SDH,
+     *  1 prefer SDH, 2 only SDH, 3 only non-SDH. */
+    int32_t default_subtitle_accessibility;
+    /** Forced subtitles: 0 prefer non-forced, 1 prefer forced, 2 only
+     *  forced, 3 only non-forced. */
+    int32_t default_subtitle_forced;
+    int32_t watched_indicator;        /**< 1: watched indicators are shown, 0: not */
+    int32_t media_reviews_visibility; /**< 1: media reviews are visible, 0: not */
+    /** Bit n: field n (auto_select_audio = 0 .. media_reviews_visibility = 7)
+     *  was present (non-null). */
+    uint32_t present;
+} plex_user_profile;
+
+/** A service of the account (an item of `services` of the user). */
+typedef struct plex_user_service {
+    const char *identifier; /**< "metadata-dev" */
+    const char *endpoint;   /**< "https://epg.provider.plex.tv" */
+    const char *token;      /**< NULL when null */
+    const char *secret;     /**< NULL when null */
+    const char *status;     /**< "online" or "offline" (other values are kept as sent) */
+    uint32_t present;       /**< bit n: field n (identifier = 0 .. status = 4) */
+} plex_user_service;
+
+/** A Plex Pass subscription (`subscription`, and each of `subscriptions`). */
+typedef struct plex_user_subscription {
+    /** Features of the subscription ("hardware_transcoding", "lyrics"...);
+     *  `features_count` of them. */
+    const char *const *features;
+    size_t features_count;
+    plex_opt_bool active;
+    /** `subscribedAt`: the RFC 3339 text as sent ("2021-04-12T18:21:12Z",
+     *  see plex_timestamp_parse()); NULL when null. */
+    const char *subscribed_at;
+    const char *status;          /**< "Active" or "Inactive" (other values are kept as sent) */
+    const char *payment_service; /**< NULL when null */
+    const char *plan;            /**< "lifetime", "monthly"...; NULL when null */
+    uint32_t present;            /**< bit n: field n (features = 0 .. plan = 5) */
+} plex_user_subscription;
+
+/**
+ * The account behind a token (`GET /api/v2/user`; also the answer of a
+ * password sign-in). Allocated by the library and only read by callers: new
+ * members are only ever appended. Strings and sub-objects are NULL, integers
+ * 0 and booleans PLEX_ABSENT when absent or null; only id, uuid and
+ * username are required (PLEX_PARSE_STRICT). Arrays are `count` pointers;
+ * null elements are dropped (refused when strict).
+ *
+ * Presence: field n is the n-th field below, from id = 0 to
+ * subscription_description = 24, then ads_consent = 25 to
+ * attribution_partner = 40 (present and present_hi are not fields). Bits
+ * 0..31 are in `present` (bit n), bits 32..40 in `present_hi` (bit n - 32).
+ */
 typedef struct plex_user {
     int64_t id;
     const char *uuid;
@@ -87,7 +149,36 @@ typedef struct plex_user {
     int32_t home_size;
     int32_t max_home_size;
     const char *subscription_description;
-    uint32_t present;             /**< presence bits, in field order from id = 0 */
+    uint32_t present;             /**< presence bits of fields 0..31, in field order from id = 0 */
+    /* Appended with the full model (fields 25..40). */
+    uint32_t present_hi;          /**< presence bits of fields 32..63 (bit n - 32 for field n) */
+    plex_opt_bool ads_consent;    /**< `adsConsent`; PLEX_ABSENT when null */
+    int64_t ads_consent_reminder_at; /**< Unix time; 0 when null */
+    int64_t ads_consent_set_at;      /**< Unix time; 0 when null */
+    plex_opt_bool backup_codes_created; /**< two-factor backup codes were created */
+    plex_opt_bool experimental_features;
+    /** `entitlements`: what the account may use ("all", "android"...);
+     *  `entitlements_count` strings. */
+    const char *const *entitlements;
+    size_t entitlements_count;
+    plex_opt_bool mailing_list_active;
+    /** "active" or "unsubscribed" (other values are kept as sent). */
+    const char *mailing_list_status;
+    const char *pin;              /**< the hashed Plex Home PIN (deprecated by plex.tv) */
+    const plex_user_profile *profile;
+    /** `roles` ("plexpass"...); `roles_count` strings. */
+    const char *const *roles;
+    size_t roles_count;
+    const char *scrobble_types;   /**< `scrobbleTypes`, as sent ("" when none) */
+    /** `services`: `services_count` items. */
+    const plex_user_service *const *services;
+    size_t services_count;
+    /** The current Plex Pass subscription (also when inactive). */
+    const plex_user_subscription *subscription;
+    /** `subscriptions`: `subscriptions_count` items. */
+    const plex_user_subscription *const *subscriptions;
+    size_t subscriptions_count;
+    const char *attribution_partner; /**< NULL when null */
 } plex_user;
 
 /**
@@ -107,7 +198,13 @@ PLEX_API void plex_user_free(plex_user *user);
 PLEX_API int plex_user_parse(plex_user **out, const char *data, size_t len, unsigned int flags,
                              plex_error *err);
 
-/** Encode a user as JSON (wire names). */
+/**
+ * Encode a user as JSON with the wire names: every field that is present
+ * (strings and sub-objects: non-NULL); plex_user_parse() gives it back.
+ *
+ * @param[out] out  the JSON text; free with plex_free().
+ * @return 0, PLEX_EINVALID (NULL argument, invalid UTF-8), PLEX_ENOMEM.
+ */
 PLEX_API int plex_user_to_json(const plex_user *user, char **out);
 
 /**

@@ -9,9 +9,16 @@
 #include "error.h"
 #include "plex/models.h"
 
+/* Kept out of decode_object, whose loop is the hot path of every decode. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 /* The first arena block gets the input's length, bounded: strings decoded
  * from the input never need more than the input's own bytes. */
-#define FIRST_BLOCK_MAX (64 * 1024)
+#define FIRST_BLOCK_MAX ((size_t)64 * 1024)
 
 typedef struct ctx {
     plex__json_reader r;
@@ -203,14 +210,14 @@ static int decode_raw(ctx *c, const plex__field *f, const plex__json_token *v, v
     return 0;
 }
 
-static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *present_out,
-                         uint32_t *missing_out);
+static int decode_object(ctx *c, const plex__schema *s, void *obj, uint64_t *present_out,
+                         uint64_t *missing_out);
 
 static int decode_sub(ctx *c, const plex__field *f, const plex__json_token *v, void *slot,
-                      uint32_t *present, uint32_t *missing)
+                      uint64_t *present, uint64_t *missing)
 {
     size_t saved;
-    uint32_t sub_present = 0, sub_missing = 0;
+    uint64_t sub_present = 0, sub_missing = 0;
     void *sub;
     int rc;
 
@@ -224,14 +231,18 @@ static int decode_sub(ctx *c, const plex__field *f, const plex__json_token *v, v
     path_pop(c, saved);
     if (rc)
         return rc;
-    *present |= sub_present << f->sub_shift;
-    *missing |= sub_missing << f->sub_shift;
+    if (f->sub_shift) {
+        *present |= sub_present << f->sub_shift;
+        *missing |= sub_missing << f->sub_shift;
+    }
     *(const void **)slot = sub;
     return 0;
 }
 
+/* An array of sub-models whose '[' is in *v. Only their missing bits are
+ * merged (at sub_shift); each item keeps its own present mask. */
 static int decode_array(ctx *c, const plex__field *f, const plex__json_token *v, void *slot,
-                        void *count_slot, uint32_t *present, uint32_t *missing)
+                        void *count_slot, uint64_t *missing)
 {
     const void **items = NULL;
     size_t n = 0, cap = 0, saved;
@@ -241,8 +252,8 @@ static int decode_array(ctx *c, const plex__field *f, const plex__json_token *v,
     if (v->type != PLEX__JSON_ARRAY_BEGIN)
         return type_error(c, f, "array", v);
     saved = path_push(c, f->name, f->len, 1);
-    for (;;) {
-        uint32_t sub_present = 0, sub_missing = 0;
+    for (size_t i = 0;; i++) { /* i: the element's index in the document */
+        uint64_t sub_present = 0, sub_missing = 0;
         char idx[24];
         size_t at;
         void *sub;
@@ -253,11 +264,9 @@ static int decode_array(ctx *c, const plex__field *f, const plex__json_token *v,
         }
         if (t.type == PLEX__JSON_ARRAY_END)
             break;
-        at = path_push(c, idx, (size_t)snprintf(idx, sizeof(idx), "[%zu]", n), 0);
-        if (t.type == PLEX__JSON_NULL && !(c->flags & PLEX_PARSE_STRICT)) {
-            path_pop(c, at);
+        if (t.type == PLEX__JSON_NULL && !(c->flags & PLEX_PARSE_STRICT))
             continue; /* tolerated: a null element is dropped */
-        }
+        at = path_push(c, idx, (size_t)snprintf(idx, sizeof(idx), "[%zu]", i), 0);
         if (t.type != PLEX__JSON_OBJECT_BEGIN) {
             rc = plex__error_set(c->err, PLEX_ESCHEMA, "%s: expected object, got %s", c->path,
                                  plex__json_type_name(t.type));
@@ -285,32 +294,130 @@ static int decode_array(ctx *c, const plex__field *f, const plex__json_token *v,
             break;
         path_pop(c, at);
         items[n++] = sub;
-        *missing |= sub_missing << f->sub_shift;
+        if (f->sub_shift)
+            *missing |= sub_missing << f->sub_shift;
     }
     path_pop(c, saved);
     if (rc)
         return rc;
-    (void)present;
     *(const void ***)slot = items;
     *(size_t *)count_slot = n;
     return 0;
 }
 
-uint32_t plex__model_required_bits(const plex__schema *s)
+/* An array of strings whose '[' is in *v; null elements are dropped unless
+ * strict. The pointer array grows by doubling in the arena. */
+static NOINLINE int decode_strings(ctx *c, const plex__field *f, const plex__json_token *v,
+                                   void *slot, void *count_slot)
 {
-    uint32_t m = 0;
+    const char **items = NULL;
+    size_t n = 0, cap = 0, saved;
+    plex__json_token t;
+    int rc = 0;
+
+    if (v->type != PLEX__JSON_ARRAY_BEGIN)
+        return type_error(c, f, "array", v);
+    saved = path_push(c, f->name, f->len, 1);
+    for (size_t i = 0;; i++) { /* i: the element's index in the document */
+        char idx[24], *str;
+        size_t at, len;
+
+        if (plex__json_next(&c->r, &t)) {
+            rc = plex__json_error(&c->r, c->err);
+            break;
+        }
+        if (t.type == PLEX__JSON_ARRAY_END)
+            break;
+        if (t.type == PLEX__JSON_NULL && !(c->flags & PLEX_PARSE_STRICT))
+            continue; /* tolerated: a null element is dropped */
+        at = path_push(c, idx, (size_t)snprintf(idx, sizeof(idx), "[%zu]", i), 0);
+        if (t.type != PLEX__JSON_STRING) {
+            rc = plex__error_set(c->err, PLEX_ESCHEMA, "%s: expected string, got %s", c->path,
+                                 plex__json_type_name(t.type));
+            break;
+        }
+        if (n == cap) {
+            const char **grown;
+            cap = cap ? cap * 2 : 8;
+            grown = plex__arena_alloc(c->arena, cap * sizeof(*grown));
+            if (!grown) {
+                rc = nomem(c);
+                break;
+            }
+            if (n)
+                memcpy(grown, items, n * sizeof(*grown));
+            items = grown;
+        }
+        str = copy_text(c, &t, 1, t.start, t.end, &len);
+        if (!str) {
+            rc = nomem(c);
+            break;
+        }
+        if (t.escaped && memchr(str, '\0', len) != NULL) {
+            rc = plex__error_set(c->err, PLEX_ESCHEMA,
+                                 "%s: string contains a NUL character (\\u0000)", c->path);
+            break;
+        }
+        path_pop(c, at);
+        items[n++] = str;
+    }
+    path_pop(c, saved);
+    if (rc)
+        return rc;
+    *(const char ***)slot = items;
+    *(size_t *)count_slot = n;
+    return 0;
+}
+
+uint64_t plex__model_required_bits(const plex__schema *s)
+{
+    uint64_t m = 0;
     for (size_t i = 0; i < s->nfields; i++)
         if (s->fields[i].flags & PLEX__F_REQUIRED)
-            m |= 1u << s->fields[i].bit;
+            m |= (uint64_t)1 << s->fields[i].bit;
     return m;
 }
 
+/* Store the masks of a decoded object (see "Presence bits" in model.h). */
+static void store_masks(const plex__schema *s, void *obj, uint64_t present, uint64_t missing)
+{
+    if (s->present_offset != (size_t)-1) {
+        uint32_t *p = (uint32_t *)(void *)((char *)obj + s->present_offset);
+        p[0] = (uint32_t)present;
+        if (present >> 32)
+            p[1] = (uint32_t)(present >> 32);
+    }
+    if (s->missing_offset != (size_t)-1)
+        *(uint32_t *)(void *)((char *)obj + s->missing_offset) = (uint32_t)missing;
+}
+
+/* What a field of this kind expects, for "expected X, got null". */
+static const char *kind_expects(unsigned char kind)
+{
+    switch ((plex__field_kind)kind) {
+    case PLEX__F_OBJECT:
+        return "object";
+    case PLEX__F_ARRAY:
+    case PLEX__F_STRINGS:
+        return "array";
+    case PLEX__F_BOOL:
+        return "boolean";
+    case PLEX__F_TIME:
+        return "date-time string";
+    case PLEX__F_INT32:
+    case PLEX__F_INT64:
+        return "integer";
+    default:
+        return "string";
+    }
+}
+
 /* Decode the members of an object whose '{' was just read. */
-static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *present_out,
-                         uint32_t *missing_out)
+static int decode_object(ctx *c, const plex__schema *s, void *obj, uint64_t *present_out,
+                         uint64_t *missing_out)
 {
     plex__json_token k, v;
-    uint32_t seen = 0, present = 0, missing = 0;
+    uint64_t seen = 0, present = 0, missing = 0;
     size_t hint = 0;
     int rc;
 
@@ -319,7 +426,7 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *pre
     for (;;) {
         const plex__field *f;
         void *slot;
-        uint32_t bit;
+        uint64_t bit;
 
         if (plex__json_next_member(&c->r, &k, &v))
             return plex__json_error(&c->r, c->err);
@@ -331,21 +438,13 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *pre
                 return plex__json_error(&c->r, c->err);
             continue;
         }
-        bit = 1u << f->bit;
+        bit = (uint64_t)1 << f->bit;
         if (seen & bit)
             return shape_error(c, f, "duplicate key");
         seen |= bit;
         if (v.type == PLEX__JSON_NULL && f->kind != PLEX__F_RAW) {
             if (!(f->flags & PLEX__F_NULLABLE) && (c->flags & PLEX_PARSE_STRICT))
-                return type_error(c, f,
-                                  f->kind == PLEX__F_OBJECT  ? "object"
-                                  : f->kind == PLEX__F_ARRAY ? "array"
-                                  : f->kind == PLEX__F_BOOL ? "boolean"
-                                  : f->kind == PLEX__F_TIME ? "date-time string"
-                                  : f->kind == PLEX__F_INT32 || f->kind == PLEX__F_INT64
-                                      ? "integer"
-                                      : "string",
-                                  &v);
+                return type_error(c, f, kind_expects(f->kind), &v);
             continue; /* null means absent */
         }
         slot = (char *)obj + f->offset;
@@ -378,7 +477,10 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *pre
             rc = decode_sub(c, f, &v, slot, &present, &missing);
             break;
         case PLEX__F_ARRAY:
-            rc = decode_array(c, f, &v, slot, (char *)obj + f->offset2, &present, &missing);
+            rc = decode_array(c, f, &v, slot, (char *)obj + f->offset2, &missing);
+            break;
+        case PLEX__F_STRINGS:
+            rc = decode_strings(c, f, &v, slot, (char *)obj + f->offset2);
             break;
         default:
             rc = PLEX_ERROR;
@@ -388,10 +490,7 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *pre
         present |= bit;
     }
     missing |= s->required & ~present;
-    if (s->present_offset != (size_t)-1)
-        *(uint32_t *)(void *)((char *)obj + s->present_offset) = present;
-    if (s->missing_offset != (size_t)-1)
-        *(uint32_t *)(void *)((char *)obj + s->missing_offset) = missing;
+    store_masks(s, obj, present, missing);
     if (s->finish)
         s->finish(obj);
     *present_out = present;
@@ -399,12 +498,11 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint32_t *pre
     return 0;
 }
 
-void plex__model_field_names(plex__buf *b, const plex__schema *s, uint32_t mask,
-                             const char *prefix)
+void plex__model_field_names(plex__buf *b, const plex__schema *s, uint64_t mask, const char *prefix)
 {
     for (size_t i = 0; i < s->nfields; i++) {
         const plex__field *f = &s->fields[i];
-        if (mask & (1u << f->bit)) {
+        if (mask & ((uint64_t)1 << f->bit)) {
             if (b->len)
                 plex__buf_put(b, ", ", 2);
             plex__buf_puts(b, prefix);
@@ -428,7 +526,7 @@ static int parse_root(void **out, const plex__schema *s, const char *data, size_
     plex__json_type want = list ? PLEX__JSON_ARRAY_BEGIN : PLEX__JSON_OBJECT_BEGIN;
     ctx c;
     plex__json_token t;
-    uint32_t present = 0, missing = 0;
+    uint64_t present = 0, missing = 0;
     size_t extra;
     void *obj;
     int rc;
@@ -469,14 +567,10 @@ static int parse_root(void **out, const plex__schema *s, const char *data, size_
     if (!list) {
         rc = decode_object(&c, s, obj, &present, &missing);
     } else {
-        rc = decode_array(&c, f, &t, (char *)obj + f->offset, (char *)obj + f->offset2,
-                          &present, &missing);
+        rc = decode_array(&c, f, &t, (char *)obj + f->offset, (char *)obj + f->offset2, &missing);
         if (rc == 0) {
-            present |= 1u << f->bit;
-            if (s->present_offset != (size_t)-1)
-                *(uint32_t *)(void *)((char *)obj + s->present_offset) = present;
-            if (s->missing_offset != (size_t)-1)
-                *(uint32_t *)(void *)((char *)obj + s->missing_offset) = missing;
+            present |= (uint64_t)1 << f->bit;
+            store_masks(s, obj, present, missing);
         }
     }
     if (rc == 0 && plex__json_next(&c.r, &t))
@@ -533,18 +627,27 @@ int plex__model_list_to_json(const plex__schema *s, const void *obj, char **out)
     return plex__buf_detach(&b, out);
 }
 
+/* Whether field f of obj was present (every field is, without a mask). The
+ * second mask word is read only for a field at bit 32 or above. */
+static int field_present(const plex__schema *s, const void *obj, const plex__field *f)
+{
+    const uint32_t *p;
+    uint32_t word;
+
+    if (s->present_offset == (size_t)-1)
+        return 1;
+    p = (const uint32_t *)(const void *)((const char *)obj + s->present_offset);
+    word = f->bit < 32 ? p[0] >> f->bit : p[1] >> (f->bit - 32);
+    return (int)(word & 1u);
+}
+
 void plex__model_write(plex__json_writer *w, const plex__schema *s, const void *obj)
 {
-    uint32_t present =
-        s->present_offset == (size_t)-1
-            ? 0xFFFFFFFFu
-            : *(const uint32_t *)(const void *)((const char *)obj + s->present_offset);
-
     plex__jw_object_begin(w);
     for (size_t i = 0; i < s->nfields; i++) {
         const plex__field *f = &s->fields[i];
         const void *slot = (const char *)obj + f->offset;
-        int has = (present >> f->bit) & 1;
+        int has = field_present(s, obj, f);
 
         switch ((plex__field_kind)f->kind) {
         case PLEX__F_STRING:
@@ -576,15 +679,21 @@ void plex__model_write(plex__json_writer *w, const plex__schema *s, const void *
                                                          : *(const int64_t *)slot);
             }
             break;
-        case PLEX__F_ARRAY: {
+        case PLEX__F_ARRAY:
+        case PLEX__F_STRINGS: {
             const void *const *items = *(const void *const *const *)slot;
-            size_t n = *(const size_t *)(const void *)((const char *)obj + f->offset2);
+            /* no items: [] when present (a count without items is ignored) */
+            size_t n = items ? *(const size_t *)(const void *)((const char *)obj + f->offset2) : 0;
             if (!items && !has)
                 break;
             plex__jw_key(w, f->name);
             plex__jw_array_begin(w);
-            for (size_t j = 0; j < n; j++)
-                plex__model_write(w, f->sub, items[j]);
+            for (size_t j = 0; j < n; j++) {
+                if (f->kind == PLEX__F_STRINGS)
+                    plex__jw_string(w, items[j]); /* NULL writes null */
+                else
+                    plex__model_write(w, f->sub, items[j]);
+            }
             plex__jw_array_end(w);
             break;
         }

@@ -25,8 +25,10 @@ typedef enum plex__field_kind {
     PLEX__F_TIME,             /* plex_timestamp, from an RFC 3339 string */
     PLEX__F_RAW,              /* const char *: exact JSON text of any value; null -> NULL */
     PLEX__F_OBJECT,           /* const void *: a sub-model allocated in the arena */
-    PLEX__F_ARRAY             /* const void *const *items + size_t count (at offset2):
+    PLEX__F_ARRAY,            /* const void *const *items + size_t count (at offset2):
                                  an array of sub-models */
+    PLEX__F_STRINGS           /* const char *const *items + size_t count (at offset2):
+                                 an array of strings */
 } plex__field_kind;
 
 enum {
@@ -37,16 +39,30 @@ enum {
 
 typedef struct plex__schema plex__schema;
 
+/*
+ * Presence bits. A field's bit is 0..63 and need not follow the table order
+ * (the table can follow the wire order while the bits follow the struct).
+ * The decoder works on 64-bit masks; a struct stores them in uint32_t words:
+ * bits 0..31 in the word at present_offset and, for a model that has fields
+ * at bits 32..63, bits 32..63 in a second uint32_t right after it (a public
+ * `present_hi` member; the model's table asserts the layout). Structs are
+ * zeroed before decoding, so the second word is only written when a field at
+ * bit 32 or above was present, and only read for such fields. The missing
+ * mask stores bits 0..31 (a strict decode reports all of them by name).
+ */
 typedef struct plex__field {
     const char *name;   /* wire name */
     unsigned char len;  /* strlen(name) */
     unsigned char kind; /* plex__field_kind */
     unsigned char flags;
-    unsigned char bit;  /* presence bit index in the struct's mask */
+    unsigned char bit;  /* presence bit index in the struct's mask, 0..63 */
     unsigned short offset;
     const plex__schema *sub;  /* PLEX__F_OBJECT/ARRAY: the sub-model */
-    unsigned char sub_shift;  /* where the sub-model's bits land in this mask */
-    unsigned short offset2;   /* PLEX__F_ARRAY: offset of the size_t count */
+    /* Where the sub-model's bits land in this mask; 0: they are not merged
+     * (the sub-model keeps its own present mask; its required fields, if
+     * any, are then not reported). */
+    unsigned char sub_shift;
+    unsigned short offset2;   /* PLEX__F_ARRAY/STRINGS: offset of the size_t count */
 } plex__field;
 
 struct plex__schema {
@@ -57,11 +73,11 @@ struct plex__schema {
     size_t missing_offset;    /* offset of a uint32_t missing mask, or (size_t)-1 */
     void (*init)(void *obj);  /* set "absent" values before decoding, or NULL */
     void (*finish)(void *obj);/* derive fields after decoding, or NULL */
-    uint32_t required;        /* bits of the PLEX__F_REQUIRED fields (kept in step by a test) */
+    uint64_t required;        /* bits of the PLEX__F_REQUIRED fields (kept in step by a test) */
 };
 
 /* The required bits computed from the field table (for that test). */
-uint32_t plex__model_required_bits(const plex__schema *schema);
+uint64_t plex__model_required_bits(const plex__schema *schema);
 
 #define PLEX__FIELD(name, kind, flags, bit, type, member)                                          \
     {name, (unsigned char)(sizeof(name) - 1), kind, flags, bit,                                    \
@@ -72,6 +88,10 @@ uint32_t plex__model_required_bits(const plex__schema *schema);
 #define PLEX__FIELD_ARRAY(name, flags, bit, type, member, count, sub, shift)                       \
     {name, (unsigned char)(sizeof(name) - 1), PLEX__F_ARRAY, flags, bit,                           \
      (unsigned short)offsetof(type, member), sub, shift, (unsigned short)offsetof(type, count)}
+/* An array of strings: null elements are dropped (an error when strict). */
+#define PLEX__FIELD_STRINGS(name, flags, bit, type, member, count)                                 \
+    {name, (unsigned char)(sizeof(name) - 1), PLEX__F_STRINGS, flags, bit,                         \
+     (unsigned short)offsetof(type, member), NULL, 0, (unsigned short)offsetof(type, count)}
 
 /*
  * Decode one JSON document holding a `schema` object into a new arena.
@@ -100,7 +120,14 @@ int plex__model_to_json(const plex__schema *schema, const void *obj, char **out)
 
 /* Append the dotted wire names of the fields whose bits are in `mask`
  * ("qr, location.city"), nested bits via sub_shift. */
-void plex__model_field_names(plex__buf *b, const plex__schema *schema, uint32_t mask,
+void plex__model_field_names(plex__buf *b, const plex__schema *schema, uint64_t mask,
                              const char *prefix);
+
+/* The user model (GET /api/v2/user), defined with the user operations in
+ * client.c; declared here for the tests. */
+extern const plex__schema plex__user_schema;
+extern const plex__schema plex__user_profile_schema;
+extern const plex__schema plex__user_service_schema;
+extern const plex__schema plex__user_subscription_schema;
 
 #endif

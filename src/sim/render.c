@@ -76,13 +76,6 @@ static void knull(plex__json_writer *w, const char *key)
     plex__jw_null(w);
 }
 
-static void kempty_array(plex__json_writer *w, const char *key)
-{
-    plex__jw_key(w, key);
-    plex__jw_array_begin(w);
-    plex__jw_array_end(w);
-}
-
 static void xattr(plex__buf *b, const char *name, const char *value)
 {
     plex__buf_putc(b, ' ');
@@ -135,7 +128,8 @@ int sim_render_pin(char **out, size_t *len, int json, const sim_state *st, const
 {
     plex_geodata geo = sim_geo();
     plex_pin pin;
-    char qr[256];
+    plex__buf b = PLEX__BUF_INIT;
+    char qr[256], t1[40], t2[40];
     int rc;
 
     (void)st;
@@ -163,29 +157,25 @@ int sim_render_pin(char **out, size_t *len, int json, const sim_state *st, const
         rc = plex_pin_to_json(&pin, out);
         *len = rc == 0 ? strlen(*out) : 0;
         return rc;
-    } else {
-        plex__buf b = PLEX__BUF_INIT;
-        char t1[40], t2[40];
-
-        time_text(pin.created_at.seconds, t1, sizeof(t1));
-        time_text(pin.expires_at.seconds, t2, sizeof(t2));
-        plex__buf_puts(&b, XML_PROLOG "<pin");
-        xattr_int(&b, "id", pin.id);
-        xattr(&b, "code", pin.code);
-        xattr(&b, "product", pin.product);
-        xattr_bool(&b, "trusted", 0);
-        xattr(&b, "qr", pin.qr);
-        xattr(&b, "clientIdentifier", pin.client_identifier);
-        xattr_int(&b, "expiresIn", pin.expires_in);
-        xattr(&b, "createdAt", t1);
-        xattr(&b, "expiresAt", t2);
-        xattr(&b, "authToken", pin.auth_token ? pin.auth_token : "");
-        xattr(&b, "newRegistration", pin.auth_token ? "0" : "");
-        plex__buf_puts(&b, ">");
-        xml_geo(&b, "location", &geo);
-        plex__buf_puts(&b, "</pin>\n");
-        return finish(&b, out, len);
     }
+    time_text(pin.created_at.seconds, t1, sizeof(t1));
+    time_text(pin.expires_at.seconds, t2, sizeof(t2));
+    plex__buf_puts(&b, XML_PROLOG "<pin");
+    xattr_int(&b, "id", pin.id);
+    xattr(&b, "code", pin.code);
+    xattr(&b, "product", pin.product);
+    xattr_bool(&b, "trusted", 0);
+    xattr(&b, "qr", pin.qr);
+    xattr(&b, "clientIdentifier", pin.client_identifier);
+    xattr_int(&b, "expiresIn", pin.expires_in);
+    xattr(&b, "createdAt", t1);
+    xattr(&b, "expiresAt", t2);
+    xattr(&b, "authToken", pin.auth_token ? pin.auth_token : "");
+    xattr(&b, "newRegistration", pin.auth_token ? "0" : "");
+    plex__buf_puts(&b, ">");
+    xml_geo(&b, "location", &geo);
+    plex__buf_puts(&b, "</pin>\n");
+    return finish(&b, out, len);
 }
 
 int sim_render_geoip(char **out, size_t *len, int json)
@@ -206,6 +196,100 @@ int sim_render_geoip(char **out, size_t *len, int json)
 }
 
 /* ---- the user ---- */
+
+/* The simulated account holds a lifetime Plex Pass (values after the
+ * examples of the API spec's getTokenDetails and real answers). */
+static const char *const user_features[] = {"Android - Dolby Vision",
+                                            "Android - PiP",
+                                            "adaptive_bitrate",
+                                            "allow_dvr",
+                                            "camera_upload",
+                                            "cloudsync",
+                                            "collections",
+                                            "companions_sonos",
+                                            "content_filter",
+                                            "dvr",
+                                            "hardware_transcoding",
+                                            "home",
+                                            "hwtranscode",
+                                            "item_clusters",
+                                            "lets_encrypt",
+                                            "livetv",
+                                            "lyrics",
+                                            "music_videos",
+                                            "pass",
+                                            "photos-favorites",
+                                            "premium_music_metadata",
+                                            "session_bandwidth_restrictions",
+                                            "session_kick",
+                                            "sync",
+                                            "trailers",
+                                            "tuner-sharing",
+                                            "two-factor-authentication",
+                                            "webhooks",
+                                            "Sync v3",
+                                            "Subtitles on Demand"};
+static const char *const user_entitlements[] = {"all",  "android", "ios",
+                                                "roku", "windows", "xbox_one"};
+static const char *const user_roles[] = {"plexpass"};
+
+typedef struct user_service {
+    const char *identifier, *endpoint, *token;
+} user_service;
+
+static const user_service user_services[] = {
+    {"metadata-dev", "https://epg.provider.plex.tv", "DjoMtqFAGRL1uVtCyF1dKIorTbShJeqv"},
+    {"epg", "https://epg.provider.plex.tv", "DjoMtqFAGRL1uVtCyF1dKIorTbShJeqv"},
+    {"metadata", "https://metadata.provider.plex.tv", "Kq2xVbN8sLr4TfYw9HcZ1mPd6GjE3uAo"},
+    {"tv.plex.sonos", "https://sonos.plex.tv", "Rt7uWq3ZkP0cXn5LbM8vHs2JdF6gYe4A"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define USER_SUBSCRIBED_AT "2021-04-12T18:21:12Z"
+
+static void kstrings(plex__json_writer *w, const char *key, const char *const *items, size_t n)
+{
+    plex__jw_key(w, key);
+    plex__jw_array_begin(w);
+    for (size_t i = 0; i < n; i++)
+        plex__jw_string(w, items[i]);
+    plex__jw_array_end(w);
+}
+
+static void json_subscription(plex__json_writer *w)
+{
+    plex__jw_object_begin(w);
+    kbool(w, "active", 1);
+    kstr(w, "subscribedAt", USER_SUBSCRIBED_AT);
+    kstr(w, "status", "Active");
+    kstr(w, "paymentService", "braintree");
+    kstr(w, "plan", "lifetime");
+    kstrings(w, "features", user_features, COUNT(user_features));
+    plex__jw_object_end(w);
+}
+
+/* <name><item id="..."/>...</name> */
+static void xml_ids(plex__buf *b, const char *name, const char *item, const char *const *ids,
+                    size_t n)
+{
+    plex__buf_printf(b, "<%s>", name);
+    for (size_t i = 0; i < n; i++) {
+        plex__buf_printf(b, "<%s", item);
+        xattr(b, "id", ids[i]);
+        plex__buf_puts(b, "/>");
+    }
+    plex__buf_printf(b, "</%s>", name);
+}
+
+static void xml_subscription(plex__buf *b, const char *element)
+{
+    plex__buf_printf(b,
+                     "<%s active=\"1\" subscribedAt=\"" USER_SUBSCRIBED_AT "\" status=\"Active\""
+                     " paymentService=\"braintree\" plan=\"lifetime\">",
+                     element);
+    xml_ids(b, "features", "feature", user_features, COUNT(user_features));
+    plex__buf_printf(b, "</%s>", element);
+}
 
 int sim_render_user(char **out, size_t *len, int json, const char *token)
 {
@@ -236,14 +320,11 @@ int sim_render_user(char **out, size_t *len, int json, const char *token)
         kstr(&w, "scrobbleTypes", "");
         kstr(&w, "country", "NL");
         plex__jw_key(&w, "subscription");
-        plex__jw_object_begin(&w);
-        kbool(&w, "active", 0);
-        knull(&w, "subscribedAt");
-        kstr(&w, "status", "Inactive");
-        knull(&w, "paymentService");
-        knull(&w, "plan");
-        kempty_array(&w, "features");
-        plex__jw_object_end(&w);
+        json_subscription(&w);
+        plex__jw_key(&w, "subscriptions");
+        plex__jw_array_begin(&w);
+        json_subscription(&w);
+        plex__jw_array_end(&w);
         knull(&w, "subscriptionDescription");
         kbool(&w, "restricted", 0);
         knull(&w, "anonymous");
@@ -252,7 +333,7 @@ int sim_render_user(char **out, size_t *len, int json, const char *token)
         kint(&w, "homeSize", 1);
         kbool(&w, "homeAdmin", 0);
         kint(&w, "maxHomeSize", 15);
-        kint(&w, "rememberExpiresAt", sim_now_wall() + 14 * 86400);
+        kint(&w, "rememberExpiresAt", sim_now_wall() + (int64_t)14 * 86400);
         plex__jw_key(&w, "profile");
         plex__jw_object_begin(&w);
         kbool(&w, "autoSelectAudio", 1);
@@ -264,9 +345,20 @@ int sim_render_user(char **out, size_t *len, int json, const char *token)
         kint(&w, "watchedIndicator", 1);
         kint(&w, "mediaReviewsVisibility", 0);
         plex__jw_object_end(&w);
-        kempty_array(&w, "entitlements");
-        kempty_array(&w, "roles");
-        kempty_array(&w, "services");
+        kstrings(&w, "entitlements", user_entitlements, COUNT(user_entitlements));
+        kstrings(&w, "roles", user_roles, COUNT(user_roles));
+        plex__jw_key(&w, "services");
+        plex__jw_array_begin(&w);
+        for (size_t i = 0; i < COUNT(user_services); i++) {
+            plex__jw_object_begin(&w);
+            kstr(&w, "identifier", user_services[i].identifier);
+            kstr(&w, "endpoint", user_services[i].endpoint);
+            kstr(&w, "token", user_services[i].token);
+            knull(&w, "secret");
+            kstr(&w, "status", "online");
+            plex__jw_object_end(&w);
+        }
+        plex__jw_array_end(&w);
         knull(&w, "adsConsent");
         knull(&w, "adsConsentSetAt");
         knull(&w, "adsConsentReminderAt");
@@ -303,17 +395,36 @@ int sim_render_user(char **out, size_t *len, int json, const char *token)
         xattr_int(&b, "homeSize", 1);
         xattr_bool(&b, "homeAdmin", 0);
         xattr_int(&b, "maxHomeSize", 15);
-        xattr_int(&b, "rememberExpiresAt", sim_now_wall() + 14 * 86400);
+        xattr_int(&b, "rememberExpiresAt", sim_now_wall() + (int64_t)14 * 86400);
+        xattr(&b, "adsConsent", "");
+        xattr(&b, "adsConsentSetAt", "");
+        xattr(&b, "adsConsentReminderAt", "");
         xattr_bool(&b, "experimentalFeatures", 0);
         xattr_bool(&b, "twoFactorEnabled", 0);
         xattr_bool(&b, "backupCodesCreated", 0);
-        plex__buf_puts(&b, "><subscription active=\"0\" subscribedAt=\"\" status=\"Inactive\" "
-                           "paymentService=\"\" plan=\"\"><features/></subscription>"
+        xattr(&b, "attributionPartner", "");
+        plex__buf_putc(&b, '>');
+        xml_subscription(&b, "subscription");
+        plex__buf_puts(&b, "<subscriptions>");
+        xml_subscription(&b, "subscription");
+        plex__buf_puts(&b, "</subscriptions>"
                            "<profile autoSelectAudio=\"1\" defaultAudioLanguage=\"en\" "
                            "defaultSubtitleLanguage=\"en\" autoSelectSubtitle=\"0\" "
                            "defaultSubtitleAccessibility=\"0\" defaultSubtitleForced=\"0\" "
-                           "watchedIndicator=\"1\" mediaReviewsVisibility=\"0\"/>"
-                           "<entitlements/><roles/><services/></user>\n");
+                           "watchedIndicator=\"1\" mediaReviewsVisibility=\"0\"/>");
+        xml_ids(&b, "entitlements", "entitlement", user_entitlements, COUNT(user_entitlements));
+        xml_ids(&b, "roles", "role", user_roles, COUNT(user_roles));
+        plex__buf_puts(&b, "<services>");
+        for (size_t i = 0; i < COUNT(user_services); i++) {
+            plex__buf_puts(&b, "<service");
+            xattr(&b, "identifier", user_services[i].identifier);
+            xattr(&b, "endpoint", user_services[i].endpoint);
+            xattr(&b, "token", user_services[i].token);
+            xattr(&b, "secret", "");
+            xattr(&b, "status", "online");
+            plex__buf_puts(&b, "/>");
+        }
+        plex__buf_puts(&b, "</services></user>\n");
     }
     return finish(&b, out, len);
 }
