@@ -484,9 +484,16 @@ again:
 
 int plex__json_next_member(plex__json_reader *r, plex__json_token *key, plex__json_token *val)
 {
+    return plex__json_next_member_expect(r, key, val, NULL, 0);
+}
+
+int plex__json_next_member_expect(plex__json_reader *r, plex__json_token *key,
+                                  plex__json_token *val, const char *expect, size_t elen)
+{
     const char *b = r->buf;
     size_t i = r->pos, n = r->len;
 
+    key->expected = 0;
     if (r->failed)
         return PLEX_EPARSE;
     /* the fast path: after '{' or a value, an optional ',' then "key" : value */
@@ -509,9 +516,19 @@ int plex__json_next_member(plex__json_reader *r, plex__json_token *key, plex__js
         }
     }
     if (r->state == ST_KEY && r->pos < n && b[r->pos] == '"') {
+        size_t p = r->pos + 1;
         key->type = PLEX__JSON_KEY;
-        if (scan_string(r, key))
+        if (expect && n - p > elen && plex__same_bytes(b + p, expect, elen) && b[p + elen] == '"') {
+            /* exactly the expected name, which holds no '"', '\\' or control
+             * characters: the key ends here, nothing to scan */
+            key->start = p;
+            key->end = p + elen;
+            key->escaped = 0;
+            key->expected = 1;
+            r->pos = p + elen + 1;
+        } else if (scan_string(r, key)) {
             return PLEX_EPARSE;
+        }
         i = r->pos;
         if (i < n && b[i] != ':')
             i = skip_ws(b, i, n);

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 
@@ -32,6 +33,36 @@ typedef enum plex__json_type {
     PLEX__JSON_NULL
 } plex__json_type;
 
+/* 1 if the n bytes at a and b are equal: memcmp for the short names of JSON
+ * keys, a word at a time and inlined (a call to memcmp costs more). */
+static inline int plex__same_bytes(const char *a, const char *b, size_t n)
+{
+    if (n >= 8) {
+        uint64_t x, y;
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8); /* the last 8, overlapping what was compared */
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    if (n >= 4) {
+        uint32_t x, y, u, v;
+        memcpy(&x, a, 4);
+        memcpy(&y, b, 4);
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return x == y && u == v;
+    }
+    for (; n; n--)
+        if (*a++ != *b++)
+            return 0;
+    return 1;
+}
+
 typedef struct plex__json_token {
     plex__json_type type;
     size_t start;   /* strings and keys: first byte after the opening quote;
@@ -39,6 +70,7 @@ typedef struct plex__json_token {
     size_t end;     /* one past the last byte (strings: the closing quote) */
     int escaped;    /* strings and keys: contains a backslash escape */
     int integer;    /* numbers: no fraction and no exponent */
+    int expected;   /* keys from plex__json_next_member_expect: it was the expected one */
 } plex__json_token;
 
 typedef struct plex__json_reader {
@@ -62,6 +94,12 @@ int plex__json_next(plex__json_reader *r, plex__json_token *tok);
  * value in one call. At the end of the object, key->type is
  * PLEX__JSON_OBJECT_END (val untouched). Same errors as plex__json_next. */
 int plex__json_next_member(plex__json_reader *r, plex__json_token *key, plex__json_token *val);
+
+/* The same, told which key is likely next (`expect`, elen bytes of plain
+ * ASCII without '"', '\\' or control characters): when the key's bytes are
+ * exactly that, it is taken without a scan and key->expected is 1. */
+int plex__json_next_member_expect(plex__json_reader *r, plex__json_token *key,
+                                  plex__json_token *val, const char *expect, size_t elen);
 
 /* After `tok` was read, consume the rest of the value it starts (the whole
  * object or array for a BEGIN token; nothing for a scalar). */

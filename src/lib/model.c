@@ -69,32 +69,6 @@ static void path_pop(ctx *c, size_t saved)
     c->path[saved] = '\0';
 }
 
-/* Field names are short: word-sized compares beat a call to memcmp. */
-static int same_bytes(const char *a, const char *b, size_t n)
-{
-    for (; n >= 8; a += 8, b += 8, n -= 8) {
-        uint64_t x, y;
-        memcpy(&x, a, 8);
-        memcpy(&y, b, 8);
-        if (x != y)
-            return 0;
-    }
-    if (n >= 4) {
-        uint32_t x, y;
-        memcpy(&x, a, 4);
-        memcpy(&y, b, 4);
-        if (x != y)
-            return 0;
-        a += 4;
-        b += 4;
-        n -= 4;
-    }
-    for (; n; n--)
-        if (*a++ != *b++)
-            return 0;
-    return 1;
-}
-
 /* Find the field named by `key`. Servers send fields in a stable order, so
  * the search starts at *hint (the field after the last match) and wraps. */
 static const plex__field *find_field(const plex__schema *s, const char *buf,
@@ -105,7 +79,7 @@ static const plex__field *find_field(const plex__schema *s, const char *buf,
     for (size_t k = 0; k < s->nfields; k++, i = i + 1 < s->nfields ? i + 1 : 0) {
         const plex__field *f = &s->fields[i];
         if (key->escaped ? plex__json_key_eq(buf, key, f->name, f->len)
-                         : f->len == n && same_bytes(buf + key->start, f->name, n)) {
+                         : f->len == n && plex__same_bytes(buf + key->start, f->name, n)) {
             *hint = i + 1;
             return f;
         }
@@ -428,11 +402,15 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint64_t *pre
         void *slot;
         uint64_t bit;
 
-        if (plex__json_next_member(&c->r, &k, &v))
+        f = &s->fields[hint < s->nfields ? hint : 0]; /* the likely next key */
+        if (plex__json_next_member_expect(&c->r, &k, &v, f->name, f->len))
             return plex__json_error(&c->r, c->err);
         if (k.type == PLEX__JSON_OBJECT_END)
             break;
-        f = find_field(s, c->buf, &k, &hint);
+        if (k.expected)
+            hint = (size_t)(f - s->fields) + 1;
+        else
+            f = find_field(s, c->buf, &k, &hint);
         if (!f) {
             if (plex__json_skip(&c->r, &v))
                 return plex__json_error(&c->r, c->err);
