@@ -65,7 +65,9 @@ typedef struct plex_client_options {
     const char *model;             /**< X-Plex-Model */
     const char *vendor;            /**< X-Plex-Device-Vendor */
     /** Base URL of plex.tv; default "https://plex.tv". Plain http is only
-     *  allowed to loopback addresses (a local emulator). */
+     *  allowed to loopback addresses (a local emulator). With the default,
+     *  the JWT operations (jwt.h) go to https://clients.plex.tv, as Plex
+     *  documents; with any other base URL, to that URL too. */
     const char *base_url;
     long connect_timeout_ms;       /**< default 10000 */
     long request_timeout_ms;       /**< whole request; default 30000 */

@@ -53,7 +53,7 @@ ADAPTER(parse_users, plex_users, plex_users_parse_xml)
 static int get_model(void **out, plex_client *c, const char *path, const char *query, int auth,
                      int (*parse)(void **, const char *, size_t, plex_error *))
 {
-    plex__request r = {"GET", path, query, NULL, 0, NULL, NULL};
+    plex__request r = {"GET", path, query, NULL, 0, NULL, NULL, 0};
     int rc;
 
     if (!out || !c)
@@ -128,7 +128,7 @@ int plex_signin_password(plex_user **out, plex_client *c, const char *login, con
                          const char *verification_code, int remember_me)
 {
     plex__request r = {
-        "POST", "/api/v2/users/signin", NULL, NULL, 0, "application/x-www-form-urlencoded", NULL};
+        "POST", "/api/v2/users/signin", NULL, NULL, 0, "application/x-www-form-urlencoded", NULL, 0};
     plex__buf body = PLEX__BUF_INIT;
     void *u = NULL;
     int rc;

@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include "plex/version.h"
 
 #define DEFAULT_BASE_URL "https://plex.tv"
+#define CLIENTS_BASE_URL "https://clients.plex.tv" /* the JWT flow's host (PROTOCOL.md §6) */
 #define DEFAULT_MAX_RESPONSE (8u * 1024 * 1024)
 
 int plex_client_options_init(plex_client_options *opts, unsigned int version)
@@ -116,6 +118,14 @@ int plex_client_new(plex_client **out, const plex_client_options *o, plex_error 
                                    "to a loopback address)");
         }
     }
+    /* plex.tv's JWT endpoints live on clients.plex.tv; another server (an
+     * emulator, a proxy) serves everything itself */
+    if (set_string(&c->clients_url, strcasecmp(c->base_url, DEFAULT_BASE_URL) == 0
+                                        ? CLIENTS_BASE_URL
+                                        : c->base_url) != 0) {
+        plex_client_free(c);
+        return plex__error_set(err, PLEX_ENOMEM, "out of memory");
+    }
     c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
     c->request_timeout_ms = o->request_timeout_ms > 0 ? o->request_timeout_ms : 30000;
     c->max_response = o->max_response_size ? o->max_response_size : DEFAULT_MAX_RESPONSE;
@@ -136,6 +146,7 @@ void plex_client_free(plex_client *c)
     for (int i = 0; i < 9; i++)
         plex__free(c->identity[i]);
     plex__free(c->base_url);
+    plex__free(c->clients_url);
     plex__free(c->token);
     plex__free(c->ca_file);
     plex__free(c->log_path);
@@ -211,7 +222,7 @@ static int check_usable_pin(plex_client *c, plex_pin **pin)
 
 int plex_pin_create(plex_pin **out, plex_client *c, unsigned int flags)
 {
-    plex__request r = {"POST", "/api/v2/pins", NULL, NULL, 0, NULL, NULL};
+    plex__request r = {"POST", "/api/v2/pins", NULL, NULL, 0, NULL, NULL, 0};
     void *pin = NULL;
     int rc;
 
@@ -229,7 +240,7 @@ int plex_pin_create(plex_pin **out, plex_client *c, unsigned int flags)
 int plex_pin_check(plex_pin **out, plex_client *c, int64_t id)
 {
     char path[64];
-    plex__request r = {"GET", path, NULL, NULL, 0, NULL, NULL};
+    plex__request r = {"GET", path, NULL, NULL, 0, NULL, NULL, 0};
     void *pin = NULL;
     int rc;
 
@@ -247,7 +258,7 @@ int plex_pin_check(plex_pin **out, plex_client *c, int64_t id)
 int plex_pin_link(plex_client *c, const char *code)
 {
     plex__request r = {"PUT", "/api/v2/pins/link", NULL, NULL, 0,
-                       "application/x-www-form-urlencoded", NULL};
+                       "application/x-www-form-urlencoded", NULL, 0};
     plex__buf body = PLEX__BUF_INIT;
     plex__response resp;
     int rc;
@@ -271,7 +282,7 @@ int plex_pin_link(plex_client *c, const char *code)
 
 int plex_ping(plex_client *c)
 {
-    plex__request r = {"GET", "/api/v2/ping", NULL, NULL, 0, NULL, NULL};
+    plex__request r = {"GET", "/api/v2/ping", NULL, NULL, 0, NULL, NULL, 0};
     plex__response resp;
 
     if (!c)
@@ -281,7 +292,7 @@ int plex_ping(plex_client *c)
 
 int plex_signout(plex_client *c)
 {
-    plex__request r = {"DELETE", "/api/v2/users/signout", NULL, NULL, 0, NULL, NULL};
+    plex__request r = {"DELETE", "/api/v2/users/signout", NULL, NULL, 0, NULL, NULL, 0};
     plex__response resp;
 
     if (!c)
@@ -493,7 +504,7 @@ static int parse_user(void **out, const char *d, size_t n, plex_error *e)
 
 int plex_user_get(plex_user **out, plex_client *c)
 {
-    plex__request r = {"GET", "/api/v2/user", NULL, NULL, 0, NULL, NULL};
+    plex__request r = {"GET", "/api/v2/user", NULL, NULL, 0, NULL, NULL, 0};
     void *u = NULL;
     int rc;
 

@@ -12,6 +12,7 @@
 
 struct plex_client {
     char *base_url;             /* no trailing slash */
+    char *clients_url;          /* the JWT API: https://clients.plex.tv for plex.tv, else base_url */
     char *identity[9];          /* X-Plex-* values, see http.c identity_names */
     char *token;
     char *ca_file;
@@ -56,6 +57,7 @@ typedef struct plex__request {
     size_t body_len;
     const char *content_type;   /* of the body */
     const char *log_path;       /* the path as logs may show it (secrets redacted); NULL = path */
+    int clients_host;           /* 1: send to the clients API host (clients_url), 0: base_url */
 } plex__request;
 
 typedef struct plex__response {

@@ -213,7 +213,7 @@ int plex__http_start(plex_client *c, const plex__request *r)
     c->is_json = c->is_xml = 0;
     c->curl_errbuf[0] = '\0';
 
-    plex__buf_puts(&url, c->base_url);
+    plex__buf_puts(&url, r->clients_host ? c->clients_url : c->base_url);
     plex__buf_puts(&url, r->path);
     if (r->query) {
         plex__buf_putc(&url, '?');

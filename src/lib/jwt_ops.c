@@ -69,7 +69,7 @@ int plex__jwt_device_query(plex__buf *q, const plex_client *c, const plex_jwt_ke
 
 int plex_jwt_pin_create(plex_pin **out, plex_client *c, const plex_jwt_key *key)
 {
-    plex__request r = {"POST", "/api/v2/pins", NULL, NULL, 0, "application/json", NULL};
+    plex__request r = {"POST", "/api/v2/pins", NULL, NULL, 0, "application/json", NULL, 1};
     plex__response resp;
     plex_error perr;
     char *body = NULL;
@@ -94,7 +94,7 @@ int plex_jwt_pin_create(plex_pin **out, plex_client *c, const plex_jwt_key *key)
 int plex_jwt_pin_check(plex_pin **out, plex_client *c, int64_t id, const plex_jwt_key *key)
 {
     char path[64];
-    plex__request r = {"GET", path, NULL, NULL, 0, NULL, NULL};
+    plex__request r = {"GET", path, NULL, NULL, 0, NULL, NULL, 1};
     plex__response resp;
     plex_error perr;
     plex__buf q = {0};
@@ -121,7 +121,7 @@ int plex_jwt_pin_check(plex_pin **out, plex_client *c, int64_t id, const plex_jw
 
 int plex_jwt_register(plex_client *c, const plex_jwt_key *key)
 {
-    plex__request r = {"POST", "/api/v2/auth/jwk", NULL, NULL, 0, "application/json", NULL};
+    plex__request r = {"POST", "/api/v2/auth/jwk", NULL, NULL, 0, "application/json", NULL, 1};
     plex__response resp;
     char *body = NULL;
     int rc;
@@ -155,7 +155,7 @@ static int answer_string(char **out, plex_client *c, const plex__response *resp,
 
 int plex_jwt_nonce(char **out, plex_client *c)
 {
-    plex__request r = {"GET", "/api/v2/auth/nonce", NULL, NULL, 0, NULL, NULL};
+    plex__request r = {"GET", "/api/v2/auth/nonce", NULL, NULL, 0, NULL, NULL, 1};
     plex__response resp;
     int rc;
 
@@ -185,7 +185,7 @@ int plex_jwt_refresh(char **token_out, plex_client *c, const plex_jwt_key *key, 
 
 static int refresh(char **token_out, plex_client *c, const plex_jwt_key *key, const char *scope)
 {
-    plex__request r = {"POST", "/api/v2/auth/token", NULL, NULL, 0, "application/json", NULL};
+    plex__request r = {"POST", "/api/v2/auth/token", NULL, NULL, 0, "application/json", NULL, 1};
     plex__response resp;
     plex__buf b = {0};
     plex__json_writer w;
@@ -220,7 +220,7 @@ static int refresh(char **token_out, plex_client *c, const plex_jwt_key *key, co
 
 int plex_jwt_keys(char **out, size_t *out_len, plex_client *c)
 {
-    plex__request r = {"GET", "/api/v2/auth/keys", NULL, NULL, 0, NULL, NULL};
+    plex__request r = {"GET", "/api/v2/auth/keys", NULL, NULL, 0, NULL, NULL, 1};
     plex__response resp;
     int rc;
 

@@ -324,6 +324,7 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
                 if ((rc = plex__jwt_pin_body(&body, l->jwt_key)) != 0)
                     return fail(l, plex__client_fail(l->c, rc, "could not build the request"));
                 r.query = NULL;
+                r.clients_host = 1;
                 r.body = body;
                 r.body_len = strlen(body);
                 r.content_type = "application/json";
@@ -374,6 +375,7 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
                     return fail(l, plex__client_fail(l->c, rc, "could not sign the device JWT"));
                 }
                 r.query = q.ptr; /* never logged: the log shows log_path */
+                r.clients_host = 1;
                 rc = plex__http_start(l->c, &r);
                 plex__buf_dispose(&q);
             } else {

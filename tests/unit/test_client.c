@@ -34,6 +34,7 @@ static void test_options(void)
     CHECK_INT(plex_client_new(&c, &o, &err), 0);
     REQUIRE(c != NULL);
     CHECK_STR(c->base_url, "http://127.0.0.1:1");
+    CHECK_STR(c->clients_url, "http://127.0.0.1:1"); /* an emulator serves the JWT API too */
     CHECK_INT(plex_client_set_token(c, "tok\n"), PLEX_EINVALID);
     CHECK_INT(plex_client_set_token(c, "tok"), 0);
     CHECK_INT(plex_client_set_token(c, NULL), 0);
@@ -49,6 +50,11 @@ static void test_options(void)
     o.base_url = NULL; /* https://plex.tv: allowed, nothing is sent */
     CHECK_INT(plex_client_new(&c, &o, NULL), 0);
     CHECK_STR(c->base_url, "https://plex.tv");
+    CHECK_STR(c->clients_url, "https://clients.plex.tv"); /* PROTOCOL.md §6 */
+    plex_client_free(c);
+    o.base_url = "HTTPS://plex.tv/";
+    CHECK_INT(plex_client_new(&c, &o, NULL), 0);
+    CHECK_STR(c->clients_url, "https://clients.plex.tv");
     plex_client_free(c);
 }
 
