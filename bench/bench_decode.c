@@ -18,6 +18,10 @@
  *   bench_decode --callgrind <id> <N>
  *       N decodes by one library inside bench_callgrind_loop() (for
  *       valgrind --tool=callgrind --toggle-collect=bench_callgrind_loop).
+ *   bench_decode --only <id> [--file F] [--rounds K] [--round-ms M]
+ *       the same method for one library alone, timed in CPU time; prints one
+ *       line "ns_per_decode MEDIAN min MIN max MAX" (bench/sdk.sh: libplex
+ *       next to bench/plexjs/decode.mjs, which prints the same line).
  *   bench_decode_allocs --allocs
  *       (the build with PLEX_BENCH_COUNT_MALLOC) malloc/calloc/realloc calls
  *       per decode for every library.
@@ -80,10 +84,13 @@ static bench_lib libs[] = {
 
 static volatile int sink;
 
+/* CLOCK_MONOTONIC; --only switches to the thread's CPU time (see there) */
+static clockid_t bench_clock = CLOCK_MONOTONIC;
+
 static uint64_t now_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(bench_clock, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
@@ -291,6 +298,37 @@ static void cpu_name(char *out, size_t size)
     fclose(f);
 }
 
+/*
+ * --only: warm-up, calibration and rounds for one library, one line out.
+ * Timed in CPU time of this thread (CLOCK_THREAD_CPUTIME_ID), not wall time:
+ * bench/sdk.sh compares it with node's process.cpuUsage() in
+ * bench/plexjs/decode.mjs, and CPU time leaves out the time the process
+ * waits for a CPU when other work shares the machine.
+ */
+static int timing_one(bench_lib *l, const char *buf, size_t len, int rounds, double round_ms)
+{
+    unsigned long n = 16;
+    uint64_t t;
+
+    bench_clock = CLOCK_THREAD_CPUTIME_ID;
+
+    for (;;) {
+        t = run_batch(l, buf, len, n);
+        if (t >= 5000000u || n >= (1ul << 30))
+            break;
+        n *= 2;
+    }
+    l->iters = (unsigned long)((double)n * round_ms * 1e6 / (double)(t ? t : 1));
+    if (l->iters < 1)
+        l->iters = 1;
+    for (int r = 0; r < rounds; r++)
+        l->ns[r] = (double)run_batch(l, buf, len, l->iters) / (double)l->iters;
+    qsort(l->ns, (size_t)rounds, sizeof(double), cmp_double);
+    printf("ns_per_decode %.0f min %.0f max %.0f\n", l->ns[rounds / 2], l->ns[0],
+           l->ns[rounds - 1]);
+    return 0;
+}
+
 static int timing(const char *path, const char *buf, size_t len, int rounds, double round_ms)
 {
     const bench_lib *plex = &libs[0];
@@ -368,6 +406,7 @@ static int timing(const char *path, const char *buf, size_t len, int rounds, dou
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_decode [--file F] [--rounds K] [--round-ms M] [--extra TSV]\n"
+                    "       bench_decode --only ID [--file F] [--rounds K] [--round-ms M]\n"
                     "       bench_decode --callgrind ID N | --list"
 #ifdef PLEX_BENCH_COUNT_MALLOC
                     " | --allocs"
@@ -377,7 +416,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    const char *path = PLEX_BENCH_SEED, *extra = NULL, *cg_id = NULL;
+    const char *path = PLEX_BENCH_SEED, *extra = NULL, *cg_id = NULL, *only = NULL;
     unsigned long cg_n = 0;
     int rounds = 21, allocs = 0, rc;
     double round_ms = 20;
@@ -396,6 +435,8 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--callgrind") == 0 && i + 2 < argc) {
             cg_id = argv[++i];
             cg_n = strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc) {
+            only = argv[++i];
         } else if (strcmp(argv[i], "--allocs") == 0) {
             allocs = 1;
         } else if (strcmp(argv[i], "--list") == 0) {
@@ -429,6 +470,14 @@ int main(int argc, char **argv)
                 l->decode(buf, len);
             bench_callgrind_loop(l->decode, buf, len, cg_n);
             rc = 0;
+        }
+    } else if (only) {
+        bench_lib *l = find_lib(only);
+        if (!l) {
+            fprintf(stderr, "bench_decode: no library %s (see --list)\n", only);
+            rc = 2;
+        } else {
+            rc = timing_one(l, buf, len, rounds, round_ms);
         }
     } else if (allocs) {
 #ifdef PLEX_BENCH_COUNT_MALLOC

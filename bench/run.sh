@@ -11,7 +11,11 @@
 # Then the top functions of libplex's decode by instructions (callgrind_annotate).
 # Then bench/signin.sh BUILD_DIR: a whole sign-in against plexsim, libplex
 # next to a bare libcurl program (issue 4).
-# Exit status 3 when libplex misses a target of issue 2 or issue 4; another
+# Then bench/sdk.sh BUILD_DIR: one table of libplex against @lukehagar/plexjs
+# 0.39.0 on the same work (decode, start to first request, a whole sign-in;
+# issue 7). It installs plexjs from the npm registry into bench/plexjs/ the
+# first time, and leaves the plexjs column out when node or npm is missing.
+# Exit status 3 when libplex misses a target of issue 2, 4 or 7; another
 # non-zero status when a benchmark could not run.
 set -eu
 
@@ -75,4 +79,12 @@ if [ $src -ne 0 ] && [ $src -ne 3 ]; then
     exit $src
 fi
 [ $rc -ne 0 ] || rc=$src
+
+# libplex against plexjs (issue 7)
+jrc=0
+sh "$(dirname "$0")/sdk.sh" "$build" || jrc=$?
+if [ $jrc -ne 0 ] && [ $jrc -ne 3 ]; then
+    exit $jrc
+fi
+[ $rc -ne 0 ] || rc=$jrc
 exit $rc
