@@ -5,7 +5,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 PLEX_WERROR ?= OFF
 
-.PHONY: all deps build check check-asan check-valgrind bench fuzz install demo clean format format-check
+.PHONY: all deps build check check-asan check-clang check-valgrind lint bench fuzz install demo clean format \
+	format-check
 
 all: build
 
@@ -24,6 +25,20 @@ check: build
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 check-asan:
 	@$(MAKE) --no-print-directory check BUILD=build-asan CMAKE_FLAGS="-DPLEX_SANITIZER=address -DCMAKE_BUILD_TYPE=Debug $(CMAKE_FLAGS)"
+
+# The whole suite built by clang/clang++ with warnings as errors (configured
+# every time, so an old build-clang cache cannot turn -Werror off).
+check-clang:
+	@scripts/install-deps.sh clang
+	cmake -S . -B build-clang -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DPLEX_WERROR=ON $(CMAKE_FLAGS)
+	cmake --build build-clang -j $(JOBS)
+	cd build-clang && ctest --output-on-failure -j $(JOBS)
+
+# clang-tidy 14 and cppcheck 2.10 over src/ (lib, cli, sim); any finding fails.
+# Configuration: .clang-tidy and scripts/cppcheck-suppressions.txt.
+lint:
+	@scripts/install-deps.sh lint
+	JOBS=$(JOBS) scripts/lint.sh
 
 # The suite under valgrind memcheck (ctest -T memcheck).
 check-valgrind: build
@@ -57,4 +72,4 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-bench build-fuzz
+	rm -rf build build-asan build-bench build-clang build-fuzz build-lint

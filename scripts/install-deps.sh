@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian packages libplex needs to build and test, if any is missing.
-# Usage: scripts/install-deps.sh [build|bench|fuzz|all]   (default: build)
+# Usage: scripts/install-deps.sh [build|bench|fuzz|clang|lint|all]   (default: build)
 # Runs apt-get as root, or through sudo when not root.
 set -eu
 
@@ -8,15 +8,22 @@ what=${1:-build}
 
 build_pkgs="build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
 libqrencode-dev libcjson-dev libjansson-dev openssl ca-certificates tmux valgrind python3"
+# bench also compares with @lukehagar/plexjs (bench/sdk.sh) when node and npm
+# are on PATH; they are not installed here (node comes from NodeSource, whose
+# nodejs conflicts with Debian's npm), and the plexjs column is skipped without.
 bench_pkgs="libcjson-dev libjson-c-dev libjansson-dev libyajl-dev valgrind curl"
-fuzz_pkgs="clang libclang-rt-14-dev"
+clang_pkgs="clang libclang-rt-14-dev"
+fuzz_pkgs=$clang_pkgs
+lint_pkgs="clang clang-tidy cppcheck" # scripts/lint.sh: clang-tidy 14, cppcheck 2.10
 
 case "$what" in
 build) pkgs=$build_pkgs ;;
 bench) pkgs="$build_pkgs $bench_pkgs" ;;
 fuzz) pkgs="$build_pkgs $fuzz_pkgs" ;;
-all) pkgs="$build_pkgs $bench_pkgs $fuzz_pkgs" ;;
-*) echo "usage: $0 [build|bench|fuzz|all]" >&2; exit 2 ;;
+clang) pkgs="$build_pkgs $clang_pkgs" ;;
+lint) pkgs="$build_pkgs $lint_pkgs" ;;
+all) pkgs="$build_pkgs $bench_pkgs $fuzz_pkgs $clang_pkgs $lint_pkgs" ;;
+*) echo "usage: $0 [build|bench|fuzz|clang|lint|all]" >&2; exit 2 ;;
 esac
 
 missing=""

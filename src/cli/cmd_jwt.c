@@ -139,7 +139,11 @@ static int refresh_and_save(cli_session *s, const plex_jwt_key *key, char **jwt_
         return CLI_EXIT_NOPERM;
     }
     rfc3339((int64_t)time(NULL), when, sizeof(when));
-    if ((rc = plex_client_set_token(s->client, jwt)) == 0 && plex_user_get(&u, s->client) != 0)
+    if ((rc = plex_client_set_token(s->client, jwt)) != 0) {
+        plex_free(jwt);
+        return cli_fail(s, rc, "token refresh failed");
+    }
+    if (plex_user_get(&u, s->client) != 0)
         u = NULL;
     rc = cli_token_save(s->dir, jwt, u ? u->username : s->saved.user, s->base_url, when);
     plex_user_free(u);
@@ -197,7 +201,7 @@ int cli_jwt_attach(cli_session *s)
 /* ---- verification against plex.tv's published keys ---- */
 
 #define JWKS_NAME "plex-keys.json" /* "BASE_URL\n" + the text of /api/v2/auth/keys */
-#define MAX_JWKS_FILE (256 * 1024)
+#define MAX_JWKS_FILE ((size_t)256 * 1024)
 
 /* The cached key set for s->base_url, or NULL. */
 static char *jwks_cached(const cli_session *s, size_t *len)

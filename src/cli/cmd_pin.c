@@ -12,7 +12,7 @@
 #include "error.h"
 #include "opt.h"
 
-#define MAX_INPUT (64u * 1024 * 1024)
+#define MAX_INPUT ((size_t)64 * 1024 * 1024)
 
 /* Line and column (1-based, columns in bytes) of byte offset pos. */
 static void line_col(const char *buf, size_t len, size_t pos, size_t *line, size_t *col)
@@ -54,7 +54,7 @@ int cmd_pin_decode(const cli_cmd *cmd, int argc, char **argv)
         return rc < 0 ? CLI_EXIT_OK : rc;
 
     if (cli_read_file(file, MAX_INPUT, &data, &len) != 0) {
-        cli_error("%s: %s", file && strcmp(file, "-") ? file : "standard input",
+        cli_error("%s: %s", file && strcmp(file, "-") != 0 ? file : "standard input",
                   errno == EFBIG ? "input larger than 64 MiB" : strerror(errno));
         return CLI_EXIT_ERROR;
     }

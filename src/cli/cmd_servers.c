@@ -32,13 +32,20 @@ static const plex_connect_attempt *attempt_of(const plex_connect_report *rep,
     return NULL;
 }
 
+/* Append text to the growing *buf; out of memory, *buf becomes NULL (and
+ * stays so: later calls do nothing). */
 static void json_lit(char **buf, size_t *len, size_t *cap, const char *text)
 {
     size_t n = strlen(text);
+    if (!*buf)
+        return;
     if (*len + n + 1 >= *cap) {
         char *g = realloc(*buf, *cap * 2 + n);
-        if (!g)
+        if (!g) {
+            free(*buf);
+            *buf = NULL;
             return;
+        }
         *buf = g;
         *cap = *cap * 2 + n;
     }
@@ -66,7 +73,8 @@ static void json_string(char **buf, size_t *len, size_t *cap, const char *s)
     json_lit(buf, len, cap, "\"");
 }
 
-static void print_server(const plex_resource *r, const plex_connect_report *rep, int rc, int tried)
+/* Print one server; -1 when out of memory (nothing printed), else 0. */
+static int print_server(const plex_resource *r, const plex_connect_report *rep, int rc, int tried)
 {
     const plex_connection *chosen = plex_connect_report_chosen(rep);
     size_t i, n = plex_resource_connections_count(r);
@@ -77,7 +85,7 @@ static void print_server(const plex_resource *r, const plex_connect_report *rep,
         char *conns = malloc(cap), num[48];
 
         if (!conns)
-            return;
+            return -1;
         conns[0] = '\0';
         json_lit(&conns, &len, &cap, "[");
         for (i = 0; i < n; i++) {
@@ -98,6 +106,8 @@ static void print_server(const plex_resource *r, const plex_connect_report *rep,
             json_lit(&conns, &len, &cap, cn == chosen ? ",\"chosen\":true}" : ",\"chosen\":false}");
         }
         json_lit(&conns, &len, &cap, "]");
+        if (!conns)
+            return -1;
         cli_json_begin(&j, stdout);
         cli_json_str(&j, "name", r->name);
         cli_json_str(&j, "client_identifier", r->client_identifier);
@@ -109,7 +119,7 @@ static void print_server(const plex_resource *r, const plex_connect_report *rep,
         cli_json_raw(&j, "connections", conns);
         cli_json_end(&j);
         free(conns);
-        return;
+        return 0;
     }
     printf("%s%s%s%s\n", r->name ? r->name : "(unnamed)", r->owned == PLEX_TRUE ? " (owned)" : "",
            r->source_title ? " shared by " : "", r->source_title ? r->source_title : "");
@@ -129,6 +139,7 @@ static void print_server(const plex_resource *r, const plex_connect_report *rep,
     }
     if (tried && rc && n)
         printf("  no connection answered: %s\n", plex_strerror(rc));
+    return 0;
 }
 
 int cmd_servers(const cli_cmd *cmd, int argc, char **argv)
@@ -192,7 +203,12 @@ int cmd_servers(const cli_cmd *cmd, int argc, char **argv)
                 break;
             }
         }
-        print_server(r, rep, crc, !opt_no_connect);
+        if (print_server(r, rep, crc, !opt_no_connect) != 0) {
+            plex_connect_report_free(rep);
+            cli_error("out of memory");
+            worst = CLI_EXIT_ERROR;
+            break;
+        }
         if (rep && plex_connect_report_count(rep) > 0) {
             tried++;
             answered += crc == 0;

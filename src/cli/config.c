@@ -384,7 +384,7 @@ int cli_token_load(const char *dir, cli_token_file *out)
                   path, (unsigned)(st.st_mode & 07777), path);
         goto done;
     }
-    if (st.st_size > MAX_TOKEN_FILE) {
+    if (st.st_size > (off_t)MAX_TOKEN_FILE) {
         cli_error("%s is larger than %d bytes; it is not a token file", path, MAX_TOKEN_FILE);
         goto done;
     }

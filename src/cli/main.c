@@ -94,11 +94,12 @@ static const char *env(const char *name)
 int main(int argc, char **argv)
 {
     int used = 0, rc, i;
+    const char *log_secrets = env("PLEX_LOG_SECRETS");
 
     cli_g.base_url = env("PLEX_BASE_URL");
     cli_g.config_dir = env("PLEX_CONFIG_DIR");
     cli_g.color = env("NO_COLOR") == NULL;
-    cli_g.log_secrets = env("PLEX_LOG_SECRETS") && strcmp(env("PLEX_LOG_SECRETS"), "0") != 0;
+    cli_g.log_secrets = log_secrets && strcmp(log_secrets, "0") != 0;
 
     rc = cli_opt_parse_prefix(global_opts, argc - 1, argv + 1, &used);
     if (rc)

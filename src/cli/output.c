@@ -201,6 +201,14 @@ static const char *const font[36][5] = {
     {"#####", "   # ", "  #  ", " #   ", "#####"}, /* Z */
 };
 
+/* ASCII a-z to A-Z, anything else unchanged (no locale, unlike toupper). */
+static char upper_ascii(char c)
+{
+    if (c >= 'a' && c <= 'z')
+        return (char)(c - 'a' + 'A');
+    return c;
+}
+
 /* 1 if every character of code has a glyph and it fits in `cols`. */
 static int big_ok(const char *code, int cols)
 {
@@ -208,7 +216,7 @@ static int big_ok(const char *code, int cols)
     if (n == 0 || n > 8 || (int)(n * 12 + 2) > cols)
         return 0;
     for (const char *c = code; *c; c++) {
-        char u = (*c >= 'a' && *c <= 'z') ? (char)(*c - 'a' + 'A') : *c;
+        char u = upper_ascii(*c);
         if (!strchr(font_chars, u))
             return 0;
     }
@@ -222,7 +230,7 @@ static void big_row(char *out, size_t size, const char *code, int row)
     out[0] = '\0';
     len += (size_t)snprintf(out + len, size - len, "  ");
     for (const char *c = code; *c && len < size; c++) {
-        char u = (*c >= 'a' && *c <= 'z') ? (char)(*c - 'a' + 'A') : *c;
+        char u = upper_ascii(*c);
         const char *glyph = font[strchr(font_chars, u) - font_chars][row];
         for (int x = 0; x < 5 && len < size; x++)
             len += (size_t)snprintf(out + len, size - len, "%s",

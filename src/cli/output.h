@@ -65,7 +65,7 @@ void cli_screen_status(cli_screen *s, const char *fmt, ...)
     ;
 
 /* Print a line (a log line on stderr when to_stderr) above the status line. */
-void cli_screen_line(cli_screen *s, int to_stderr, const char *line);
+void cli_screen_line(cli_screen *s, int to_stderr, const char *text);
 
 /* Clear the status line (clear = 1) or end it with a newline; the screen is
  * no longer live. */

@@ -31,11 +31,12 @@ static int need_token(plex_client *c)
     return c->token ? 0 : plex__client_fail(c, PLEX_EAUTH, "not signed in: this needs a token");
 }
 
-/* One adapter per model: the generic parse signature of fetch(). */
+/* One adapter per model: the generic parse signature of fetch(). `type` is a
+ * type name, which cannot be parenthesised. */
 #define ADAPTER(fn, type, parse)                                                                   \
     static int fn(void **out, const char *d, size_t n, plex_error *e)                              \
     {                                                                                              \
-        type *o = NULL;                                                                            \
+        type *o = NULL; /* NOLINT(bugprone-macro-parentheses) */                                   \
         int rc = parse(&o, d, n, 0, e);                                                            \
         *out = o;                                                                                  \
         return rc;                                                                                 \

@@ -15,7 +15,7 @@
 
 #define DEFAULT_BASE_URL "https://plex.tv"
 #define CLIENTS_BASE_URL "https://clients.plex.tv" /* the JWT flow's host (PROTOCOL.md §6) */
-#define DEFAULT_MAX_RESPONSE (8u * 1024 * 1024)
+#define DEFAULT_MAX_RESPONSE ((size_t)8 * 1024 * 1024)
 
 int plex_client_options_init(plex_client_options *opts, unsigned int version)
 {

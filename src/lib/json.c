@@ -347,6 +347,8 @@ static int open_container(plex__json_reader *r, plex__json_token *tok, int objec
 
     if (d >= PLEX__JSON_MAX_DEPTH)
         return fail(r, r->pos, "nesting too deep");
+    if ((d & 7) == 0)
+        r->stack[d >> 3] = 0; /* a fresh byte of the stack: no stale bits */
     if (object)
         r->stack[d >> 3] |= (unsigned char)(1u << (d & 7));
     else
@@ -926,7 +928,7 @@ static void begin(plex__json_writer *w, char c)
     plex__buf_putc(w->buf, c);
 }
 
-static void end(plex__json_writer *w, char c)
+static void jw_close(plex__json_writer *w, char c)
 {
     if (w->depth == 0) {
         plex__buf_fail(w->buf, PLEX_EINVALID);
@@ -944,7 +946,7 @@ void plex__jw_object_begin(plex__json_writer *w)
 
 void plex__jw_object_end(plex__json_writer *w)
 {
-    end(w, '}');
+    jw_close(w, '}');
 }
 
 void plex__jw_array_begin(plex__json_writer *w)
@@ -954,7 +956,7 @@ void plex__jw_array_begin(plex__json_writer *w)
 
 void plex__jw_array_end(plex__json_writer *w)
 {
-    end(w, ']');
+    jw_close(w, ']');
 }
 
 void plex__jw_key(plex__json_writer *w, const char *key)

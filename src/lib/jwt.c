@@ -426,10 +426,8 @@ static int read_members(plex__json_reader *r, const char *buf, const plex__jfiel
                 return PLEX_EPARSE;
             if (f[i].seen)
                 *f[i].seen = 1;
-        } else if (i < n) {
-            return PLEX_EPARSE; /* a known member of the wrong type */
-        } else if (plex__json_skip(r, &v)) {
-            return PLEX_EPARSE;
+        } else if (i < n || plex__json_skip(r, &v)) {
+            return PLEX_EPARSE; /* a known member of the wrong type, or bad JSON */
         }
     }
 }
@@ -503,7 +501,7 @@ int plex__jwks_find(const char *jwks, size_t len, const char *kid, char x_out[64
             return PLEX_EPARSE;
         if (strcmp(id, kid) == 0 && strcmp(kty, "OKP") == 0 && strcmp(crv, "Ed25519") == 0 &&
             strlen(x) == 43) {
-            memcpy(x_out, x, sizeof(x));
+            memcpy(x_out, x, 44); /* 43 characters and the NUL, all initialized */
             return 0;
         }
     }

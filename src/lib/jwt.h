@@ -26,8 +26,8 @@ typedef struct plex__jwt {
     size_t sig_len;
 } plex__jwt;
 
-/* Decode header and claims (no signature check). 0 or PLEX_EPARSE. */
-int plex__jwt_parse(plex__jwt *out, const char *jwt, plex_error *err);
+/* Decode header and claims into *j (no signature check). 0 or PLEX_EPARSE. */
+int plex__jwt_parse(plex__jwt *j, const char *jwt, plex_error *err);
 
 /* 0 if the signature of jwt (parsed into j) verifies with the Ed25519 public
  * key x (base64url, 32 bytes), else PLEX_EAUTH. */

@@ -284,6 +284,7 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
         return PLEX_EINVALID;
     if (!w)
         w = &scratch;
+    memset(w, 0, sizeof(*w)); /* defined even when the step fails */
     for (;;) {
         long now = plex__now_ms(), until;
         int rc, done;

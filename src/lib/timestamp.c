@@ -108,8 +108,8 @@ int plex_timestamp_parse(plex_timestamp *out, const char *s, size_t len)
     }
     if (i != len)
         return PLEX_EINVALID;
-    t = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + hour * 3600 + min * 60 +
-        sec;
+    t = days_from_civil(year, (unsigned)mon, (unsigned)day) * 86400 + (int64_t)hour * 3600 +
+        (int64_t)min * 60 + sec;
     out->seconds = t - off;
     out->millis = ms;
     return 0;

@@ -348,11 +348,12 @@ static int body_replace(sim_response *rs, const char *from, const char *to)
     if (!rs->body || !(at = find(rs->body, rs->body_len, from, fl)))
         return -1;
     off = (size_t)(at - rs->body);
-    if (!(nb = malloc(rs->body_len - fl + tl)))
+    if (!(nb = malloc(rs->body_len - fl + tl + 1)))
         return -1;
     memcpy(nb, rs->body, off);
     memcpy(nb + off, to, tl);
     memcpy(nb + off + tl, rs->body + off + fl, rs->body_len - off - fl);
+    nb[rs->body_len - fl + tl] = '\0';
     free(rs->body);
     rs->body = nb;
     rs->body_len = rs->body_len - fl + tl;

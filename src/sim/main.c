@@ -13,7 +13,7 @@
 #include "plex/common.h"
 #include "sim.h"
 
-#define MAX_PEM (1024 * 1024)
+#define MAX_PEM ((size_t)1024 * 1024)
 
 static const char usage_text[] =
     "usage: plexsim [--port N] [--bind ADDR] [--tls-cert FILE --tls-key FILE]\n"

@@ -68,8 +68,11 @@ int sim_route_lookup(const char *name, size_t len)
         len--;
     if (len >= sizeof(tmp))
         return -1;
-    for (i = 0; i < len; i++)
-        tmp[i] = name[i] == '+' ? ' ' : name[i];
+    for (i = 0; i < len; i++) {
+        tmp[i] = name[i];
+        if (tmp[i] == '+')
+            tmp[i] = ' ';
+    }
     tmp[len] = '\0';
     for (r = 0; r < SIM_R_FIRST_CONTROL; r++) {
         if (strcmp(tmp, route_names[r]) == 0)
@@ -277,7 +280,7 @@ static const char *form_value(const char *body, size_t len, const char *name, ch
     size_t nlen = strlen(name), i = 0;
 
     while (i < len) {
-        size_t end = i, o = 0;
+        size_t end, o = 0;
         const char *amp = memchr(body + i, '&', len - i);
         end = amp ? (size_t)(amp - body) : len;
         if (end - i > nlen && body[i + nlen] == '=' && strncasecmp(body + i, name, nlen) == 0) {

@@ -111,7 +111,8 @@ static ssize_t huge_reader(void *cls, uint64_t pos, char *buf, size_t max)
     memset(buf, 'a', n);
     for (i = pos; i < pos + n && i < head_len; i++)
         buf[i - pos] = huge_head[i];
-    for (i = pos > tail_start ? pos : tail_start; i < pos + n; i++)
+    /* i < total (as pos + n <= total); the second bound says so to readers. */
+    for (i = pos > tail_start ? pos : tail_start; i < pos + n && i < total; i++)
         buf[i - pos] = huge_tail[i - tail_start];
     return (ssize_t)n;
 }
@@ -301,10 +302,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return send_static(conn, 200, "text/html; charset=utf-8", html_body, sizeof(html_body) - 1);
     case SIM_F_HUGE:
         log_line(srv, method, rq->route, 200, "(fault: huge)");
-        return queue(
-            conn,
-            MHD_create_response_from_callback(SIM_HUGE_SIZE, 64 * 1024, huge_reader, NULL, NULL),
-            200, "application/json; charset=utf-8", -1);
+        return queue(conn,
+                     MHD_create_response_from_callback(SIM_HUGE_SIZE, (size_t)64 * 1024,
+                                                       huge_reader, NULL, NULL),
+                     200, "application/json; charset=utf-8", -1);
     default:
         break;
     }

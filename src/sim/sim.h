@@ -27,7 +27,7 @@
 #define SIM_USER_EMAIL "plexsim@example.invalid"
 
 /* Bounds: what a request may carry and how much state may live. */
-#define SIM_MAX_BODY (64u * 1024u) /* request body bytes */
+#define SIM_MAX_BODY ((size_t)64 * 1024) /* request body bytes */
 #define SIM_MAX_PINS 4096          /* live pins */
 #define SIM_MAX_TOKENS 4096        /* tokens issued and still valid */
 #define SIM_MAX_IDENT 256          /* X-Plex-Client-Identifier bytes */
@@ -35,7 +35,7 @@
 #define SIM_MAX_FAULTS 4096        /* queued fault tokens, all routes */
 #define SIM_MAX_DELAY_MS 600000    /* delay=MS upper bound */
 #define SIM_TOKEN_LEN 20           /* legacy-style token length */
-#define SIM_HUGE_SIZE (64u * 1024u * 1024u)
+#define SIM_HUGE_SIZE ((uint64_t)64 * 1024 * 1024)
 
 /* Every route plexsim knows; the order is the order of sim_route_names. */
 typedef enum sim_route {
@@ -180,7 +180,7 @@ sim_pin *sim_pin_find_id(sim_state *st, int64_t id);
 sim_pin *sim_pin_find_code(sim_state *st, const char *code);
 /* A new pin; NULL when the table is full even after purging. */
 sim_pin *sim_pin_new(sim_state *st, int strong, const char *client_id, const char *product);
-void sim_pin_remove(sim_state *st, sim_pin *p);
+void sim_pin_remove(sim_state *st, const sim_pin *p);
 /* Approve a pin: give it a fresh token (registered as valid). 0 or -1. */
 int sim_pin_approve(sim_state *st, sim_pin *p);
 /* 1 if the token belongs to the simulated account and was not signed out. */

@@ -188,7 +188,7 @@ sim_pin *sim_pin_find_code(sim_state *st, const char *code)
     return NULL;
 }
 
-void sim_pin_remove(sim_state *st, sim_pin *p)
+void sim_pin_remove(sim_state *st, const sim_pin *p)
 {
     size_t i = (size_t)(p - st->pins);
 

@@ -52,7 +52,7 @@ static void test_options(void)
     CHECK_STR(c->base_url, "https://plex.tv");
     CHECK_STR(c->clients_url, "https://clients.plex.tv"); /* PROTOCOL.md §6 */
     plex_client_free(c);
-    o.base_url = "HTTPS://plex.tv/";
+    o.base_url = "https://PLEX.tv/";
     CHECK_INT(plex_client_new(&c, &o, NULL), 0);
     CHECK_STR(c->clients_url, "https://clients.plex.tv");
     plex_client_free(c);
