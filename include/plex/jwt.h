@@ -198,7 +198,8 @@ PLEX_API int plex_jwt_keys(char **out, size_t *out_len, plex_client *client);
  * Receives each Plex JWT the client obtained on its own (see
  * plex_client_set_jwt_refresh()), so the application can store it in place
  * of the old one. The client already uses it. `token` is valid only during
- * the call.
+ * the call. It runs inside a request of the client: it must not use the
+ * client.
  */
 typedef void (*plex_token_cb)(const char *token, void *payload);
 
