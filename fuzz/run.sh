@@ -5,7 +5,9 @@
 #   fuzz/run.sh BUILD_DIR SECONDS [TARGET...]      (make fuzz FUZZ_SECONDS=N)
 #
 # BUILD_DIR is a clang build with -DPLEX_BUILD_FUZZERS=ON (make fuzz makes
-# build-fuzz). Each target fuzz_<name> runs for SECONDS with -max_len=65536 on
+# build-fuzz). Without TARGETs, every fuzz_<name> binary in BUILD_DIR/fuzz
+# runs (that is, every name in PLEX_FUZZ_TARGETS of fuzz/CMakeLists.txt).
+# Each target fuzz_<name> runs for SECONDS with -max_len=65536 on
 # a scratch copy of fuzz/corpus/<name>/ (plus fuzz/<name>.dict when present).
 # Afterwards a merge (-set_cover_merge=1 -use_counters=0) recomputes the
 # fuzzer-made part of fuzz/corpus/<name>/ (files named by their SHA-1) as a
@@ -31,7 +33,14 @@ case $secs in *[!0-9]* | '') echo "$0: SECONDS must be a whole number" >&2; exit
 if [ $# -gt 0 ]; then
     targets=("$@")
 else
-    targets=(json pin errors errors_xml timestamp)
+    targets=()
+    for f in "$build"/fuzz/fuzz_*; do
+        [ -f "$f" ] && [ -x "$f" ] && targets+=("${f##*/fuzz_}")
+    done
+    if [ ${#targets[@]} -eq 0 ]; then
+        echo "$0: no fuzz_* binaries in $build/fuzz; configure with CC=clang -DPLEX_BUILD_FUZZERS=ON" >&2
+        exit 2
+    fi
 fi
 jobs=${FUZZ_JOBS:-1}
 

@@ -363,7 +363,7 @@ int plex_jwt_sign(char **out, const plex_jwt_key *key, const char *client_id, co
     plex__json_writer w;
     int rc;
 
-    if (!out || !key || !client_id || !*client_id || ttl <= 0)
+    if (!out || !key || !client_id || !*client_id || ttl <= 0 || now > INT64_MAX - ttl)
         return PLEX_EINVALID;
     *out = NULL;
     plex__jw_init(&w, &b);
@@ -648,7 +648,7 @@ int plex_jwt_verify(int64_t *exp_out, const char *jwt, const char *jwks, size_t 
         rc = plex__error_set(err, PLEX_EAUTH, "the JWT was issued for another device key");
     else if (!j->has_iat || !j->has_exp)
         rc = plex__error_set(err, PLEX_EAUTH, "the JWT has no iat or exp");
-    else if (j->iat > now + 60)
+    else if (now <= INT64_MAX - 60 && j->iat > now + 60)
         rc = plex__error_set(err, PLEX_EAUTH, "the JWT was issued in the future");
     else if (j->exp <= now)
         rc = plex__error_set(err, PLEX_EAUTH, "the JWT expired");
