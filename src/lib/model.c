@@ -213,12 +213,51 @@ static int decode_sub(ctx *c, const plex__field *f, const plex__json_token *v, v
     return 0;
 }
 
-/* An array of sub-models whose '[' is in *v. Only their missing bits are
- * merged (at sub_shift); each item keeps its own present mask. */
-static int decode_array(ctx *c, const plex__field *f, const plex__json_token *v, void *slot,
-                        void *count_slot, uint64_t *missing)
+/* One element of a list: a sub-model (PLEX__F_ARRAY) or a string
+ * (PLEX__F_STRINGS) whose first token is t. 0 with *out set, or an error. */
+static int decode_element(ctx *c, const plex__field *f, const plex__json_token *t, void **out,
+                          uint64_t *missing)
 {
-    const void **items = NULL;
+    if (f->kind == PLEX__F_STRINGS) {
+        size_t len;
+        char *str;
+
+        if (t->type != PLEX__JSON_STRING)
+            return plex__error_set(c->err, PLEX_ESCHEMA, "%s: expected string, got %s", c->path,
+                                   plex__json_type_name(t->type));
+        if (!(str = copy_text(c, t, 1, t->start, t->end, &len)))
+            return nomem(c);
+        if (t->escaped && memchr(str, '\0', len) != NULL)
+            return plex__error_set(c->err, PLEX_ESCHEMA,
+                                   "%s: string contains a NUL character (\\u0000)", c->path);
+        *out = str;
+    } else {
+        uint64_t sub_present = 0, sub_missing = 0;
+        void *sub;
+        int rc;
+
+        if (t->type != PLEX__JSON_OBJECT_BEGIN)
+            return plex__error_set(c->err, PLEX_ESCHEMA, "%s: expected object, got %s", c->path,
+                                   plex__json_type_name(t->type));
+        if (!(sub = plex__arena_alloc(c->arena, f->sub->size)))
+            return nomem(c);
+        if ((rc = decode_object(c, f->sub, sub, &sub_present, &sub_missing)) != 0)
+            return rc;
+        if (f->sub_shift) /* only missing bits are merged: each item keeps its own present */
+            *missing |= sub_missing << f->sub_shift;
+        *out = sub;
+    }
+    return 0;
+}
+
+/* A list whose '[' is in *v: sub-models (PLEX__F_ARRAY) or strings
+ * (PLEX__F_STRINGS) into items + count. A null element is dropped unless
+ * strict. The pointer array grows by doubling in the arena. Kept out of line:
+ * lists are rare next to the scalar fields of the hot loop. */
+static NOINLINE int decode_list(ctx *c, const plex__field *f, const plex__json_token *v,
+                                void *slot, void *count_slot, uint64_t *missing)
+{
+    void **items = NULL;
     size_t n = 0, cap = 0, saved;
     plex__json_token t;
     int rc = 0;
@@ -227,10 +266,8 @@ static int decode_array(ctx *c, const plex__field *f, const plex__json_token *v,
         return type_error(c, f, "array", v);
     saved = path_push(c, f->name, f->len, 1);
     for (size_t i = 0;; i++) { /* i: the element's index in the document */
-        uint64_t sub_present = 0, sub_missing = 0;
         char idx[24];
         size_t at;
-        void *sub;
 
         if (plex__json_next(&c->r, &t)) {
             rc = plex__json_error(&c->r, c->err);
@@ -241,13 +278,8 @@ static int decode_array(ctx *c, const plex__field *f, const plex__json_token *v,
         if (t.type == PLEX__JSON_NULL && !(c->flags & PLEX_PARSE_STRICT))
             continue; /* tolerated: a null element is dropped */
         at = path_push(c, idx, (size_t)snprintf(idx, sizeof(idx), "[%zu]", i), 0);
-        if (t.type != PLEX__JSON_OBJECT_BEGIN) {
-            rc = plex__error_set(c->err, PLEX_ESCHEMA, "%s: expected object, got %s", c->path,
-                                 plex__json_type_name(t.type));
-            break;
-        }
         if (n == cap) {
-            const void **grown;
+            void **grown;
             cap = cap ? cap * 2 : 4;
             grown = plex__arena_alloc(c->arena, cap * sizeof(*grown));
             if (!grown) {
@@ -258,87 +290,15 @@ static int decode_array(ctx *c, const plex__field *f, const plex__json_token *v,
                 memcpy(grown, items, n * sizeof(*grown));
             items = grown;
         }
-        sub = plex__arena_alloc(c->arena, f->sub->size);
-        if (!sub) {
-            rc = nomem(c);
+        if ((rc = decode_element(c, f, &t, &items[n], missing)) != 0)
             break;
-        }
-        rc = decode_object(c, f->sub, sub, &sub_present, &sub_missing);
-        if (rc)
-            break;
+        n++;
         path_pop(c, at);
-        items[n++] = sub;
-        if (f->sub_shift)
-            *missing |= sub_missing << f->sub_shift;
     }
     path_pop(c, saved);
     if (rc)
         return rc;
-    *(const void ***)slot = items;
-    *(size_t *)count_slot = n;
-    return 0;
-}
-
-/* An array of strings whose '[' is in *v; null elements are dropped unless
- * strict. The pointer array grows by doubling in the arena. */
-static NOINLINE int decode_strings(ctx *c, const plex__field *f, const plex__json_token *v,
-                                   void *slot, void *count_slot)
-{
-    const char **items = NULL;
-    size_t n = 0, cap = 0, saved;
-    plex__json_token t;
-    int rc = 0;
-
-    if (v->type != PLEX__JSON_ARRAY_BEGIN)
-        return type_error(c, f, "array", v);
-    saved = path_push(c, f->name, f->len, 1);
-    for (size_t i = 0;; i++) { /* i: the element's index in the document */
-        char idx[24], *str;
-        size_t at, len;
-
-        if (plex__json_next(&c->r, &t)) {
-            rc = plex__json_error(&c->r, c->err);
-            break;
-        }
-        if (t.type == PLEX__JSON_ARRAY_END)
-            break;
-        if (t.type == PLEX__JSON_NULL && !(c->flags & PLEX_PARSE_STRICT))
-            continue; /* tolerated: a null element is dropped */
-        at = path_push(c, idx, (size_t)snprintf(idx, sizeof(idx), "[%zu]", i), 0);
-        if (t.type != PLEX__JSON_STRING) {
-            rc = plex__error_set(c->err, PLEX_ESCHEMA, "%s: expected string, got %s", c->path,
-                                 plex__json_type_name(t.type));
-            break;
-        }
-        if (n == cap) {
-            const char **grown;
-            cap = cap ? cap * 2 : 8;
-            grown = plex__arena_alloc(c->arena, cap * sizeof(*grown));
-            if (!grown) {
-                rc = nomem(c);
-                break;
-            }
-            if (n)
-                memcpy(grown, items, n * sizeof(*grown));
-            items = grown;
-        }
-        str = copy_text(c, &t, 1, t.start, t.end, &len);
-        if (!str) {
-            rc = nomem(c);
-            break;
-        }
-        if (t.escaped && memchr(str, '\0', len) != NULL) {
-            rc = plex__error_set(c->err, PLEX_ESCHEMA,
-                                 "%s: string contains a NUL character (\\u0000)", c->path);
-            break;
-        }
-        path_pop(c, at);
-        items[n++] = str;
-    }
-    path_pop(c, saved);
-    if (rc)
-        return rc;
-    *(const char ***)slot = items;
+    *(void ***)slot = items;
     *(size_t *)count_slot = n;
     return 0;
 }
@@ -455,10 +415,10 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint64_t *pre
             rc = decode_sub(c, f, &v, slot, &present, &missing);
             break;
         case PLEX__F_ARRAY:
-            rc = decode_array(c, f, &v, slot, (char *)obj + f->offset2, &missing);
+            rc = decode_list(c, f, &v, slot, (char *)obj + f->offset2, &missing);
             break;
         case PLEX__F_STRINGS:
-            rc = decode_strings(c, f, &v, slot, (char *)obj + f->offset2);
+            rc = decode_list(c, f, &v, slot, (char *)obj + f->offset2, &missing);
             break;
         default:
             rc = PLEX_ERROR;
@@ -545,7 +505,7 @@ static int parse_root(void **out, const plex__schema *s, const char *data, size_
     if (!list) {
         rc = decode_object(&c, s, obj, &present, &missing);
     } else {
-        rc = decode_array(&c, f, &t, (char *)obj + f->offset, (char *)obj + f->offset2, &missing);
+        rc = decode_list(&c, f, &t, (char *)obj + f->offset, (char *)obj + f->offset2, &missing);
         if (rc == 0) {
             present |= (uint64_t)1 << f->bit;
             store_masks(s, obj, present, missing);
