@@ -299,18 +299,14 @@ static void cpu_name(char *out, size_t size)
 }
 
 /*
- * --only: warm-up, calibration and rounds for one library, one line out.
- * Timed in CPU time of this thread (CLOCK_THREAD_CPUTIME_ID), not wall time:
- * bench/sdk.sh compares it with node's process.cpuUsage() in
- * bench/plexjs/decode.mjs, and CPU time leaves out the time the process
- * waits for a CPU when other work shares the machine.
+ * Warm-up (caches, branch predictors, CPU frequency) and calibration of one
+ * library: doubles the batch until it takes 5 ms, then sets l->iters to the
+ * decodes of a round of about round_ms.
  */
-static int timing_one(bench_lib *l, const char *buf, size_t len, int rounds, double round_ms)
+static void calibrate(bench_lib *l, const char *buf, size_t len, double round_ms)
 {
     unsigned long n = 16;
     uint64_t t;
-
-    bench_clock = CLOCK_THREAD_CPUTIME_ID;
 
     for (;;) {
         t = run_batch(l, buf, len, n);
@@ -321,6 +317,19 @@ static int timing_one(bench_lib *l, const char *buf, size_t len, int rounds, dou
     l->iters = (unsigned long)((double)n * round_ms * 1e6 / (double)(t ? t : 1));
     if (l->iters < 1)
         l->iters = 1;
+}
+
+/*
+ * --only: warm-up, calibration and rounds for one library, one line out.
+ * Timed in CPU time of this thread (CLOCK_THREAD_CPUTIME_ID), not wall time:
+ * bench/sdk.sh compares it with node's process.cpuUsage() in
+ * bench/plexjs/decode.mjs, and CPU time leaves out the time the process
+ * waits for a CPU when other work shares the machine.
+ */
+static int timing_one(bench_lib *l, const char *buf, size_t len, int rounds, double round_ms)
+{
+    bench_clock = CLOCK_THREAD_CPUTIME_ID;
+    calibrate(l, buf, len, round_ms);
     for (int r = 0; r < rounds; r++)
         l->ns[r] = (double)run_batch(l, buf, len, l->iters) / (double)l->iters;
     qsort(l->ns, (size_t)rounds, sizeof(double), cmp_double);
@@ -338,20 +347,8 @@ static int timing(const char *path, const char *buf, size_t len, int rounds, dou
     int ok = 1;
 
     /* warm up (caches, branch predictors, CPU frequency), then calibrate */
-    for (size_t i = 0; i < NLIBS; i++) {
-        bench_lib *l = &libs[i];
-        unsigned long n = 16;
-        uint64_t t;
-        for (;;) {
-            t = run_batch(l, buf, len, n);
-            if (t >= 5000000u || n >= (1ul << 30))
-                break;
-            n *= 2;
-        }
-        l->iters = (unsigned long)((double)n * round_ms * 1e6 / (double)(t ? t : 1));
-        if (l->iters < 1)
-            l->iters = 1;
-    }
+    for (size_t i = 0; i < NLIBS; i++)
+        calibrate(&libs[i], buf, len, round_ms);
     for (int r = 0; r < rounds; r++) {
         for (size_t j = 0; j < NLIBS; j++) {
             bench_lib *l = &libs[(j + (size_t)r) % NLIBS];

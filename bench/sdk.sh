@@ -55,36 +55,15 @@ plexjs_version=0.39.0
 runs=${SDK_RUNS:-20}
 druns=${DECODE_RUNS:-5}
 polls=3
-sim=${PLEXSIM:-$build/src/sim/plexsim}
-measure=$build/bench/bench_measure
 first=$build/bench/bench_first_request
 decode=$build/bench/bench_decode
 plex=$build/bench/bench_signin
-for b in "$measure" "$first" "$decode" "$plex"; do
-    if [ ! -x "$b" ]; then
-        echo "$0: $b not found; configure with -DPLEX_BUILD_BENCHMARKS=ON" >&2
-        exit 2
-    fi
-done
-if [ ! -x "$sim" ]; then
-    echo "$0: plexsim not found at $sim (PLEX_BUILD_SIM=ON, or set PLEXSIM)" >&2
-    exit 2
-fi
-if ! command -v curl >/dev/null 2>&1; then
-    echo "$0: curl(1) not found (scripts/install-deps.sh bench)" >&2
-    exit 2
-fi
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$here/lib.sh"
+need_programs "$measure" "$first" "$decode" "$plex"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/plex-sdk.XXXXXX")
 simpid=""
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-    if [ -n "$simpid" ]; then
-        kill "$simpid" 2>/dev/null || true
-        wait "$simpid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
 trap cleanup EXIT
 trap 'exit 1' INT TERM HUP PIPE
 
@@ -154,46 +133,14 @@ while [ $i -lt "$druns" ]; do
 done
 
 # --- plexsim ----------------------------------------------------------------
-"$sim" --port 0 --approve-after "$polls" --quiet --max-seconds 3600 >"$work/sim.out" &
-simpid=$!
-url=""
-i=0
-while [ $i -lt 100 ]; do
-    url=$(sed -n '1s/^LISTENING //p' "$work/sim.out")
-    [ -n "$url" ] && break
-    kill -0 "$simpid" 2>/dev/null || break
-    sleep 0.1
-    i=$((i + 1))
-done
-case "$url" in
-http://127.0.0.1:*) ;;
-*) echo "$0: plexsim did not start (got '$url')" >&2; exit 1 ;;
-esac
-ctl() { # METHOD PATH
-    curl -sS --fail -X "$1" -H 'X-Plex-Client-Identifier: libplex-bench-control' "$url$2"
-}
-sim_stat() { # NAME: the integer after "NAME": in the stats JSON of $work/stats
-    sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$work/stats"
-}
+sim_start 3600
 
 # One sign-in by NAME (plex|js): reset plexsim, run under bench_measure, then
 # plexsim's counts. Appends "wall_us rss_kib requests connections".
 signin() {
     name=$1
     shift
-    ctl POST /__sim/reset >/dev/null
-    if ! "$measure" "$@" "$url" >"$work/out" 2>"$work/err"; then
-        echo "$0: $name sign-in failed:" >&2
-        cat "$work/out" "$work/err" >&2
-        exit 1
-    fi
-    ctl GET /__sim/stats >"$work/stats"
-    creates=$(sim_stat 'POST \/api\/v2\/pins')
-    checks=$(sim_stat 'GET \/api\/v2\/pins\/{id}')
-    conns=$(sim_stat connections)
-    # the stats request itself came on one more connection
-    awk -v c="$creates" -v k="$checks" -v n="$conns" \
-        '/^wall_us/ {print $2, $4, c + k, n - 1}' "$work/out" >>"$work/signin.$name"
+    measure_signin "$name sign-in" "$work/signin.$name" "$@"
 }
 # Process start to first request of NAME; appends microseconds.
 first_req() {

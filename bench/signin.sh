@@ -30,79 +30,24 @@ fi
 build=$1
 runs=${SIGNIN_RUNS:-20}
 polls=3
-sim=${PLEXSIM:-$build/src/sim/plexsim}
-measure=$build/bench/bench_measure
 plex=$build/bench/bench_signin
 bare=$build/bench/bare_curl_signin
-for b in "$measure" "$plex" "$bare"; do
-    if [ ! -x "$b" ]; then
-        echo "$0: $b not found; configure with -DPLEX_BUILD_BENCHMARKS=ON" >&2
-        exit 2
-    fi
-done
-if [ ! -x "$sim" ]; then
-    echo "$0: plexsim not found at $sim (PLEX_BUILD_SIM=ON, or set PLEXSIM)" >&2
-    exit 2
-fi
-if ! command -v curl >/dev/null 2>&1; then
-    echo "$0: curl(1) not found (scripts/install-deps.sh bench)" >&2
-    exit 2
-fi
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$here/lib.sh"
+need_programs "$measure" "$plex" "$bare"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/plex-signin.XXXXXX")
 simpid=""
-# shellcheck disable=SC2317 # called by the trap
-cleanup() {
-    if [ -n "$simpid" ]; then
-        kill "$simpid" 2>/dev/null || true
-        wait "$simpid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-"$sim" --port 0 --approve-after "$polls" --quiet --max-seconds 900 >"$work/sim.out" &
-simpid=$!
-url=""
-i=0
-while [ $i -lt 100 ]; do
-    url=$(sed -n '1s/^LISTENING //p' "$work/sim.out")
-    [ -n "$url" ] && break
-    kill -0 "$simpid" 2>/dev/null || break
-    sleep 0.1
-    i=$((i + 1))
-done
-case "$url" in
-http://127.0.0.1:*) ;;
-*) echo "$0: plexsim did not start (got '$url')" >&2; exit 1 ;;
-esac
-
-ctl() { # METHOD PATH
-    curl -sS --fail -X "$1" -H 'X-Plex-Client-Identifier: libplex-bench-control' "$url$2"
-}
-sim_stat() { # NAME: the integer after "NAME": in the stats JSON of $work/stats
-    sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$work/stats"
-}
+sim_start 900
 
 # One run of PROG: reset, run under bench_measure, then the server's view.
-# Appends "wall_us rss_kib requests connections" to $work/PROG.runs.
-one_run() {
-    name=$1
-    prog=$2
-    ctl POST /__sim/reset >/dev/null
-    if ! "$measure" "$prog" "$url" >"$work/out" 2>"$work/err"; then
-        echo "$0: $name failed:" >&2
-        cat "$work/out" "$work/err" >&2
-        exit 1
-    fi
-    ctl GET /__sim/stats >"$work/stats"
-    creates=$(sim_stat 'POST \/api\/v2\/pins')
-    checks=$(sim_stat 'GET \/api\/v2\/pins\/{id}')
-    conns=$(sim_stat connections)
-    # the stats request itself came on one more connection
-    awk -v c="$creates" -v k="$checks" -v n="$conns" \
-        '/^wall_us/ {print $2, $4, c + k, n - 1}' "$work/out" >>"$work/$name.runs"
+# Appends "wall_us rss_kib requests connections" to $work/NAME.runs.
+one_run() { # NAME PROG
+    measure_signin "$1" "$work/$1.runs" "$2"
 }
 
 : >"$work/plex.runs"

@@ -76,42 +76,9 @@ static void check_pin_eq(const plex_pin *a, const plex_pin *b)
     FUZZ_CHECK(a->missing == b->missing, "missing bits differ");
 }
 
-static void check_failure(int rc, const plex_pin *pin, const plex_error *err, size_t size)
-{
-    FUZZ_CHECK(pin == NULL, "*out not NULL after a failure");
-    FUZZ_CHECK(rc == PLEX_EPARSE || rc == PLEX_ESCHEMA || rc == PLEX_ENOMEM,
-               "unexpected error code");
-    FUZZ_CHECK(err->code == rc, "err->code differs from the returned code");
-    FUZZ_CHECK(memchr(err->message, '\0', sizeof(err->message)) != NULL,
-               "err->message not NUL-terminated");
-    FUZZ_CHECK(err->message[0] != '\0', "empty error message");
-    if (rc == PLEX_EPARSE)
-        FUZZ_CHECK(err->json_pos >= 0 && (uint64_t)err->json_pos <= size,
-                   "syntax error without a byte offset inside the input");
-}
-
-/* encode -> decode -> compare -> encode again -> same bytes */
-static void check_round_trip(const plex_pin *pin)
-{
-    char *json = NULL, *json2 = NULL;
-    plex_pin *again = NULL;
-    plex_error err;
-    int rc;
-
-    rc = plex_pin_to_json(pin, &json);
-    FUZZ_CHECK(rc == 0 && json != NULL, "plex_pin_to_json failed on a decoded pin");
-    rc = plex_pin_parse(&again, json, strlen(json), 0, &err);
-    if (rc != 0)
-        fprintf(stderr, "re-encoded: %s\nerror: %s\n", json, err.message);
-    FUZZ_CHECK(rc == 0 && again != NULL, "the encoding of a decoded pin does not decode");
-    check_pin_eq(pin, again);
-    rc = plex_pin_to_json(again, &json2);
-    FUZZ_CHECK(rc == 0 && json2 != NULL, "plex_pin_to_json failed on a re-decoded pin");
-    FUZZ_CHECK(strcmp(json, json2) == 0, "encoding is not canonical (two encodings differ)");
-    plex_free(json);
-    plex_free(json2);
-    plex_pin_free(again);
-}
+/* encode -> decode -> compare -> encode again -> same bytes (fuzz_check.h) */
+FUZZ_DEFINE_ROUND_TRIP(check_round_trip, plex_pin, plex_pin_to_json, plex_pin_parse, check_pin_eq,
+                       plex_pin_free, "pin", 0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -128,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    "a field is both present and missing");
         check_round_trip(tolerant);
     } else {
-        check_failure(rc_t, tolerant, &err, size);
+        fuzz_check_failure(rc_t, tolerant, &err, size);
     }
 
     rc_s = plex_pin_parse(&strict, (const char *)data, size, PLEX_PARSE_STRICT, NULL);

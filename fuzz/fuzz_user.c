@@ -64,44 +64,9 @@ static void check_bools(const plex_user *u)
                    "a boolean outside absent/false/true");
 }
 
-static void check_failure(int rc, const plex_user *u, const plex_error *err, size_t size)
-{
-    FUZZ_CHECK(u == NULL, "*out not NULL after a failure");
-    FUZZ_CHECK(rc == PLEX_EPARSE || rc == PLEX_ESCHEMA || rc == PLEX_ENOMEM,
-               "unexpected error code");
-    FUZZ_CHECK(err->code == rc, "err->code differs from the returned code");
-    FUZZ_CHECK(memchr(err->message, '\0', sizeof(err->message)) != NULL,
-               "err->message not NUL-terminated");
-    FUZZ_CHECK(err->message[0] != '\0', "empty error message");
-    if (rc == PLEX_EPARSE)
-        FUZZ_CHECK(err->json_pos >= 0 && (uint64_t)err->json_pos <= size,
-                   "syntax error without a byte offset inside the input");
-}
-
-/* encode -> decode -> compare -> encode again -> same bytes */
-static void check_round_trip(const plex_user *u)
-{
-    char *json = NULL, *json2 = NULL;
-    plex_user *again = NULL;
-    plex_error err;
-    int rc;
-
-    rc = plex_user_to_json(u, &json);
-    if (rc == PLEX_ENOMEM)
-        return;
-    FUZZ_CHECK(rc == 0 && json != NULL, "plex_user_to_json failed on a decoded user");
-    rc = plex_user_parse(&again, json, strlen(json), 0, &err);
-    if (rc != 0)
-        fprintf(stderr, "re-encoded: %s\nerror: %s\n", json, err.message);
-    FUZZ_CHECK(rc == 0 && again != NULL, "the encoding of a decoded user does not decode");
-    check_user_eq(u, again);
-    rc = plex_user_to_json(again, &json2);
-    FUZZ_CHECK(rc == 0 && json2 != NULL, "plex_user_to_json failed on a re-decoded user");
-    FUZZ_CHECK(strcmp(json, json2) == 0, "encoding is not canonical (two encodings differ)");
-    plex_free(json);
-    plex_free(json2);
-    plex_user_free(again);
-}
+/* encode -> decode -> compare -> encode again -> same bytes (fuzz_check.h) */
+FUZZ_DEFINE_ROUND_TRIP(check_round_trip, plex_user, plex_user_to_json, plex_user_parse,
+                       check_user_eq, plex_user_free, "user", 1)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -115,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_bools(tolerant);
         check_round_trip(tolerant);
     } else {
-        check_failure(rc_t, tolerant, &err, size);
+        fuzz_check_failure(rc_t, tolerant, &err, size);
     }
 
     rc_s = plex_user_parse(&strict, (const char *)data, size, PLEX_PARSE_STRICT, &err);
@@ -126,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(rc_t == 0, "strict accepts what tolerant refuses");
         check_user_eq(tolerant, strict);
     } else {
-        check_failure(rc_s, strict, &err, size);
+        fuzz_check_failure(rc_s, strict, &err, size);
         if (rc_t == PLEX_EPARSE)
             FUZZ_CHECK(rc_s == PLEX_EPARSE || rc_s == PLEX_ESCHEMA,
                        "malformed input reported as another kind in strict mode");
