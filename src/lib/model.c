@@ -415,8 +415,6 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint64_t *pre
             rc = decode_sub(c, f, &v, slot, &present, &missing);
             break;
         case PLEX__F_ARRAY:
-            rc = decode_list(c, f, &v, slot, (char *)obj + f->offset2, &missing);
-            break;
         case PLEX__F_STRINGS:
             rc = decode_list(c, f, &v, slot, (char *)obj + f->offset2, &missing);
             break;
