@@ -97,8 +97,10 @@ PLEX_API int plex_jwt_expiry(const char *jwt, int64_t *exp_out);
 PLEX_API int plex_jwt_is_jwt(const char *token);
 
 /**
- * Verify a Plex JWT: its EdDSA signature against a key of the JWKS with the
- * header's kid, and its claims: aud "plex.tv", iss "plex.tv", iat not in
+ * Verify a Plex JWT: its signature against the key of the JWKS with the
+ * header's kid (EdDSA with an Ed25519 key, or RS256 with an RSA key of at
+ * least 2048 bits; the key's kind decides the algorithm, never the header
+ * alone), and its claims: aud "plex.tv", iss "plex.tv", iat not in
  * the future (60 s leeway), exp after now, thumbprint equal to our key id.
  *
  * @param[out] exp_out  the exp claim (also set when only the expiry failed); may be NULL.

@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 
 #include "alloc.h"
@@ -461,15 +464,17 @@ int plex__json_flat(const char *buf, size_t len, const char *member, const plex_
     }
 }
 
-int plex__jwks_find(const char *jwks, size_t len, const char *kid, char x_out[64])
+int plex__jwks_find(const char *jwks, size_t len, const char *kid, plex__jwk *out)
 {
     plex__json_reader r;
     plex__json_token t, k, v;
-    char kty[16], crv[16], x[64], id[128];
+    char crv[16], id[128];
     plex__jfield f[] = {
-        {"kty", kty, sizeof(kty), NULL, NULL},
+        {"kty", out->kty, sizeof(out->kty), NULL, NULL},
         {"crv", crv, sizeof(crv), NULL, NULL},
-        {"x", x, sizeof(x), NULL, NULL},
+        {"x", out->x, sizeof(out->x), NULL, NULL},
+        {"n", out->n, sizeof(out->n), NULL, NULL},
+        {"e", out->e, sizeof(out->e), NULL, NULL},
         {"kid", id, sizeof(id), NULL, NULL},
     };
 
@@ -499,11 +504,12 @@ int plex__jwks_find(const char *jwks, size_t len, const char *kid, char x_out[64
             f[i].str[0] = '\0';
         if (read_members(&r, jwks, f, sizeof(f) / sizeof(f[0])))
             return PLEX_EPARSE;
-        if (strcmp(id, kid) == 0 && strcmp(kty, "OKP") == 0 && strcmp(crv, "Ed25519") == 0 &&
-            strlen(x) == 43) {
-            memcpy(x_out, x, 44); /* 43 characters and the NUL, all initialized */
+        if (strcmp(id, kid) != 0)
+            continue;
+        if (strcmp(out->kty, "OKP") == 0 && strcmp(crv, "Ed25519") == 0 && strlen(out->x) == 43)
             return 0;
-        }
+        if (strcmp(out->kty, "RSA") == 0 && out->n[0] && out->e[0])
+            return 0;
     }
 }
 
@@ -555,6 +561,60 @@ int plex__jwt_parse(plex__jwt *j, const char *jwt, plex_error *err)
     j->sig_len = len;
     j->signing_len = (size_t)(d2 - jwt);
     return 0;
+}
+
+/* An RSA public key from the base64url modulus and exponent of a JWK. */
+static EVP_PKEY *rsa_key(const char *n_b64, const char *e_b64)
+{
+    unsigned char n[513], e[9];
+    size_t nl = 0, el = 0;
+    BIGNUM *bn = NULL, *be = NULL;
+    OSSL_PARAM_BLD *bld = NULL;
+    OSSL_PARAM *params = NULL;
+    EVP_PKEY_CTX *ctx = NULL;
+    EVP_PKEY *pkey = NULL;
+
+    if (strlen(n_b64) > 684 || strlen(e_b64) > 11 ||
+        b64u_get(n, &nl, n_b64, strlen(n_b64)) != 0 || b64u_get(e, &el, e_b64, strlen(e_b64)) != 0 ||
+        nl < 256 || el == 0) /* RSA keys below 2048 bits are refused */
+        return NULL;
+    if ((bn = BN_bin2bn(n, (int)nl, NULL)) != NULL && (be = BN_bin2bn(e, (int)el, NULL)) != NULL &&
+        (bld = OSSL_PARAM_BLD_new()) != NULL &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) == 1 &&
+        OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) == 1 &&
+        (params = OSSL_PARAM_BLD_to_param(bld)) != NULL &&
+        (ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) != NULL &&
+        EVP_PKEY_fromdata_init(ctx) == 1 &&
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        pkey = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(be);
+    BN_free(bn);
+    return pkey;
+}
+
+int plex__jwt_check_sig_jwk(const plex__jwt *j, const char *jwt, const plex__jwk *k)
+{
+    EVP_PKEY *pkey;
+    EVP_MD_CTX *md;
+    int ok = 0;
+
+    if (strcmp(k->kty, "OKP") == 0)
+        return plex__jwt_check_sig(j, jwt, k->x); /* it insists on alg EdDSA */
+    /* RSA: only RS256, never an algorithm the header picks for a key of another kind */
+    if (strcmp(k->kty, "RSA") != 0 || strcmp(j->alg, "RS256") != 0 ||
+        !(pkey = rsa_key(k->n, k->e)))
+        return PLEX_EAUTH;
+    if ((md = EVP_MD_CTX_new()) != NULL) {
+        ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
+             EVP_DigestVerify(md, j->sig, j->sig_len, (const unsigned char *)jwt, j->signing_len) ==
+                 1;
+        EVP_MD_CTX_free(md);
+    }
+    EVP_PKEY_free(pkey);
+    return ok ? 0 : PLEX_EAUTH;
 }
 
 int plex__jwt_check_sig(const plex__jwt *j, const char *jwt, const char *x_b64)
@@ -617,19 +677,20 @@ int plex_jwt_verify(int64_t *exp_out, const char *jwt, const char *jwks, size_t 
                     const char *kid, int64_t now, plex_error *err)
 {
     plex__jwt *j;
-    char x[64];
+    plex__jwk *key;
     int rc;
 
     plex_error_clear(err);
     if (!jwt || !jwks)
         return plex__error_set(err, PLEX_EINVALID, "no JWT or no keys");
-    if (!(j = plex__malloc(sizeof(*j))))
+    if (!(j = plex__malloc(sizeof(*j) + sizeof(*key))))
         return plex__error_set(err, PLEX_ENOMEM, "out of memory");
+    key = (plex__jwk *)(void *)(j + 1);
     if ((rc = plex__jwt_parse(j, jwt, err)) != 0)
         goto done;
     if (exp_out && j->has_exp)
         *exp_out = j->exp;
-    rc = plex__jwks_find(jwks, jwks_len, j->kid, x);
+    rc = plex__jwks_find(jwks, jwks_len, j->kid, key);
     if (rc == PLEX_ENOTFOUND) {
         rc = plex__error_set(err, PLEX_EAUTH, "the JWT was signed by a key not in the key set");
         goto done;
@@ -638,8 +699,9 @@ int plex_jwt_verify(int64_t *exp_out, const char *jwt, const char *jwks, size_t 
         rc = plex__error_set(err, PLEX_EPARSE, "the key set is not {\"keys\":[JWK...]}");
         goto done;
     }
-    if (plex__jwt_check_sig(j, jwt, x) != 0)
-        rc = plex__error_set(err, PLEX_EAUTH, "the JWT signature does not verify");
+    if (plex__jwt_check_sig_jwk(j, jwt, key) != 0)
+        rc = plex__error_set(err, PLEX_EAUTH, "the JWT signature does not verify (%s with a %s key)",
+                             j->alg, key->kty);
     else if (strcmp(j->aud, "plex.tv") != 0)
         rc = plex__error_set(err, PLEX_EAUTH, "the JWT audience is not plex.tv");
     else if (strcmp(j->iss, "plex.tv") != 0)

@@ -22,7 +22,7 @@ typedef struct plex__jwt {
     int64_t iat, exp;
     int has_iat, has_exp;
     size_t signing_len; /* bytes of "header.claims" at the start of the JWT */
-    unsigned char sig[64];
+    unsigned char sig[512]; /* EdDSA: 64 bytes; RS256: the modulus size (up to 4096 bits) */
     size_t sig_len;
 } plex__jwt;
 
@@ -60,9 +60,21 @@ typedef struct plex__jfield {
 int plex__json_flat(const char *buf, size_t len, const char *member, const plex__jfield *fields,
                     size_t n);
 
-/* Find the JWK with kid in a JWKS ({"keys":[...]}) and copy its x (an
- * OKP/Ed25519 key). 0, PLEX_ENOTFOUND, or PLEX_EPARSE. */
-int plex__jwks_find(const char *jwks, size_t len, const char *kid, char x_out[64]);
+/* A public JWK we can verify with: OKP/Ed25519 (x) or RSA (n, e). */
+typedef struct plex__jwk {
+    char kty[8]; /* "OKP" or "RSA" */
+    char x[64];  /* OKP: the public key, base64url */
+    char n[700]; /* RSA: modulus, base64url (up to 4096 bits) */
+    char e[16];  /* RSA: exponent, base64url */
+} plex__jwk;
+
+/* Find the JWK with kid in a JWKS ({"keys":[...]}) that is an Ed25519 or an
+ * RSA key. 0, PLEX_ENOTFOUND, or PLEX_EPARSE. */
+int plex__jwks_find(const char *jwks, size_t len, const char *kid, plex__jwk *out);
+
+/* 0 if the signature of jwt (parsed into j) verifies with the JWK and the
+ * header's alg is that key's (EdDSA for OKP, RS256 for RSA), else PLEX_EAUTH. */
+int plex__jwt_check_sig_jwk(const plex__jwt *j, const char *jwt, const plex__jwk *k);
 
 /* ---- jwt_ops.c (needs a client) ---- */
 

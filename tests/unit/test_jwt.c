@@ -1,12 +1,15 @@
 /*
  * JWT pieces: base64url vectors (RFC 4648 §10), the RFC 8037 Ed25519
  * vectors (key, thumbprint, signature), sign/verify round trips, tampered
- * signatures, claim checks, JWKS lookup, PEM round trip.
+ * signatures, claim checks, JWKS lookup, PEM round trip, RS256 Plex JWTs.
  */
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include "alloc.h"
 #include "jwt.h"
@@ -284,12 +287,109 @@ static void test_alloc_failures(void)
     CHECK(1);
 }
 
+/* base64url of a BIGNUM parameter of an RSA key (n or e). */
+static char *bn_b64u(const EVP_PKEY *k, const char *name)
+{
+    BIGNUM *bn = NULL;
+    unsigned char buf[600];
+    char *out = NULL;
+    int n;
+
+    REQUIRE(EVP_PKEY_get_bn_param(k, name, &bn) == 1);
+    n = BN_bn2bin(bn, buf);
+    BN_free(bn);
+    REQUIRE(n > 0 && plex_base64url_encode(&out, buf, (size_t)n) == 0);
+    return out;
+}
+
+/* header.claims.signature with RS256 (SHA-256, PKCS#1 v1.5) by k. */
+static char *rs256_jwt(EVP_PKEY *k, const char *header, const char *claims)
+{
+    char *h = NULL, *c = NULL, *sig64 = NULL, *out;
+    unsigned char sig[600];
+    size_t siglen = sizeof(sig), n;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    char signing[2048];
+
+    REQUIRE(plex_base64url_encode(&h, header, strlen(header)) == 0);
+    REQUIRE(plex_base64url_encode(&c, claims, strlen(claims)) == 0);
+    snprintf(signing, sizeof(signing), "%s.%s", h, c);
+    REQUIRE(md && EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, k) == 1 &&
+            EVP_DigestSign(md, sig, &siglen, (const unsigned char *)signing, strlen(signing)) == 1);
+    EVP_MD_CTX_free(md);
+    REQUIRE(plex_base64url_encode(&sig64, sig, siglen) == 0);
+    n = strlen(signing) + 1 + strlen(sig64) + 1;
+    out = malloc(n);
+    REQUIRE(out != NULL);
+    snprintf(out, n, "%s.%s", signing, sig64);
+    plex_free(h);
+    plex_free(c);
+    plex_free(sig64);
+    return out;
+}
+
+/* Plex JWTs signed with RS256 by an RSA key in the published set verify;
+ * alg/key mismatches, tampering and small keys do not. */
+static void test_rs256(void)
+{
+    EVP_PKEY *rsa = EVP_RSA_gen(2048), *small = EVP_RSA_gen(1024);
+    char *n, *e, *sn, *se, *jwt, claims[512], jwks[2048];
+    plex_error err;
+    int64_t now = 1700000000, exp = 0;
+
+    REQUIRE(rsa != NULL && small != NULL);
+    n = bn_b64u(rsa, OSSL_PKEY_PARAM_RSA_N);
+    e = bn_b64u(rsa, OSSL_PKEY_PARAM_RSA_E);
+    sn = bn_b64u(small, OSSL_PKEY_PARAM_RSA_N);
+    se = bn_b64u(small, OSSL_PKEY_PARAM_RSA_E);
+    snprintf(jwks, sizeof(jwks),
+             "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"ed\",\"x\":\"%s\"},"
+             "{\"kty\":\"RSA\",\"kid\":\"rsa\",\"alg\":\"RS256\",\"use\":\"sig\",\"n\":\"%s\","
+             "\"e\":\"%s\"},{\"kty\":\"RSA\",\"kid\":\"small\",\"n\":\"%s\",\"e\":\"%s\"}]}",
+             RFC_X, n, e, sn, se);
+    snprintf(claims, sizeof(claims),
+             "{\"aud\":\"plex.tv\",\"iss\":\"plex.tv\",\"iat\":%lld,\"exp\":%lld,"
+             "\"thumbprint\":\"our-kid\"}",
+             (long long)now, (long long)now + 604800);
+
+    jwt = rs256_jwt(rsa, "{\"alg\":\"RS256\",\"kid\":\"rsa\",\"typ\":\"JWT\"}", claims);
+    CHECK_INT(plex_jwt_verify(&exp, jwt, jwks, strlen(jwks), "our-kid", now, &err), 0);
+    CHECK(exp == now + 604800);
+    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), "another-kid", now, &err),
+              PLEX_EAUTH);
+    jwt[strlen(jwt) - 5] = jwt[strlen(jwt) - 5] == 'A' ? 'B' : 'A'; /* tampered signature */
+    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
+    free(jwt);
+
+    /* the header may not pick another algorithm for the RSA key ... */
+    jwt = rs256_jwt(rsa, "{\"alg\":\"EdDSA\",\"kid\":\"rsa\"}", claims);
+    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
+    CHECK(strstr(err.message, "EdDSA with a RSA key") != NULL);
+    free(jwt);
+    /* ... nor RS256 for the Ed25519 key */
+    jwt = rs256_jwt(rsa, "{\"alg\":\"RS256\",\"kid\":\"ed\"}", claims);
+    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
+    free(jwt);
+    /* RSA keys below 2048 bits are refused */
+    jwt = rs256_jwt(small, "{\"alg\":\"RS256\",\"kid\":\"small\"}", claims);
+    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
+    free(jwt);
+
+    plex_free(n);
+    plex_free(e);
+    plex_free(sn);
+    plex_free(se);
+    EVP_PKEY_free(rsa);
+    EVP_PKEY_free(small);
+}
+
 int main(void)
 {
     test_base64url();
     test_rfc8037();
     test_pem_roundtrip();
     test_sign_verify();
+    test_rs256();
     test_alloc_failures();
     return test_summary("test_jwt");
 }
