@@ -157,6 +157,11 @@ int cli_jwt_attach(cli_session *s);
 int cli_jwt_verify(cli_session *s, const char *jwt, const plex_jwt_key *key, char *why,
                    size_t why_size);
 
+/* Check a JWT plex.tv just issued before saving it: 0 when it verifies (or,
+ * with a warning, when plex.tv's keys could not be fetched or read), or
+ * CLI_EXIT_NOPERM after a message when it does not verify. */
+int cli_jwt_check_new(cli_session *s, const char *jwt, const plex_jwt_key *key);
+
 /* The expiry of a JWT token as RFC 3339 into buf; "" for a legacy token. */
 void cli_jwt_describe(const char *token, char *buf, size_t size);
 

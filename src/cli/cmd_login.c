@@ -262,17 +262,10 @@ int cmd_login(const cli_cmd *cmd, int argc, char **argv)
     if (ui.mode == MODE_SCREEN)
         cli_screen_end(&ui.screen, 0);
 
-    /* a Plex JWT must verify against plex.tv's published keys and name our key */
-    if (key) {
-        char why[300];
-        if (cli_jwt_verify(&s, token, key, why, sizeof(why)) != 0) {
-            cli_error("the JWT was not saved: it does not verify against plex.tv's published "
-                      "keys (%s)",
-                      why);
-            rc = CLI_EXIT_NOPERM;
-            goto out;
-        }
-    }
+    /* a Plex JWT must verify against plex.tv's published keys and name our key
+     * (refused if it does not; saved with a warning if the keys are unreachable) */
+    if (key && (rc = cli_jwt_check_new(&s, token, key)) != 0)
+        goto out;
 
     /* who signed in (this also proves the token works) */
     if ((rc = plex_client_set_token(s.client, token)) == 0)

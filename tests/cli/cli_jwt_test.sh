@@ -78,6 +78,7 @@ token_of() { sed -n 's/^token=//p' "$1/token"; }
 start_sim auto --approve-after 2 --jwt-ttl 90
 start_sim short --approve-after 2 --jwt-ttl 2
 start_sim rl --approve-after 2 --fault "GET /api/v2/auth/nonce=429*5"
+start_sim nokeys --approve-after 2 --fault "GET /api/v2/auth/keys=500*20"
 
 # ---- plex login --jwt ----
 cfg=$tmp/cfg
@@ -179,6 +180,15 @@ cfgr=$tmp/cfgr
 run login-rl 0 -- --base-url "$url_rl" --config-dir "$cfgr" login --jwt --poll-interval 0.1 --no-qr
 run refresh-rl 75 -- --config-dir "$cfgr" token refresh
 err_has '^plex: token refresh failed'
+
+# ---- plex.tv's keys unreachable: the JWT is saved with a warning ----
+cfgk=$tmp/cfgk
+run login-nokeys 0 -- --base-url "$url_nokeys" --config-dir "$cfgk" login --jwt --poll-interval 0.1 --no-qr
+err_has "the JWT could not be verified .*saving it anyway"
+out_has '^Signed in as plexsim'
+mode_is "$cfgk/token" 600
+run whoami-nokeys 0 -- --config-dir "$cfgk" whoami
+out_has "^JWT expires: .* \\(signature NOT verified\\)$"
 
 # ---- help ----
 run upgrade-help 0 -- token upgrade --help
