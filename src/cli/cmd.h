@@ -131,6 +131,7 @@ typedef struct cli_session {
     cli_token_file saved; /* the saved token file, if one was loaded */
     int from_env;         /* the token came from PLEX_TOKEN */
     const char *token;    /* the token in use, or NULL (borrowed) */
+    plex_jwt_key *key;    /* the device key, loaded for a saved JWT, or NULL */
 } cli_session;
 
 /* Set up a session. Returns 0 or an exit code after a message. */
@@ -145,9 +146,10 @@ void cli_session_close(cli_session *s);
  * exit code after a message. */
 int cli_jwt_key(const char *dir, int create, plex_jwt_key **out);
 
-/* For a saved JWT and a device key: let the client refresh the JWT by itself
- * (within a day of its expiry, after it, or on a 498) and save each new one,
- * updating s->token. Returns 0 or an exit code after a message. */
+/* For a saved JWT and a device key: load the key into s->key and let the
+ * client refresh the JWT by itself (within a day of its expiry, after it, or
+ * on a 498) and save each new one, updating s->token. Returns 0 or an exit
+ * code after a message. */
 int cli_jwt_attach(cli_session *s);
 
 /* Verify a Plex JWT's signature and claims against plex.tv's published keys

@@ -52,14 +52,8 @@ int cmd_whoami(const cli_cmd *cmd, int argc, char **argv)
     }
     cli_jwt_describe(s.token, exp, sizeof(exp)); /* "" for a legacy token */
     if (exp[0]) {
-        plex_jwt_key *key = NULL;
-        if (!s.from_env && cli_jwt_key(s.dir, 0, &key) > 0) { /* an unusable key file */
-            plex_user_free(u);
-            cli_session_close(&s);
-            return CLI_EXIT_NOPERM;
-        }
-        verified = cli_jwt_verify(&s, s.token, key, why, sizeof(why)) == 0;
-        plex_jwt_key_free(key);
+        /* s.key: loaded by the session for a saved JWT; NULL for PLEX_TOKEN */
+        verified = cli_jwt_verify(&s, s.token, s.key, why, sizeof(why)) == 0;
         if (!verified)
             cli_warn("the JWT does not verify against plex.tv's published keys: %s", why);
     }

@@ -186,9 +186,8 @@ int cli_jwt_attach(cli_session *s)
         return 0;
     if ((rc = cli_jwt_key(s->dir, 0, &key)) != 0)
         return rc == CLI_TOKEN_NONE ? 0 : rc; /* no key: nothing to refresh with */
-    rc = plex_client_set_jwt_refresh(s->client, key, on_refreshed, s);
-    plex_jwt_key_free(key); /* the client keeps its own reference */
-    if (rc != 0) {
+    s->key = key; /* freed by cli_session_close(); the client takes its own reference */
+    if (plex_client_set_jwt_refresh(s->client, key, on_refreshed, s) != 0) {
         cli_error("out of memory");
         return CLI_EXIT_ERROR;
     }
@@ -375,7 +374,6 @@ out:
 int cmd_token_refresh(const cli_cmd *cmd, int argc, char **argv)
 {
     cli_session s;
-    plex_jwt_key *key = NULL;
     char *jwt = NULL;
     int rc;
 
@@ -393,19 +391,16 @@ int cmd_token_refresh(const cli_cmd *cmd, int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto out;
     }
-    if ((rc = cli_jwt_key(s.dir, 0, &key)) != 0) {
-        if (rc == CLI_TOKEN_NONE) {
-            cli_error("no device key in %s: run 'plex login --jwt' again", s.dir);
-            rc = CLI_EXIT_NOPERM;
-        }
+    if (!s.key) { /* the session loads it for a saved JWT; an unusable file already failed */
+        cli_error("no device key in %s: run 'plex login --jwt' again", s.dir);
+        rc = CLI_EXIT_NOPERM;
         goto out;
     }
-    if ((rc = refresh_and_save(&s, key, &jwt)) != 0)
+    if ((rc = refresh_and_save(&s, s.key, &jwt)) != 0)
         goto out;
     rc = print_result(&s, "refreshed", jwt);
 out:
     plex_free(jwt);
-    plex_jwt_key_free(key);
     cli_session_close(&s);
     return rc;
 }

@@ -129,6 +129,7 @@ void cli_session_close(cli_session *s)
         log_line(PLEX_LOG_DEBUG, line, NULL);
     }
     plex_client_free(s->client);
+    plex_jwt_key_free(s->key);
     cli_token_file_dispose(&s->saved);
     free(s->dir);
     memset(s, 0, sizeof(*s));
