@@ -2,7 +2,9 @@
  * bench_decode: ns per decode of the PIN container (tests/fixtures/pin/seed.json)
  * by libplex (plex_pin_parse + plex_pin_free), side by side in the same run
  * with the DOM parse (+ free) of the same bytes by cJSON, json-c, jansson and
- * YAJL's tree parser (STYLE.md §10). Run it through bench/run.sh (make bench),
+ * YAJL's tree parser (STYLE.md §10); YAJL's event parser and, when built
+ * with Debian's libsimdjson-dev, simdjson's DOM parse are shown as
+ * references (not part of issue 2's target: see bench/lib_simdjson.cpp). Run it through bench/run.sh (make bench),
  * which adds callgrind instruction counts and allocation counts to the table.
  *
  * Method: every decoder is warmed up and its iteration count calibrated so
@@ -79,6 +81,9 @@ static bench_lib libs[] = {
     {"jansson", "jansson (DOM)", bench_jansson_version, bench_jansson_decode, 0, 0, {0}, 0, 0, 0, -1, -1},
     {"yajl", "YAJL yajl_tree_parse (DOM)", bench_yajl_version, bench_yajl_tree_decode, 0, 0, {0}, 0, 0, 0, -1, -1},
     {"yajl-events", "YAJL events, no DOM (ref.)", bench_yajl_version, bench_yajl_events_decode, 1, 0, {0}, 0, 0, 0, -1, -1},
+#ifdef PLEX_BENCH_SIMDJSON
+    {"simdjson", "simdjson DOM, SIMD (ref.)", bench_simdjson_version, bench_simdjson_decode, 1, 0, {0}, 0, 0, 0, -1, -1},
+#endif
 };
 #define NLIBS (sizeof(libs) / sizeof(libs[0]))
 
@@ -135,7 +140,7 @@ static char *read_file(const char *path, size_t *len)
         fclose(f);
         return NULL;
     }
-    buf = malloc((size_t)n + 1);
+    buf = calloc(1, (size_t)n + BENCH_INPUT_PADDING);
     if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
         fprintf(stderr, "%s: read failed\n", path);
         free(buf);
@@ -143,9 +148,30 @@ static char *read_file(const char *path, size_t *len)
         return NULL;
     }
     fclose(f);
-    buf[n] = '\0'; /* YAJL's tree parser wants a C string; the others get the length */
+    /* zero from buf[n] on: YAJL's tree parser wants a C string, simdjson
+     * reads up to BENCH_INPUT_PADDING bytes ahead; the others get the length */
     *len = (size_t)n;
     return buf;
+}
+
+/* the state a real program would keep: json-c's tokener, simdjson's parser */
+static int bench_setup(void)
+{
+    if (bench_jsonc_setup() != 0)
+        return -1;
+#ifdef PLEX_BENCH_SIMDJSON
+    if (bench_simdjson_setup() != 0)
+        return -1;
+#endif
+    return 0;
+}
+
+static void bench_teardown(void)
+{
+    bench_jsonc_teardown();
+#ifdef PLEX_BENCH_SIMDJSON
+    bench_simdjson_teardown();
+#endif
 }
 
 static bench_lib *find_lib(const char *id)
@@ -385,6 +411,11 @@ static int timing(const char *path, const char *buf, size_t len, int rounds, dou
                l->min, l->max, l->median / plex->median, ir, al);
     }
 
+#ifdef PLEX_BENCH_SIMDJSON
+    printf("(simdjson runs its \"%s\" kernels on this CPU, one parser reused, input padded: its best "
+           "case)\n",
+           bench_simdjson_kernel());
+#endif
     printf("\nTargets (issue 2):\n");
     printf("  <= 500 ns per decode:                 %6.0f ns            %s\n", plex->median,
            plex->median <= 500 ? "PASS" : "FAIL");
@@ -452,7 +483,8 @@ int main(int argc, char **argv)
     buf = read_file(path, &len);
     if (!buf)
         return 1;
-    if (bench_jsonc_setup() != 0 || check_decoders(buf, len) != 0) {
+    if (bench_setup() != 0 || check_decoders(buf, len) != 0) {
+        bench_teardown();
         free(buf);
         return 1;
     }
@@ -488,7 +520,7 @@ int main(int argc, char **argv)
             read_extra(extra);
         rc = timing(path, buf, len, rounds, round_ms);
     }
-    bench_jsonc_teardown();
+    bench_teardown();
     free(buf);
     return rc;
 }

@@ -4,12 +4,15 @@
  * json_type), behind the same signature: decode the bytes into the library's
  * natural result (a DOM for the JSON libraries, the model for libplex), free
  * it, and return 0 on success. buf[len] is always '\0' (YAJL's tree parser
- * needs it).
+ * needs it), and BENCH_INPUT_PADDING bytes from buf[len] on are readable
+ * (simdjson reads ahead).
  */
 #ifndef PLEX_BENCH_LIBS_H
 #define PLEX_BENCH_LIBS_H
 
 #include <stddef.h>
+
+#define BENCH_INPUT_PADDING 64
 
 typedef int (*bench_decode_fn)(const char *buf, size_t len);
 
@@ -29,5 +32,14 @@ const char *bench_cjson_version(void);
 const char *bench_jsonc_version(void);
 const char *bench_jansson_version(void);
 const char *bench_yajl_version(void);
+
+#ifdef PLEX_BENCH_SIMDJSON
+/* simdjson (C++, bench/lib_simdjson.cpp): a reference, see there. */
+int bench_simdjson_setup(void);
+void bench_simdjson_teardown(void);
+int bench_simdjson_decode(const char *buf, size_t len);
+const char *bench_simdjson_version(void);
+const char *bench_simdjson_kernel(void); /* "icelake", "haswell", ... */
+#endif
 
 #endif

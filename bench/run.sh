@@ -15,6 +15,8 @@
 # 0.39.0 on the same work (decode, start to first request, a whole sign-in;
 # issue 7). It installs plexjs from the npm registry into bench/plexjs/ the
 # first time, and leaves the plexjs column out when node or npm is missing.
+# Then bench/startup.sh BUILD_DIR: process start to first request, layer by
+# layer (libc only, OpenSSL, libcurl loaded, curl_global_init, libplex).
 # Exit status 3 when libplex misses a target of issue 2, 4 or 7; another
 # non-zero status when a benchmark could not run.
 set -eu
@@ -87,4 +89,7 @@ if [ $jrc -ne 0 ] && [ $jrc -ne 3 ]; then
     exit $jrc
 fi
 [ $rc -ne 0 ] || rc=$jrc
+
+# what process start to first request is made of (issue 7)
+sh "$(dirname "$0")/startup.sh" "$build"
 exit $rc

@@ -14,6 +14,12 @@
 #                         median of each run's median, DECODE_RUNS runs
 #                         (default 5) of each, alternating; the fastest round
 #                         of all runs is printed under the table.
+#   simdjson parse (ref.) bench_decode --only simdjson, when bench_decode was
+#                         built with libsimdjson-dev: simdjson's DOM parse of
+#                         the same bytes, no typed model (bench/lib_simdjson.cpp).
+#                         The fastest JSON parser we know of: plexjs / simdjson
+#                         is about the largest decode ratio any decoder of these
+#                         bytes can show, the ceiling for the 40x target.
 #   start -> first req ms bench_first_request: fork to the first bytes of the
 #                         first request (POST /api/v2/pins) on a listening
 #                         socket (see bench/first_request.c).
@@ -115,10 +121,17 @@ if ! grep -q '"postal_code": "802"' "$work/pin.json"; then
 fi
 : >"$work/decode.plex"
 : >"$work/decode.js"
+: >"$work/decode.simd"
+simd=""
+if "$decode" --list | grep -qx simdjson; then simd=1; fi
 dec_plex() {
     "$decode" --only libplex --file "$work/pin.json" >"$work/out" ||
         { echo "$0: bench_decode failed" >&2; exit 1; }
     awk '/^ns_per_decode/ {print $2, $4}' "$work/out" >>"$work/decode.plex"
+    [ -n "$simd" ] || return 0
+    "$decode" --only simdjson --file "$work/pin.json" >"$work/out" ||
+        { echo "$0: bench_decode --only simdjson failed" >&2; exit 1; }
+    awk '/^ns_per_decode/ {print $2, $4}' "$work/out" >>"$work/decode.simd"
 }
 dec_js() {
     [ -n "$js" ] || return 0
@@ -182,6 +195,7 @@ echo "Same work, measured in this run: $runs runs of each program alternating (d
 echo "medians; requests and TCP connections: worst run, counted by plexsim. Sign-in: plexsim on"
 echo "127.0.0.1, approved on the ${polls}rd poll, poll interval 0. ratio = plexjs / libplex."
 awk -v dp="$(median 1 "$work/decode.plex")" -v dj="$(median 1 "$work/decode.js")" \
+    -v ds="$(median 1 "$work/decode.simd")" \
     -v fp="$(median 1 "$work/first.plex")" -v fj="$(median 1 "$work/first.js")" \
     -v wp="$(median 1 "$work/signin.plex")" -v wj="$(median 1 "$work/signin.js")" \
     -v rp="$(median 2 "$work/signin.plex")" -v rj="$(median 2 "$work/signin.js")" \
@@ -191,6 +205,8 @@ awk -v dp="$(median 1 "$work/decode.plex")" -v dj="$(median 1 "$work/decode.js")
     fmt = "%-32s %10s %10s %9s  %-9s %s\n"
     printf fmt, "", "libplex", "plexjs", "ratio", "target", ""
     row("pin decode, ns", dp, dj, "%.0f", 40)
+    if (ds > 0)
+        row("  ref.: simdjson parse only, ns", ds, dj, "%.0f", 0)
     row("start -> first request, ms", ms(fp), ms(fj), "%.2f", 0)
     row("sign-in wall, ms", ms(wp), ms(wj), "%.2f", 20)
     row("sign-in peak RSS, KiB", rp, rj, "%.0f", 10)
@@ -217,6 +233,13 @@ least() { # COLUMN FILE (empty file: -1)
 awk -v p="$(least 2 "$work/decode.plex")" -v j="$(least 2 "$work/decode.js")" 'BEGIN {
     if (p > 0 && j > 0)
         printf "(decode in CPU time; the fastest round of all: libplex %d ns, plexjs %d ns, %.1fx)\n", p, j, j / p
+}'
+awk -v s="$(median 1 "$work/decode.simd")" -v j="$(median 1 "$work/decode.js")" \
+    -v p="$(median 1 "$work/decode.plex")" 'BEGIN {
+    if (s > 0 && j > 0)
+        printf "(ceiling: simdjson, the fastest parser we know of, parses the same bytes into its DOM,\n" \
+               " no typed model, in %d ns: %.1fx plexjs; 40x would be %d ns. libplex is %.1fx simdjson)\n",
+               s, j / s, j / 40, p / s
 }'
 echo "(targets: decode >= 40x faster; sign-in >= 20x faster and <= 1/10 of plexjs's peak RSS)"
 [ "$(cat "$work/verdict")" -eq 0 ] || exit 3
