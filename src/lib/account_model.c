@@ -18,12 +18,6 @@
 
 /* ---- resources ---- */
 
-static void connection_init(void *obj)
-{
-    plex_connection *c = obj;
-    c->local = c->relay = c->ipv6 = PLEX_ABSENT;
-}
-
 static const plex__field connection_fields[] = {
     PLEX__FIELD("protocol", S, N, 0, plex_connection, protocol),
     PLEX__FIELD("address", S, N, 1, plex_connection, address),
@@ -40,17 +34,9 @@ const plex__schema plex__connection_schema = {connection_fields,
                                               sizeof(plex_connection),
                                               offsetof(plex_connection, present),
                                               (size_t)-1,
-                                              connection_init,
+                                              0x70,
                                               NULL,
                                               0};
-
-static void resource_init(void *obj)
-{
-    plex_resource *r = obj;
-    r->owned = r->home = r->synced = r->relay = r->presence = r->https_required =
-        r->public_address_matches = r->dns_rebinding_protection = r->nat_loopback_supported =
-            PLEX_ABSENT;
-}
 
 #define R PLEX__F_REQUIRED
 static const plex__field resource_fields[] = {
@@ -86,7 +72,7 @@ const plex__schema plex__resource_schema = {resource_fields,
                                             sizeof(plex_resource),
                                             offsetof(plex_resource, present),
                                             (size_t)-1,
-                                            resource_init,
+                                            0x7FC000,
                                             NULL,
                                             0x40};
 
@@ -107,7 +93,7 @@ const plex__schema plex__resources_schema = {resources_fields,
                                              sizeof(struct plex_resources),
                                              offsetof(struct plex_resources, present),
                                              offsetof(struct plex_resources, missing),
-                                             NULL,
+                                             0,
                                              NULL,
                                              0};
 
@@ -189,7 +175,7 @@ const plex__schema plex__companion_schema = {companion_fields,
                                              sizeof(plex_companion),
                                              offsetof(plex_companion, present),
                                              (size_t)-1,
-                                             NULL,
+                                             0,
                                              NULL,
                                              0x1};
 
@@ -208,7 +194,7 @@ const plex__schema plex__companions_schema = {companions_fields,
                                               sizeof(struct plex_companions),
                                               offsetof(struct plex_companions, present),
                                               offsetof(struct plex_companions, missing),
-                                              NULL,
+                                              0,
                                               NULL,
                                               0};
 
@@ -242,12 +228,6 @@ void plex_companions_free(plex_companions *list)
 
 /* ---- friends ---- */
 
-static void friend_init(void *obj)
-{
-    plex_friend *f = obj;
-    f->home = f->restricted = PLEX_ABSENT;
-}
-
 static const plex__field friend_fields[] = {
     PLEX__FIELD("id", PLEX__F_INT64, R, 0, plex_friend, id),
     PLEX__FIELD("uuid", S, N, 1, plex_friend, uuid),
@@ -267,7 +247,7 @@ const plex__schema plex__friend_schema = {friend_fields,
                                           sizeof(plex_friend),
                                           offsetof(plex_friend, present),
                                           (size_t)-1,
-                                          friend_init,
+                                          0x180,
                                           NULL,
                                           0x1};
 
@@ -285,7 +265,7 @@ const plex__schema plex__friends_schema = {friends_fields,
                                            sizeof(struct plex_friends),
                                            offsetof(struct plex_friends, present),
                                            offsetof(struct plex_friends, missing),
-                                           NULL,
+                                           0,
                                            NULL,
                                            0};
 
@@ -319,12 +299,6 @@ void plex_friends_free(plex_friends *list)
 
 /* ---- home ---- */
 
-static void home_init(void *obj)
-{
-    plex_home *h = obj;
-    h->guest_enabled = h->subscription = PLEX_ABSENT;
-}
-
 static const plex__field home_fields[] = {
     PLEX__FIELD("id", PLEX__F_INT64, R, 0, plex_home, id),
     PLEX__FIELD("name", S, N, 1, plex_home, name),
@@ -338,7 +312,7 @@ const plex__schema plex__home_schema = {home_fields,
                                         sizeof(plex_home),
                                         offsetof(plex_home, present),
                                         (size_t)-1,
-                                        home_init,
+                                        0x30,
                                         NULL,
                                         0x1};
 #undef R

@@ -309,11 +309,6 @@ int plex_signout(plex_client *c)
  * field search is fastest with. Sub-models keep their own present masks
  * (sub_shift 0) and have no required fields. */
 
-static void user_profile_init(void *obj)
-{
-    ((plex_user_profile *)obj)->auto_select_audio = PLEX_ABSENT;
-}
-
 #define I32 PLEX__F_INT32
 #define N PLEX__F_NULLABLE
 static const plex__field user_profile_fields[] = {
@@ -337,7 +332,7 @@ const plex__schema plex__user_profile_schema = {user_profile_fields,
                                                 sizeof(plex_user_profile),
                                                 offsetof(plex_user_profile, present),
                                                 (size_t)-1,
-                                                user_profile_init,
+                                                0x1,
                                                 NULL,
                                                 0};
 
@@ -355,14 +350,9 @@ const plex__schema plex__user_service_schema = {user_service_fields,
                                                 sizeof(plex_user_service),
                                                 offsetof(plex_user_service, present),
                                                 (size_t)-1,
-                                                NULL,
+                                                0,
                                                 NULL,
                                                 0};
-
-static void user_subscription_init(void *obj)
-{
-    ((plex_user_subscription *)obj)->active = PLEX_ABSENT;
-}
 
 static const plex__field user_subscription_fields[] = {
     PLEX__FIELD("active", PLEX__F_BOOL, 0, 1, plex_user_subscription, active),
@@ -379,30 +369,9 @@ const plex__schema plex__user_subscription_schema = {user_subscription_fields,
                                                      sizeof(plex_user_subscription),
                                                      offsetof(plex_user_subscription, present),
                                                      (size_t)-1,
-                                                     user_subscription_init,
+                                                     0x1,
                                                      NULL,
                                                      0};
-
-static void user_init(void *obj)
-{
-    plex_user *u = obj;
-    plex_opt_bool *b[] = {&u->confirmed,
-                          &u->email_only_auth,
-                          &u->has_password,
-                          &u->protected_,
-                          &u->restricted,
-                          &u->home,
-                          &u->home_admin,
-                          &u->guest,
-                          &u->anonymous,
-                          &u->two_factor_enabled,
-                          &u->ads_consent,
-                          &u->backup_codes_created,
-                          &u->experimental_features,
-                          &u->mailing_list_active};
-    for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
-        *b[i] = PLEX_ABSENT;
-}
 
 /* Fields 32..63 keep their presence bits in present_hi (see model.h). */
 _Static_assert(offsetof(plex_user, present_hi) == offsetof(plex_user, present) + sizeof(uint32_t),
@@ -467,7 +436,7 @@ const plex__schema plex__user_schema = {user_fields,
                                         sizeof(plex_user),
                                         offsetof(plex_user, present),
                                         (size_t)-1,
-                                        user_init,
+                                        0xE40BC08E80,
                                         NULL,
                                         0x7};
 

@@ -24,7 +24,7 @@ static const plex__field entry_fields[] = {
 };
 static const plex__schema entry_schema = {
     entry_fields, sizeof(entry_fields) / sizeof(entry_fields[0]), sizeof(plex_api_error),
-    (size_t)-1,   (size_t)-1, NULL, NULL, 0x3};
+    (size_t)-1,   (size_t)-1, 0, NULL, 0x3};
 
 static const plex__field root_fields[] = {
     PLEX__FIELD_ARRAY("errors", PLEX__F_REQUIRED, 0, struct plex_api_errors, items, count,
@@ -35,7 +35,7 @@ static const plex__schema root_schema = {root_fields,
                                          sizeof(struct plex_api_errors),
                                          offsetof(struct plex_api_errors, present),
                                          offsetof(struct plex_api_errors, missing),
-                                         NULL,
+                                         0,
                                          NULL,
                                          0x1};
 

@@ -312,6 +312,41 @@ uint64_t plex__model_required_bits(const plex__schema *s)
     return m;
 }
 
+uint64_t plex__model_bool_bits(const plex__schema *s)
+{
+    uint64_t m = 0;
+    for (size_t i = 0; i < s->nfields && i < 64; i++)
+        if (s->fields[i].kind == PLEX__F_BOOL)
+            m |= (uint64_t)1 << i;
+    return m;
+}
+
+/* The index of the lowest set bit of m (m != 0). */
+static unsigned int lowest_bit(uint64_t m)
+{
+#if defined(__GNUC__)
+    return (unsigned int)__builtin_ctzll(m);
+#else
+    unsigned int n = 0;
+    while (!(m & 1)) {
+        m >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/* Before decoding into a zeroed struct: its bool fields are "absent" (not
+ * false). One step per bool field, found by its position in the table. */
+static void set_bools_absent(const plex__schema *s, void *obj)
+{
+    for (uint64_t m = s->bools; m; m &= m - 1) {
+        size_t i = lowest_bit(m);
+        if (i < s->nfields)
+            *(plex_opt_bool *)(void *)((char *)obj + s->fields[i].offset) = PLEX_ABSENT;
+    }
+}
+
 /* Store the masks of a decoded object (see "Presence bits" in model.h). */
 static void store_masks(const plex__schema *s, void *obj, uint64_t present, uint64_t missing)
 {
@@ -355,8 +390,8 @@ static int decode_object(ctx *c, const plex__schema *s, void *obj, uint64_t *pre
     size_t hint = 0;
     int rc;
 
-    if (s->init)
-        s->init(obj);
+    if (s->bools)
+        set_bools_absent(s, obj);
     for (;;) {
         const plex__field *f;
         void *slot;

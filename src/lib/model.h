@@ -71,13 +71,17 @@ struct plex__schema {
     size_t size;              /* sizeof the struct */
     size_t present_offset;    /* offset of its uint32_t present mask, or (size_t)-1 */
     size_t missing_offset;    /* offset of a uint32_t missing mask, or (size_t)-1 */
-    void (*init)(void *obj);  /* set "absent" values before decoding, or NULL */
+    uint64_t bools;           /* bit i: fields[i] is a PLEX__F_BOOL, which the decoder sets to
+                                 PLEX_ABSENT first (table positions, not presence bits;
+                                 kept in step by a test) */
     void (*finish)(void *obj);/* derive fields after decoding, or NULL */
     uint64_t required;        /* bits of the PLEX__F_REQUIRED fields (kept in step by a test) */
 };
 
-/* The required bits computed from the field table (for that test). */
+/* `required` and `bools` computed from the field table (for the tests that
+ * keep them in step). */
 uint64_t plex__model_required_bits(const plex__schema *schema);
+uint64_t plex__model_bool_bits(const plex__schema *schema);
 
 #define PLEX__FIELD(name, kind, flags, bit, type, member)                                          \
     {name, (unsigned char)(sizeof(name) - 1), kind, flags, bit,                                    \

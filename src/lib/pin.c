@@ -11,14 +11,6 @@
 /* GeoData field n has presence bit n; inside a pin they land at bit 16 + n. */
 #define GEO_SHIFT 16
 
-static void geodata_init(void *obj)
-{
-    plex_geodata *g = obj;
-    g->european_union_member = PLEX_ABSENT;
-    g->in_privacy_restricted_country = PLEX_ABSENT;
-    g->in_privacy_restricted_region = PLEX_ABSENT;
-}
-
 /* One number of a coordinate pair at *p (spaces around it skipped), up to
  * `stop` or the end; *p moves past it. Returns 0 or -1. */
 static int coordinate(const char **p, int stop, double *out)
@@ -74,12 +66,7 @@ static const plex__field geodata_fields[] = {
 
 const plex__schema plex__geodata_schema = {
     geodata_fields, sizeof(geodata_fields) / sizeof(geodata_fields[0]), sizeof(plex_geodata),
-    offsetof(plex_geodata, present), (size_t)-1, geodata_init, geodata_finish, 0x66F};
-
-static void pin_init(void *obj)
-{
-    ((plex_pin *)obj)->trusted = PLEX_ABSENT;
-}
+    offsetof(plex_geodata, present), (size_t)-1, 0x190, geodata_finish, 0x66F};
 
 static const plex__field pin_fields[] = {
     PLEX__FIELD("id", PLEX__F_INT64, R, 0, plex_pin, id),
@@ -101,7 +88,7 @@ static const plex__field pin_fields[] = {
 
 const plex__schema plex__pin_schema = {
     pin_fields,      sizeof(pin_fields) / sizeof(pin_fields[0]), sizeof(plex_pin),
-    offsetof(plex_pin, present), offsetof(plex_pin, missing),   pin_init, NULL, 0x377};
+    offsetof(plex_pin, present), offsetof(plex_pin, missing),   0x8, NULL, 0x377};
 
 int plex_pin_parse(plex_pin **out, const char *data, size_t len, unsigned int flags,
                    plex_error *err)

@@ -24,8 +24,10 @@ static void test_schema_required_bits(void)
                                  &plex__resources_schema,  &plex__companion_schema,
                                  &plex__companions_schema, &plex__friend_schema,
                                  &plex__friends_schema,    &plex__home_schema};
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         CHECK_INT(all[i]->required, plex__model_required_bits(all[i]));
+        CHECK_INT(all[i]->bools, plex__model_bool_bits(all[i]));
+    }
 }
 
 static void test_resources_seed(void)

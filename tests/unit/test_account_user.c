@@ -139,6 +139,8 @@ static void test_schemas(void)
         uint64_t bits = 0;
 
         CHECK_INT(s->required, plex__model_required_bits(s));
+        CHECK_INT(s->bools, plex__model_bool_bits(s));
+        CHECK(s->nfields <= 64); /* `bools` has a bit per field */
         /* bits are unique, 0..nfields-1, and follow the struct's member
          * order (field n is the n-th member, the public numbering) */
         for (size_t j = 0; j < s->nfields; j++) {
@@ -576,7 +578,7 @@ static const plex__field inner_fields[] = {
     PLEX__FIELD("n", PLEX__F_INT64, 0, 1, inner, n),
 };
 static const plex__schema inner_schema = {
-    inner_fields, 2, sizeof(inner), offsetof(inner, present), (size_t)-1, NULL, NULL, 0x1};
+    inner_fields, 2, sizeof(inner), offsetof(inner, present), (size_t)-1, 0, NULL, 0x1};
 
 static const plex__field outer_fields[] = {
     PLEX__FIELD("a", PLEX__F_INT64, PLEX__F_REQUIRED, 0, outer, a),
@@ -585,7 +587,7 @@ static const plex__field outer_fields[] = {
 };
 static const plex__schema outer_schema = {
     outer_fields, 3,    sizeof(outer),        offsetof(outer, present), offsetof(outer, missing),
-    NULL,         NULL, (uint64_t)1 << 35 | 1};
+    0,         NULL, (uint64_t)1 << 35 | 1};
 
 static void test_engine(void)
 {

@@ -355,6 +355,8 @@ static void test_schema_required_bits(void)
 {
     CHECK_INT(plex__pin_schema.required, plex__model_required_bits(&plex__pin_schema));
     CHECK_INT(plex__geodata_schema.required, plex__model_required_bits(&plex__geodata_schema));
+    CHECK_INT(plex__pin_schema.bools, plex__model_bool_bits(&plex__pin_schema));
+    CHECK_INT(plex__geodata_schema.bools, plex__model_bool_bits(&plex__geodata_schema));
     CHECK_INT(plex__pin_schema.required | plex__geodata_schema.required << 16, PLEX_PIN_REQUIRED);
 }
 
