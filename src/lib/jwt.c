@@ -1,6 +1,7 @@
 /*
  * Ed25519 keys, base64url, JWK thumbprints, signing and verifying compact
- * JWTs (RFC 7515/7519, EdDSA per RFC 8037). The crypto is OpenSSL's
+ * JWTs (RFC 7515/7519, EdDSA per RFC 8037; RS256 per RFC 7518 to verify
+ * Plex JWTs, and to sign them for plexsim). The crypto is OpenSSL's
  * libcrypto; JSON goes through the project's reader and writer.
  */
 #include <string.h>
@@ -305,24 +306,25 @@ void plex_jwt_key_free(plex_jwt_key *key)
 
 /* ---- signing ---- */
 
-int plex__jwt_sign_claims(char **out, const plex_jwt_key *key, const char *claims, size_t len)
+/* "header.claims.signature": header {kid, alg, typ JWT}, signed with pkey
+ * (md NULL for EdDSA, SHA-256 for RS256). */
+static int sign_compact(char **out, EVP_PKEY *pkey, const EVP_MD *mdtype, const char *kid,
+                        const char *alg, const char *claims, size_t len)
 {
     plex__buf hdr = {0}, b = {0};
     plex__json_writer w;
     EVP_MD_CTX *md;
-    unsigned char sig[64];
+    unsigned char sig[512];
     size_t siglen = sizeof(sig), at;
     int ok;
 
-    if (!out || !key || !claims)
-        return PLEX_EINVALID;
     *out = NULL;
     plex__jw_init(&w, &hdr);
     plex__jw_object_begin(&w);
     plex__jw_key(&w, "kid");
-    plex__jw_string(&w, key->kid);
+    plex__jw_string(&w, kid);
     plex__jw_key(&w, "alg");
-    plex__jw_string(&w, "EdDSA");
+    plex__jw_string(&w, alg);
     plex__jw_key(&w, "typ");
     plex__jw_string(&w, "JWT");
     plex__jw_object_end(&w);
@@ -330,7 +332,7 @@ int plex__jwt_sign_claims(char **out, const plex_jwt_key *key, const char *claim
         plex__buf_dispose(&hdr);
         return hdr.err;
     }
-    plex__buf_grow(&b, b64u_len(hdr.len) + b64u_len(len) + 2 + b64u_len(64) + 1);
+    plex__buf_grow(&b, b64u_len(hdr.len) + b64u_len(len) + 2 + b64u_len(sizeof(sig)) + 1);
     if (b.err) {
         plex__buf_dispose(&hdr);
         return b.err;
@@ -346,8 +348,9 @@ int plex__jwt_sign_claims(char **out, const plex_jwt_key *key, const char *claim
         plex__buf_dispose(&b);
         return PLEX_ENOMEM;
     }
-    ok = EVP_DigestSignInit(md, NULL, NULL, NULL, key->pkey) == 1 &&
-         EVP_DigestSign(md, sig, &siglen, (const unsigned char *)b.ptr, at) == 1 && siglen == 64;
+    ok = EVP_DigestSignInit(md, NULL, mdtype, NULL, pkey) == 1 &&
+         EVP_DigestSign(md, sig, &siglen, (const unsigned char *)b.ptr, at) == 1 &&
+         siglen == (size_t)EVP_PKEY_get_size(pkey);
     EVP_MD_CTX_free(md);
     if (!ok) {
         plex__buf_dispose(&b);
@@ -357,6 +360,25 @@ int plex__jwt_sign_claims(char **out, const plex_jwt_key *key, const char *claim
     b64u_put(b.ptr + b.len, sig, siglen);
     b.len += strlen(b.ptr + b.len);
     return plex__buf_detach(&b, out);
+}
+
+int plex__jwt_sign_claims(char **out, const plex_jwt_key *key, const char *claims, size_t len)
+{
+    if (!out || !key || !claims)
+        return PLEX_EINVALID;
+    return sign_compact(out, key->pkey, NULL, key->kid, "EdDSA", claims, len);
+}
+
+int plex__jwt_sign_rs256(char **out, struct evp_pkey_st *rsa, const char *kid, const char *claims,
+                         size_t len)
+{
+    if (!out)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if (!rsa || !kid || !claims || EVP_PKEY_get_base_id(rsa) != EVP_PKEY_RSA ||
+        EVP_PKEY_get_bits(rsa) < 2048 || EVP_PKEY_get_size(rsa) > 512)
+        return PLEX_EINVALID;
+    return sign_compact(out, rsa, EVP_sha256(), kid, "RS256", claims, len);
 }
 
 int plex_jwt_sign(char **out, const plex_jwt_key *key, const char *client_id, const char *nonce,

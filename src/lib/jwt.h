@@ -36,6 +36,13 @@ int plex__jwt_check_sig(const plex__jwt *j, const char *jwt, const char *x_b64);
 /* Sign claims (a JSON object's text) with key: header {kid, alg, typ}. */
 int plex__jwt_sign_claims(char **out, const plex_jwt_key *key, const char *claims, size_t len);
 
+struct evp_pkey_st; /* OpenSSL's EVP_PKEY */
+
+/* Sign claims with an RSA key (>= 2048 bits) as RS256: header {kid, alg
+ * RS256, typ}. For plexsim, which issues Plex JWTs; devices sign EdDSA. */
+int plex__jwt_sign_rs256(char **out, struct evp_pkey_st *rsa, const char *kid, const char *claims,
+                         size_t len);
+
 /* A new reference to the same key (the EVP_PKEY is shared). */
 int plex__jwt_key_ref(plex_jwt_key **out, const plex_jwt_key *key);
 

@@ -2,7 +2,16 @@
  * plexsim: JWT device authentication (../shared/PROTOCOL.md §6), for real:
  * device signatures are verified with the key the device registered (with
  * its PIN or through /api/v2/auth/jwk), and the Plex JWTs plexsim hands out
- * are signed with its own Ed25519 key, published at /api/v2/auth/keys.
+ * are signed with its own keys, published at /api/v2/auth/keys.
+ *
+ * Plex JWTs are signed EdDSA with an Ed25519 key (the default), or RS256
+ * with a 2048-bit RSA key (--jwt-alg RS256, /__sim/config?jwt_alg=RS256;
+ * jwt_alg=EdDSA switches back). The RSA key is made when RS256 is first
+ * selected (at start, or by the switch) and kept until exit, /__sim/reset
+ * included. From then on /api/v2/auth/keys lists both keys, Ed25519 first,
+ * and only the selected one signs: like plex.tv while it rotates keys, so
+ * a Plex JWT issued before a switch (either way) still verifies, and still
+ * works as X-Plex-Token. Device JWTs are always EdDSA (Ed25519 keys).
  *
  *   POST /api/v2/pins {"jwk":{...},"strong":true}  binds the key to the PIN
  *   GET  /api/v2/pins/{id}?deviceJWT=JWT          422 bad signature, 498 expired;
@@ -12,7 +21,7 @@
  *                                                 token stops working
  *   GET  /api/v2/auth/nonce                       {"nonce":"<uuid>"}, valid 5 minutes
  *   POST /api/v2/auth/token {"jwt":JWT}           {"auth_token":"<Plex JWT>"}
- *   GET  /api/v2/auth/keys                        {"keys":[JWK]}
+ *   GET  /api/v2/auth/keys                        {"keys":[Ed25519 JWK, RSA JWK once made]}
  *
  * A Plex JWT used as X-Plex-Token answers 498 once expired (lifetime:
  * --jwt-ttl, /__sim/config?jwt_ttl=S; 7 days by default).
@@ -21,6 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 
 #include "alloc.h"
 #include "buf.h"
@@ -52,7 +66,10 @@ typedef struct nonce {
 } nonce;
 
 struct sim_jwt {
-    plex_jwt_key *key;
+    plex_jwt_key *key; /* Ed25519: EdDSA */
+    EVP_PKEY *rsa;     /* RSA 2048: RS256, once selected; else NULL */
+    char rsa_kid[64];  /* its RFC 7638 thumbprint */
+    plex__jwk rsa_jwk; /* its public key: kty, n, e */
     device devices[MAX_DEVICES];
     size_t ndevices;
     pin_key *pins; /* SIM_MAX_PINS, a ring */
@@ -74,7 +91,65 @@ int sim_jwt_init(sim_state *st)
         return -1;
     }
     st->jwt = j;
+    if (st->cfg.jwt_rs256 && sim_jwt_rsa_ready(st) != 0) {
+        sim_jwt_dispose(st);
+        return -1;
+    }
     return 0;
+}
+
+/* base64url of data[0..n) into dst (cap bytes): 0 or -1. */
+static int b64u_into(char *dst, size_t cap, const unsigned char *data, size_t n)
+{
+    char *s = NULL;
+    int ok = plex_base64url_encode(&s, data, n) == 0 && strlen(s) < cap;
+
+    if (ok)
+        memcpy(dst, s, strlen(s) + 1);
+    plex_free(s);
+    return ok ? 0 : -1;
+}
+
+/* A 2048-bit RSA key, its public JWK and its RFC 7638 thumbprint: 0 or -1. */
+static int rsa_make(sim_jwt *j)
+{
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    EVP_PKEY *pkey = NULL;
+    BIGNUM *n = NULL, *e = NULL;
+    unsigned char nb[256], eb[8], md[32];
+    unsigned int mdlen = 0;
+    char json[512];
+    int ok, len;
+
+    ok = ctx && EVP_PKEY_keygen_init(ctx) == 1 &&
+         EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) == 1 && EVP_PKEY_generate(ctx, &pkey) == 1;
+    EVP_PKEY_CTX_free(ctx);
+    ok = ok && EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_N, &n) == 1 &&
+         EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e) == 1 &&
+         BN_num_bytes(n) == (int)sizeof(nb) && BN_num_bytes(e) <= (int)sizeof(eb) &&
+         b64u_into(j->rsa_jwk.n, sizeof(j->rsa_jwk.n), nb, (size_t)BN_bn2bin(n, nb)) == 0 &&
+         b64u_into(j->rsa_jwk.e, sizeof(j->rsa_jwk.e), eb, (size_t)BN_bn2bin(e, eb)) == 0;
+    BN_free(n);
+    BN_free(e);
+    if (ok) { /* RFC 7638 §3.2: the required members, lexicographic order */
+        len = snprintf(json, sizeof(json), "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}",
+                       j->rsa_jwk.e, j->rsa_jwk.n);
+        ok = len > 0 && (size_t)len < sizeof(json) &&
+             EVP_Digest(json, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32 &&
+             b64u_into(j->rsa_kid, sizeof(j->rsa_kid), md, mdlen) == 0;
+    }
+    if (!ok) {
+        EVP_PKEY_free(pkey);
+        return -1;
+    }
+    memcpy(j->rsa_jwk.kty, "RSA", 4);
+    j->rsa = pkey;
+    return 0;
+}
+
+int sim_jwt_rsa_ready(sim_state *st)
+{
+    return st->jwt->rsa != NULL || rsa_make(st->jwt) == 0 ? 0 : -1;
 }
 
 void sim_jwt_dispose(sim_state *st)
@@ -82,6 +157,7 @@ void sim_jwt_dispose(sim_state *st)
     if (!st->jwt)
         return;
     plex_jwt_key_free(st->jwt->key);
+    EVP_PKEY_free(st->jwt->rsa);
     free(st->jwt->pins);
     free(st->jwt);
     st->jwt = NULL;
@@ -284,7 +360,8 @@ int sim_jwt_pin_poll(sim_state *st, const sim_request *rq, const sim_pin *p, sim
     return 0;
 }
 
-/* A Plex JWT for the device key kid (NULL on failure; free()). */
+/* A Plex JWT for the device key kid, signed with the selected key (NULL on
+ * failure; free()). */
 static char *issue(sim_state *st, const char *kid, const char *scope)
 {
     plex__buf b = {0};
@@ -328,7 +405,13 @@ static char *issue(sim_state *st, const char *kid, const char *scope)
     }
     plex__jw_object_end(&w);
     plex__jw_object_end(&w);
-    rc = b.err ? b.err : plex__jwt_sign_claims(&out, st->jwt->key, b.ptr, b.len);
+    if (b.err)
+        rc = b.err;
+    else if (st->cfg.jwt_rs256) /* the RSA key exists: made when RS256 was selected */
+        rc = st->jwt->rsa ? plex__jwt_sign_rs256(&out, st->jwt->rsa, st->jwt->rsa_kid, b.ptr, b.len)
+                          : -1;
+    else
+        rc = plex__jwt_sign_claims(&out, st->jwt->key, b.ptr, b.len);
     plex__buf_dispose(&b);
     if (rc || !out)
         return NULL;
@@ -392,19 +475,30 @@ int sim_jwt_is_jwt(const char *token)
     return plex_jwt_is_jwt(token);
 }
 
+/* 0 if a parsed Plex JWT was signed by one of our keys (either one, whichever
+ * is selected now: see the top comment), else -1. */
+static int our_signature(const sim_jwt *j, const plex__jwt *pj, const char *token)
+{
+    char x[64];
+
+    if (strcmp(pj->kid, plex_jwt_key_id(j->key)) == 0) {
+        plex__jwt_key_x(j->key, x);
+        return plex__jwt_check_sig(pj, token, x) == 0 ? 0 : -1;
+    }
+    if (j->rsa && strcmp(pj->kid, j->rsa_kid) == 0)
+        return plex__jwt_check_sig_jwk(pj, token, &j->rsa_jwk) == 0 ? 0 : -1;
+    return -1;
+}
+
 int sim_jwt_token_status(sim_state *st, const char *token)
 {
     plex__jwt *pj = malloc(sizeof(*pj));
-    char x[64];
     int status = 401;
 
     if (!pj)
         return 500;
-    plex__jwt_key_x(st->jwt->key, x);
-    if (plex__jwt_parse(pj, token, NULL) == 0 &&
-        strcmp(pj->kid, plex_jwt_key_id(st->jwt->key)) == 0 &&
-        plex__jwt_check_sig(pj, token, x) == 0 && strcmp(pj->iss, "plex.tv") == 0 && pj->has_exp &&
-        device_by_kid(st->jwt, pj->thumbprint))
+    if (plex__jwt_parse(pj, token, NULL) == 0 && our_signature(st->jwt, pj, token) == 0 &&
+        strcmp(pj->iss, "plex.tv") == 0 && pj->has_exp && device_by_kid(st->jwt, pj->thumbprint))
         status = pj->exp <= jwt_now(st) ? 498 : 200;
     free(pj);
     return status;
@@ -528,26 +622,44 @@ static void auth_token(sim_state *st, const sim_request *rq, sim_response *rs, i
     free(body);
 }
 
+/* {"keys":[the Ed25519 JWK, the RSA JWK once made]} */
 static void auth_keys(sim_state *st, sim_response *rs)
 {
-    char *jwk = NULL, *body;
-    size_t n;
+    const sim_jwt *j = st->jwt;
+    plex__buf b = {0};
+    plex__json_writer w;
+    char *jwk = NULL;
 
-    if (plex_jwt_key_jwk(&jwk, st->jwt->key, 1) != 0) {
+    if (plex_jwt_key_jwk(&jwk, j->key, 1) != 0) {
         reply_json(rs, 500, NULL);
         return;
     }
-    n = strlen(jwk) + 16;
-    body = malloc(n);
-    if (!body) {
-        plex_free(jwk);
-        reply_json(rs, 500, NULL);
-        return;
+    plex__jw_init(&w, &b);
+    plex__jw_object_begin(&w);
+    plex__jw_key(&w, "keys");
+    plex__jw_array_begin(&w);
+    plex__jw_raw(&w, jwk, strlen(jwk));
+    if (j->rsa) {
+        plex__jw_object_begin(&w);
+        plex__jw_key(&w, "kty");
+        plex__jw_string(&w, "RSA");
+        plex__jw_key(&w, "n");
+        plex__jw_string(&w, j->rsa_jwk.n);
+        plex__jw_key(&w, "e");
+        plex__jw_string(&w, j->rsa_jwk.e);
+        plex__jw_key(&w, "kid");
+        plex__jw_string(&w, j->rsa_kid);
+        plex__jw_key(&w, "alg");
+        plex__jw_string(&w, "RS256");
+        plex__jw_key(&w, "use");
+        plex__jw_string(&w, "sig");
+        plex__jw_object_end(&w);
     }
-    snprintf(body, n, "{\"keys\":[%s]}", jwk);
+    plex__jw_array_end(&w);
+    plex__jw_object_end(&w);
     plex_free(jwk);
-    reply_json(rs, 200, body);
-    free(body);
+    reply_json(rs, b.err ? 500 : 200, b.err ? NULL : b.ptr);
+    plex__buf_dispose(&b);
 }
 
 void sim_jwt_handle(sim_state *st, const sim_request *rq, sim_response *rs, int json)

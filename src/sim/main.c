@@ -18,7 +18,7 @@
 static const char usage_text[] =
     "usage: plexsim [--port N] [--bind ADDR] [--tls-cert FILE --tls-key FILE]\n"
     "               [--approve-after N] [--pin-ttl SEC] [--strong-pin-ttl SEC]\n"
-    "               [--jwt-ttl SEC]\n"
+    "               [--jwt-ttl SEC] [--jwt-alg EdDSA|RS256]\n"
     "               [--fault SPEC]... [--max-seconds N] [--quiet]\n"
     "               [--resources-loopback]\n";
 
@@ -105,10 +105,15 @@ static const char help_jwt[] =
     "  POST /api/v2/auth/jwk          register a key for a legacy X-Plex-Token\n"
     "  GET /api/v2/auth/nonce         a refresh nonce (5 minutes)\n"
     "  POST /api/v2/auth/token        {\"jwt\":JWT} -> {\"auth_token\":Plex JWT}\n"
-    "  GET /api/v2/auth/keys          plexsim's public key, {\"keys\":[JWK]}\n"
+    "  GET /api/v2/auth/keys          plexsim's public keys, {\"keys\":[JWK...]}\n"
     "  --jwt-ttl SEC or /__sim/config?jwt_ttl=S: Plex JWT lifetime (default 7 days);\n"
     "  /__sim/config?clock_skew=S: the clock of Plex JWTs runs S seconds ahead;\n"
-    "  an expired one answers 498, a bad signature or another device's key 422.\n";
+    "  an expired one answers 498, a bad signature or another device's key 422.\n"
+    "  --jwt-alg ALG or /__sim/config?jwt_alg=ALG: how Plex JWTs are signed, EdDSA\n"
+    "  (Ed25519, the default) or RS256 (a 2048-bit RSA key, made when RS256 is first\n"
+    "  selected and kept until exit). The keys list the Ed25519 key and, once made,\n"
+    "  the RSA key; only the selected one signs, so JWTs issued before a switch\n"
+    "  still verify (as when plex.tv rotates keys). Device JWTs are always EdDSA.\n";
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
@@ -176,6 +181,7 @@ enum {
     OPT_TTL,
     OPT_STRONG_TTL,
     OPT_JWT_TTL,
+    OPT_JWT_ALG,
     OPT_FAULT,
     OPT_MAX,
     OPT_QUIET,
@@ -193,6 +199,7 @@ static const struct option long_opts[] = {
     {"pin-ttl", required_argument, NULL, OPT_TTL},
     {"strong-pin-ttl", required_argument, NULL, OPT_STRONG_TTL},
     {"jwt-ttl", required_argument, NULL, OPT_JWT_TTL},
+    {"jwt-alg", required_argument, NULL, OPT_JWT_ALG},
     {"fault", required_argument, NULL, OPT_FAULT},
     {"max-seconds", required_argument, NULL, OPT_MAX},
     {"quiet", no_argument, NULL, OPT_QUIET},
@@ -232,7 +239,7 @@ static void wait_for_end(const sigset_t *set, int max_seconds)
 
 int main(int argc, char **argv)
 {
-    sim_config cfg = {0, 900, 1800, 0, 0};
+    sim_config cfg = {0, 900, 1800, 0, 0, 0};
     sim_server_options so;
     const char *cert_path = NULL, *key_path = NULL;
     char *cert = NULL, *key = NULL;
@@ -280,6 +287,12 @@ int main(int argc, char **argv)
             if (parse_int(optarg, 1, 100000000, &cfg.jwt_ttl))
                 rc = usage_error("--jwt-ttl: expected a number of seconds, got '%s'", optarg);
             break;
+        case OPT_JWT_ALG:
+            if (strcmp(optarg, "RS256") == 0 || strcmp(optarg, "EdDSA") == 0)
+                cfg.jwt_rs256 = strcmp(optarg, "RS256") == 0;
+            else
+                rc = usage_error("--jwt-alg: expected EdDSA or RS256, got '%s'", optarg);
+            break;
         case OPT_FAULT:
             faults[nfaults++] = optarg;
             break;
@@ -316,7 +329,7 @@ int main(int argc, char **argv)
     }
 
     if (sim_state_init(&st, &cfg) != 0) {
-        fprintf(stderr, "plexsim: out of memory\n");
+        fprintf(stderr, "plexsim: out of memory (or no key for the JWTs)\n");
         free(faults);
         return 1;
     }

@@ -750,6 +750,19 @@ static int config_value(ctx *c, const char *name, int lo, int hi, int *out)
     return 0;
 }
 
+/* jwt_alg=RS256 or EdDSA: 0 (absent or valid) or -1. */
+static int config_jwt_alg(ctx *c, int *rs256)
+{
+    const char *v = argument(c->rq, "jwt_alg", c->buf, sizeof(c->buf));
+
+    if (!v)
+        return 0;
+    if (strcmp(v, "RS256") != 0 && strcmp(v, "EdDSA") != 0)
+        return -1;
+    *rs256 = strcmp(v, "RS256") == 0;
+    return 0;
+}
+
 static void ctl_config(ctx *c)
 {
     sim_config cfg = c->st->cfg;
@@ -758,10 +771,15 @@ static void ctl_config(ctx *c)
         config_value(c, "pin_ttl", 1, 86400, &cfg.pin_ttl) != 0 ||
         config_value(c, "strong_pin_ttl", 1, 86400, &cfg.strong_pin_ttl) != 0 ||
         config_value(c, "jwt_ttl", 0, 100000000, &cfg.jwt_ttl) != 0 ||
-        config_value(c, "clock_skew", 0, 100000000, &cfg.clock_skew) != 0) {
+        config_value(c, "clock_skew", 0, 100000000, &cfg.clock_skew) != 0 ||
+        config_jwt_alg(c, &cfg.jwt_rs256) != 0) {
         ctl_error(c, 400,
                   "bad value (approve_after 0..1000000, pin_ttl 1..86400, jwt_ttl and "
-                  "clock_skew 0..100000000)");
+                  "clock_skew 0..100000000, jwt_alg RS256 or EdDSA)");
+        return;
+    }
+    if (cfg.jwt_rs256 && sim_jwt_rsa_ready(c->st) != 0) {
+        ctl_error(c, 500, "could not make the RSA key for RS256");
         return;
     }
     c->st->cfg = cfg;

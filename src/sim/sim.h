@@ -122,6 +122,7 @@ typedef struct sim_config {
     int strong_pin_ttl; /* seconds, strong pins */
     int jwt_ttl;        /* seconds a Plex JWT lives; 0 = 7 days */
     int clock_skew;     /* seconds the clock of Plex JWTs runs ahead (a device clock behind) */
+    int jwt_rs256;      /* Plex JWTs are signed RS256 (RSA key), not EdDSA (jwt.c) */
 } sim_config;
 
 typedef struct sim_pin {
@@ -261,9 +262,13 @@ int sim_render_pin(char **out, size_t *len, int json, const sim_state *st, const
 int sim_render_stats(char **out, size_t *len, const sim_state *st);
 
 /* ---- jwt.c (st->lock held) ---- */
+/* Makes the RSA key too when st->cfg.jwt_rs256 is set. */
 int sim_jwt_init(sim_state *st);
 void sim_jwt_dispose(sim_state *st);
 void sim_jwt_reset(sim_state *st);
+/* Make the RSA key for RS256 if there is none yet (kept until dispose, and
+ * listed at /api/v2/auth/keys from then on): 0, or -1 (crypto failure). */
+int sim_jwt_rsa_ready(sim_state *st);
 /* The SIM_R_AUTH_* routes. */
 void sim_jwt_handle(sim_state *st, const sim_request *rq, sim_response *rs, int json);
 /* POST /api/v2/pins: bind the body's jwk (if any) to the new pin. 0, or -1

@@ -3,7 +3,8 @@
 # plex login --jwt (the device key beside the token, 0600), whoami showing
 # the JWT's expiry, plex token refresh, the automatic refresh of a JWT near
 # or past its expiry, plex token upgrade from a legacy token, and the
-# errors (a key file others can read, refresh without a key, 429).
+# errors (a key file others can read, refresh without a key, 429); and a
+# Plex JWT signed RS256 (plexsim --jwt-alg RS256) verified by whoami.
 #
 # usage: cli_jwt_test.sh PLEX PLEXSIM
 set -u
@@ -72,6 +73,13 @@ mode_is() {
     if [ "$m" = "$2" ]; then ok; else bad "$cur: $1 has mode '$m', expected $2"; fi
 }
 token_of() { sed -n 's/^token=//p' "$1/token"; }
+# The decoded header of a JWT.
+jwt_header() {
+    local h=${1%%.*}
+    h=$(printf '%s' "$h" | tr '_-' '/+')
+    while [ $((${#h} % 4)) != 0 ]; do h="$h="; done
+    printf '%s' "$h" | base64 -d 2>/dev/null
+}
 
 # JWTs live 90 s here: within a day of expiry from the start, so every
 # command that uses the saved token refreshes it first.
@@ -79,6 +87,7 @@ start_sim auto --approve-after 2 --jwt-ttl 90
 start_sim short --approve-after 2 --jwt-ttl 2
 start_sim rl --approve-after 2 --fault "GET /api/v2/auth/nonce=429*5"
 start_sim nokeys --approve-after 2 --fault "GET /api/v2/auth/keys=500*20"
+start_sim rs --approve-after 2 --jwt-alg RS256
 
 # ---- plex login --jwt ----
 cfg=$tmp/cfg
@@ -189,6 +198,19 @@ out_has '^Signed in as plexsim'
 mode_is "$cfgk/token" 600
 run whoami-nokeys 0 -- --config-dir "$cfgk" whoami
 out_has "^JWT expires: .* \\(signature NOT verified\\)$"
+
+# ---- a Plex JWT signed RS256 (an RSA key at /api/v2/auth/keys) ----
+cfgrs=$tmp/cfgrs
+run login-rs256 0 -- --base-url "$url_rs" --config-dir "$cfgrs" login --jwt --poll-interval 0.1 --no-qr
+out_has '^Signed in as plexsim'
+err_lacks "could not be verified"
+hdr=$(jwt_header "$(token_of "$cfgrs")")
+if [[ "$hdr" == *'"alg":"RS256"'* ]]; then ok; else bad "login-rs256: JWT header is '$hdr'"; fi
+run whoami-rs256 0 -- --config-dir "$cfgrs" whoami
+out_has "^JWT expires: .* \\(signature verified with plex.tv's keys\\)$"
+if grep -q '"kty":"RSA"' "$cfgrs/plex-keys.json"; then ok; else bad "whoami-rs256: no RSA key cached"; fi
+run whoami-rs256-json 0 -- --config-dir "$cfgrs" --json whoami
+out_has '"token_verified":true'
 
 # ---- help ----
 run upgrade-help 0 -- token upgrade --help
