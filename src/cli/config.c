@@ -313,14 +313,14 @@ static int parse_token_file(const char *data, size_t len, cli_token_file *t)
     const char *p = data, *end = data + len;
 
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *le = nl ? nl : end, *eq;
-        size_t klen;
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *le, *eq;
+        size_t n = (size_t)((nl ? nl : end) - p), klen; /* the line, without '\n' */
         char **field = NULL;
 
-        if (le > p && le[-1] == '\r')
-            le--;
-        eq = memchr(p, '=', (size_t)(le - p));
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+        le = p + n;
+        eq = memchr(p, '=', n);
         if (p[0] != '#' && eq) {
             klen = (size_t)(eq - p);
             if (klen == 5 && memcmp(p, "token", 5) == 0)
