@@ -1,7 +1,7 @@
 /*
  * Test helper shared by the sign-in robustness tests (test_alloc_signin,
- * test_fault_matrix, test_soak): short names for error codes, a client for a
- * plexsim, and one whole sign-in (plex_login_wait with interval 0) that
+ * test_fault_matrix, test_soak) and the JWT tests: short names for error
+ * codes, a client for a plexsim, and one whole sign-in (plex_login_wait with interval 0) that
  * records what the flow reported on the way.
  */
 #ifndef PLEX_TEST_FLOW_H
@@ -86,6 +86,24 @@ static inline void flow_client_options(plex_client_options *o, const char *url, 
     o->ca_file = ca;
     o->request_timeout_ms = request_timeout_ms;
     o->connect_timeout_ms = 5000;
+}
+
+/* A new client of the plexsim at url (http), identified as id, with a 10 s
+ * request timeout. Exits the test when the client cannot be made. */
+static inline plex_client *flow_client(const char *url, const char *id)
+{
+    plex_client_options o;
+    plex_client *c = NULL;
+    plex_error err;
+
+    flow_client_options(&o, url, NULL, 10000);
+    o.client_identifier = id;
+    o.connect_timeout_ms = 2000;
+    if (plex_client_new(&c, &o, &err) != 0) {
+        fprintf(stderr, "client: %s\n", err.message);
+        exit(1);
+    }
+    return c;
 }
 
 /* What one sign-in reported through its events. */

@@ -9,26 +9,9 @@
 
 #include <plex/plex.h>
 
+#include "flow.h"
 #include "sim.h"
 #include "test.h"
-
-static plex_client *client_for(const sim *s, const char *id)
-{
-    plex_client_options o = PLEX_CLIENT_OPTIONS_INIT;
-    plex_client *c = NULL;
-    plex_error err;
-
-    o.client_identifier = id;
-    o.product = "libplex tests";
-    o.base_url = s->url;
-    o.request_timeout_ms = 10000;
-    o.connect_timeout_ms = 2000;
-    if (plex_client_new(&c, &o, &err) != 0) {
-        fprintf(stderr, "client: %s\n", err.message);
-        exit(1);
-    }
-    return c;
-}
 
 static int last_status(const plex_client *c)
 {
@@ -117,7 +100,7 @@ static void test_lifecycle(void)
     plex_pin *p = NULL, *q = NULL;
 
     sim_start(&s, "--jwt-ttl", "2", NULL);
-    c = client_for(&s, "test-jwt-A");
+    c = flow_client(s.url, "test-jwt-A");
     REQUIRE(plex_jwt_key_generate(&key) == 0 && plex_jwt_key_generate(&other) == 0);
 
     /* sign in: the token is a Plex JWT for our key, signed by the published key */
@@ -219,8 +202,8 @@ static void test_upgrade(void)
     plex_user *u = NULL;
 
     sim_start(&s, NULL);
-    b = client_for(&s, "test-jwt-B");
-    c2 = client_for(&s, "test-jwt-C");
+    b = flow_client(s.url, "test-jwt-B");
+    c2 = flow_client(s.url, "test-jwt-C");
     REQUIRE(plex_jwt_key_generate(&key) == 0);
 
     /* C gets a legacy token first (the fixed one is about to expire) */
@@ -264,7 +247,7 @@ static void test_rate_limit(void)
 
     sim_start(&s, "--fault", "GET /api/v2/auth/nonce=429", "--fault", "POST /api/v2/auth/token=429",
               NULL);
-    c = client_for(&s, "test-jwt-R");
+    c = flow_client(s.url, "test-jwt-R");
     REQUIRE(plex_jwt_key_generate(&key) == 0);
     jwt = jwt_signin(&s, c, key);
     CHECK_INT(plex_jwt_refresh(&fresh, c, key, NULL), PLEX_ERATELIMIT);
@@ -439,7 +422,7 @@ static void test_auto_refresh(void)
     unsigned long n = 0;
 
     sim_start(&s, NULL);
-    c = client_for(&s, "test-jwt-auto");
+    c = flow_client(s.url, "test-jwt-auto");
     REQUIRE(plex_jwt_key_generate(&key) == 0 && plex_jwt_key_generate(&other) == 0);
     jwt = jwt_signin(&s, c, key);
     CHECK_INT(plex_client_set_token(c, jwt), 0);

@@ -11,26 +11,9 @@
 
 #include <plex/plex.h>
 
+#include "flow.h"
 #include "sim.h"
 #include "test.h"
-
-static plex_client *client_for(const sim *s, const char *id)
-{
-    plex_client_options o = PLEX_CLIENT_OPTIONS_INIT;
-    plex_client *c = NULL;
-    plex_error err;
-
-    o.client_identifier = id;
-    o.product = "libplex tests";
-    o.base_url = s->url;
-    o.request_timeout_ms = 10000;
-    o.connect_timeout_ms = 2000;
-    if (plex_client_new(&c, &o, &err) != 0) {
-        fprintf(stderr, "client: %s\n", err.message);
-        exit(1);
-    }
-    return c;
-}
 
 /* A Plex JWT through a strong PIN bound to key, approved through the sim. */
 static char *jwt_signin(const sim *s, plex_client *c, const plex_jwt_key *key)
@@ -158,7 +141,7 @@ static void test_rs256(void)
     plex_error err;
 
     sim_start(&s, "--jwt-alg", "RS256", NULL);
-    c = client_for(&s, "test-jwt-rs256");
+    c = flow_client(s.url, "test-jwt-rs256");
     REQUIRE(plex_jwt_key_generate(&key) == 0 && plex_jwt_key_generate(&other) == 0);
 
     /* the keys: the Ed25519 key and the RSA key, as a JWK with n and e */
@@ -251,7 +234,7 @@ static void test_switch(void)
     plex_error err;
 
     sim_start(&s, NULL); /* EdDSA, the default */
-    c = client_for(&s, "test-jwt-switch");
+    c = flow_client(s.url, "test-jwt-switch");
     REQUIRE(plex_jwt_key_generate(&key) == 0);
     jwks0 = keys_of(c, &len0);
     CHECK_INT(count(jwks0, "\"kty\":"), 1);
