@@ -1,5 +1,5 @@
 # shellcheck shell=sh disable=SC2154 # build, polls, work: set by the caller
-# bench/lib.sh: shell functions shared by bench/signin.sh and bench/sdk.sh,
+# bench/lib.sh: shell functions shared by the bench/*.sh scripts,
 # which source it (not a program of its own) once they have set build (the
 # BUILD_DIR argument). Sourcing it sets
 #   sim      plexsim: PLEXSIM, or BUILD_DIR/src/sim/plexsim
@@ -11,15 +11,21 @@
 sim=${PLEXSIM:-$build/src/sim/plexsim}
 measure=$build/bench/bench_measure
 
-# need_programs PROGRAM...: exit 2 unless each PROGRAM, plexsim ($sim) and
-# curl(1) (for plexsim's control endpoints) are there.
-need_programs() {
+# need_built PROGRAM...: exit 2 unless each PROGRAM (a bench program of
+# BUILD_DIR) is there.
+need_built() {
     for b in "$@"; do
         if [ ! -x "$b" ]; then
             echo "$0: $b not found; configure with -DPLEX_BUILD_BENCHMARKS=ON" >&2
             exit 2
         fi
     done
+}
+
+# need_programs PROGRAM...: need_built, and plexsim ($sim) and curl(1) (for
+# plexsim's control endpoints) must be there too.
+need_programs() {
+    need_built "$@"
     if [ ! -x "$sim" ]; then
         echo "$0: plexsim not found at $sim (PLEX_BUILD_SIM=ON, or set PLEXSIM)" >&2
         exit 2

@@ -30,12 +30,9 @@ shift
 bin=$build/bench/bench_decode
 allocs_bin=$build/bench/bench_decode_allocs
 n=${CALLGRIND_N:-1000}
-for b in "$bin" "$allocs_bin"; do
-    if [ ! -x "$b" ]; then
-        echo "$0: $b not found; configure with -DPLEX_BUILD_BENCHMARKS=ON" >&2
-        exit 2
-    fi
-done
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+need_built "$bin" "$allocs_bin"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/plex-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM

@@ -23,11 +23,10 @@ build=$1
 runs=${STARTUP_RUNS:-15}
 first=$build/bench/bench_first_request
 progs="startup_bare startup_openssl startup_curl_linked startup_curl_init bench_signin"
-for p in bench_first_request $progs; do
-    if [ ! -x "$build/bench/$p" ]; then
-        echo "$0: $build/bench/$p not found; configure with -DPLEX_BUILD_BENCHMARKS=ON" >&2
-        exit 2
-    fi
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+for p in $progs; do
+    need_built "$first" "$build/bench/$p"
 done
 work=$(mktemp -d "${TMPDIR:-/tmp}/plex-startup.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
