@@ -12,6 +12,10 @@
 #   startup_curl_linked   + Debian's libcurl loaded, not called
 #   startup_curl_init     + curl_global_init
 #   bench_signin          libplex: plex_client_new, then POST /api/v2/pins
+# With CURL_LIBDIR=DIR (a directory holding another libcurl.so.4, e.g. one
+# configured with HTTP and HTTPS only: see docs/lean-libcurl.md), one more
+# row: bench_signin with that libcurl (LD_LIBRARY_PATH=DIR), libplex
+# unchanged.
 # Exit status 0, 1 when a program could not run, 2 usage.
 set -eu
 
@@ -28,6 +32,30 @@ progs="startup_bare startup_openssl startup_curl_linked startup_curl_init bench_
 for p in $progs; do
     need_built "$first" "$build/bench/$p"
 done
+lean=${CURL_LIBDIR:-}
+if [ -n "$lean" ]; then
+    if [ ! -e "$lean/libcurl.so.4" ]; then
+        echo "$0: CURL_LIBDIR=$lean holds no libcurl.so.4" >&2
+        exit 2
+    fi
+    progs="$progs lean_signin"
+fi
+nprogs=$(echo "$progs" | wc -w)
+
+# PROGRAM [COMMAND...]: COMMAND with the environment of PROGRAM's row
+# (lean_signin: bench_signin with the libcurl of CURL_LIBDIR).
+in_env() {
+    p=$1
+    shift
+    if [ "$p" = lean_signin ]; then
+        LD_LIBRARY_PATH=$lean "$@"
+    else
+        "$@"
+    fi
+}
+binary() { # PROGRAM: its file
+    if [ "$1" = lean_signin ]; then echo "$build/bench/bench_signin"; else echo "$build/bench/$1"; fi
+}
 work=$(mktemp -d "${TMPDIR:-/tmp}/plex-startup.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
@@ -37,14 +65,14 @@ while [ $i -lt "$runs" ]; do
     # shellcheck disable=SC2086 # split into words on purpose
     set -- $progs
     k=0
-    while [ $k -lt $((i % 5)) ]; do
+    while [ $k -lt $((i % nprogs)) ]; do
         p=$1
         shift
         set -- "$@" "$p"
         k=$((k + 1))
     done
     for p in "$@"; do
-        if ! "$first" "$build/bench/$p" >"$work/out" 2>"$work/err"; then
+        if ! in_env "$p" "$first" "$(binary "$p")" >"$work/out" 2>"$work/err"; then
             echo "$0: $p: no first request:" >&2
             cat "$work/err" >&2
             exit 1
@@ -59,7 +87,7 @@ median() { # FILE: the median, in ms
         printf "%.2f", ((NR % 2) ? v[m] : (v[m] + v[m + 1]) / 2) / 1000}'
 }
 objects() { # PROGRAM: shared objects the loader maps (the vDSO included)
-    ldd "$build/bench/$1" | wc -l | tr -d ' '
+    in_env "$1" ldd "$(binary "$1")" | wc -l | tr -d ' '
 }
 
 echo
@@ -71,6 +99,7 @@ echo "$runs runs of each, round-robin, medians; fork to the first bytes on a lis
     echo "startup_curl_linked + Debian's libcurl loaded, not called"
     echo "startup_curl_init + curl_global_init"
     echo "bench_signin libplex: client + POST /api/v2/pins"
+    [ -z "$lean" ] || echo "lean_signin the same, libcurl of CURL_LIBDIR"
 } | while read -r p what; do
     echo "$p $(objects "$p") $(median "$work/$p") $what"
 done | awk '{
@@ -87,4 +116,8 @@ done | awk '{
            ms[3] - ms[1], ms[4] - ms[3]
     printf "connect %.2f ms. An HTTP client on OpenSSL alone could start in about %.2f ms (%.1fx less).\n",
            ms[5] - ms[4], ms[2], ms[5] / ms[2]
+    if (NR >= 6)
+        printf "With the libcurl of CURL_LIBDIR (%d objects), libplex starts %.1fx faster (%.2f ms).\n",
+               obj[6], ms[5] / ms[6], ms[6]
 }'
+
