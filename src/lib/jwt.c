@@ -598,9 +598,12 @@ static EVP_PKEY *rsa_key(const char *n_b64, const char *e_b64)
 
     if (strlen(n_b64) > 684 || strlen(e_b64) > 11 ||
         b64u_get(n, &nl, n_b64, strlen(n_b64)) != 0 || b64u_get(e, &el, e_b64, strlen(e_b64)) != 0 ||
-        nl < 256 || el == 0) /* RSA keys below 2048 bits are refused */
+        nl == 0 || n[0] == 0 || el == 0 || e[0] == 0) /* RFC 7518 6.3.1: no leading zeros */
         return NULL;
-    if ((bn = BN_bin2bn(n, (int)nl, NULL)) != NULL && (be = BN_bin2bn(e, (int)el, NULL)) != NULL &&
+    /* RSA keys below 2048 bits are refused: counted in bits of the modulus
+     * (a 2041-bit modulus has 256 bytes too) */
+    if ((bn = BN_bin2bn(n, (int)nl, NULL)) != NULL && BN_num_bits(bn) >= 2048 &&
+        (be = BN_bin2bn(e, (int)el, NULL)) != NULL &&
         (bld = OSSL_PARAM_BLD_new()) != NULL &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) == 1 &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) == 1 &&

@@ -287,19 +287,26 @@ static void test_alloc_failures(void)
     CHECK(1);
 }
 
-/* base64url of a BIGNUM parameter of an RSA key (n or e). */
-static char *bn_b64u(const EVP_PKEY *k, const char *name)
+/* base64url of a BIGNUM parameter of an RSA key (n or e), after `pad`
+ * zero bytes (which RFC 7518 forbids: a padded modulus must not pass for a
+ * longer one). */
+static char *bn_b64u_pad(const EVP_PKEY *k, const char *name, size_t pad)
 {
     BIGNUM *bn = NULL;
-    unsigned char buf[600];
+    unsigned char buf[600] = {0};
     char *out = NULL;
     int n;
 
-    REQUIRE(EVP_PKEY_get_bn_param(k, name, &bn) == 1);
-    n = BN_bn2bin(bn, buf);
+    REQUIRE(pad < 256 && EVP_PKEY_get_bn_param(k, name, &bn) == 1);
+    n = BN_bn2bin(bn, buf + pad);
     BN_free(bn);
-    REQUIRE(n > 0 && plex_base64url_encode(&out, buf, (size_t)n) == 0);
+    REQUIRE(n > 0 && plex_base64url_encode(&out, buf, pad + (size_t)n) == 0);
     return out;
+}
+
+static char *bn_b64u(const EVP_PKEY *k, const char *name)
+{
+    return bn_b64u_pad(k, name, 0);
 }
 
 /* header.claims.signature with RS256 (SHA-256, PKCS#1 v1.5) by k. */
@@ -332,21 +339,25 @@ static char *rs256_jwt(EVP_PKEY *k, const char *header, const char *claims)
  * alg/key mismatches, tampering and small keys do not. */
 static void test_rs256(void)
 {
-    EVP_PKEY *rsa = EVP_RSA_gen(2048), *small = EVP_RSA_gen(1024);
-    char *n, *e, *sn, *se, *jwt, claims[512], jwks[2048];
+    EVP_PKEY *rsa = EVP_RSA_gen(2048), *small = EVP_RSA_gen(1024), *odd = EVP_RSA_gen(2047);
+    char *n, *e, *sn, *se, *on, *pn, *jwt, claims[512], jwks[4096];
     plex_error err;
     int64_t now = 1700000000, exp = 0;
 
-    REQUIRE(rsa != NULL && small != NULL);
+    REQUIRE(rsa != NULL && small != NULL && odd != NULL);
     n = bn_b64u(rsa, OSSL_PKEY_PARAM_RSA_N);
     e = bn_b64u(rsa, OSSL_PKEY_PARAM_RSA_E);
     sn = bn_b64u(small, OSSL_PKEY_PARAM_RSA_N);
     se = bn_b64u(small, OSSL_PKEY_PARAM_RSA_E);
+    on = bn_b64u(odd, OSSL_PKEY_PARAM_RSA_N);           /* 2047 bits: 256 bytes too */
+    pn = bn_b64u_pad(small, OSSL_PKEY_PARAM_RSA_N, 128); /* 1024 bits in 256 bytes */
     snprintf(jwks, sizeof(jwks),
              "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"ed\",\"x\":\"%s\"},"
              "{\"kty\":\"RSA\",\"kid\":\"rsa\",\"alg\":\"RS256\",\"use\":\"sig\",\"n\":\"%s\","
-             "\"e\":\"%s\"},{\"kty\":\"RSA\",\"kid\":\"small\",\"n\":\"%s\",\"e\":\"%s\"}]}",
-             RFC_X, n, e, sn, se);
+             "\"e\":\"%s\"},{\"kty\":\"RSA\",\"kid\":\"small\",\"n\":\"%s\",\"e\":\"%s\"},"
+             "{\"kty\":\"RSA\",\"kid\":\"odd\",\"n\":\"%s\",\"e\":\"%s\"},"
+             "{\"kty\":\"RSA\",\"kid\":\"padded\",\"n\":\"%s\",\"e\":\"%s\"}]}",
+             RFC_X, n, e, sn, se, on, e, pn, se);
     snprintf(claims, sizeof(claims),
              "{\"aud\":\"plex.tv\",\"iss\":\"plex.tv\",\"iat\":%lld,\"exp\":%lld,"
              "\"thumbprint\":\"our-kid\"}",
@@ -370,8 +381,16 @@ static void test_rs256(void)
     jwt = rs256_jwt(rsa, "{\"alg\":\"RS256\",\"kid\":\"ed\"}", claims);
     CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
     free(jwt);
-    /* RSA keys below 2048 bits are refused */
+    /* RSA keys below 2048 bits are refused, counted in bits (found by
+     * fuzz_jwt: a 2047-bit modulus, or a zero-padded 1024-bit one, has 256
+     * bytes too) */
     jwt = rs256_jwt(small, "{\"alg\":\"RS256\",\"kid\":\"small\"}", claims);
+    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
+    free(jwt);
+    jwt = rs256_jwt(odd, "{\"alg\":\"RS256\",\"kid\":\"odd\"}", claims);
+    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
+    free(jwt);
+    jwt = rs256_jwt(small, "{\"alg\":\"RS256\",\"kid\":\"padded\"}", claims);
     CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
     free(jwt);
 
@@ -379,8 +398,11 @@ static void test_rs256(void)
     plex_free(e);
     plex_free(sn);
     plex_free(se);
+    plex_free(on);
+    plex_free(pn);
     EVP_PKEY_free(rsa);
     EVP_PKEY_free(small);
+    EVP_PKEY_free(odd);
 }
 
 int main(void)
