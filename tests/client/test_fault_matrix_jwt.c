@@ -37,26 +37,23 @@
  * never consumed, or when its worker crashed on it (CRASH) or hung (HANG).
  * Both tables are printed either way.
  *
- * Cells run in FAULT_MATRIX_JOBS worker processes (default 8), each with its
- * own http and https plexsim, as in test_fault_matrix.c.
+ * Cells run in the worker processes of matrix.h (FAULT_MATRIX_JOBS, default
+ * 8), each with its own http and https plexsim and device key.
  *
  * usage: test_fault_matrix_jwt CERT_DIR   (PLEXSIM names the emulator binary)
  */
-#include <signal.h>
-#include <stdatomic.h>
-#include <sys/mman.h>
-#include <sys/wait.h>
+#include <stdarg.h>
 #include <time.h>
 
 #include <plex/plex.h>
 
 #include "flow.h"
+#include "matrix.h"
 #include "sim.h"
 #include "test.h"
 
 #define REQUEST_TIMEOUT_MS 2500 /* the client's; the delay row (6000 ms) waits longer */
 #define MAX_RESPONSE 65536      /* the client's limit: 'huge' (64 MiB) passes it at once */
-#define CELL_LIMIT_MS 30000     /* a cell taking longer is killed: "HANG" */
 #define SKEW_498 "691200"       /* 8 days: a fresh 7-day JWT is expired for plexsim */
 
 #define NONCE "GET /api/v2/auth/nonce"
@@ -82,8 +79,6 @@ static const column cols[] = {
     {"498:resend", K_RESEND, "GET /api/v2/user"},
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
-#define NSCHEMES 2
-#define NPERROW (NCOLS * NSCHEMES) /* cell i: row i / NPERROW, scheme, then column */
 
 typedef struct row {
     const char *token;
@@ -121,55 +116,12 @@ static const row rows[] = {
 };
 /* clang-format on */
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
-#define NCELLS (NROWS * NPERROW)
-#define MAX_JOBS 32
-
-/* A cell's result, written by its worker into shared memory. */
-typedef struct cell {
-    char outcome[96];
-    long ms;
-    int done;         /* the worker wrote its result */
-    int fault_missed; /* the armed fault was still pending at the end */
-    char detail[256]; /* the last error's message or warning, for a failing cell */
-} cell;
-
-/* Shared by the parent and the workers (an anonymous shared mapping). */
-typedef struct shared {
-    atomic_uint next; /* the next cell to claim */
-    cell cells[NCELLS];
-    struct {
-        volatile int cur;    /* the cell the worker is on, or -1 */
-        volatile long since; /* when it started it (now_ms) */
-        volatile pid_t sims[2];
-    } worker[MAX_JOBS];
-} shared;
-
-static const char *cert_dir = ".";
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void append(char *buf, size_t size, const char *s)
-{
-    size_t n = strlen(buf);
-    snprintf(buf + n, size - n, "%s%s", n ? ">" : "", s);
-}
 
 /* A "!what" suffix on a trail: a broken detail of the documented behaviour. */
 static void flag(char *trail, size_t size, const char *what)
 {
     size_t n = strlen(trail);
     snprintf(trail + n, size - n, "%s", what);
-}
-
-static int retryable(int rc)
-{
-    return rc == PLEX_ESERVER || rc == PLEX_ETRANSPORT || rc == PLEX_ETIMEOUT ||
-           rc == PLEX_ECONNECT || rc == PLEX_EDNS || rc == PLEX_ERATELIMIT;
 }
 
 /* What a cell saw: its trail, the log's refresh warnings, the token callback. */
@@ -186,9 +138,9 @@ static int on_event(const plex_login_event *ev, void *payload)
 {
     seen *x = payload;
     if (ev->type == PLEX_LOGIN_RETRY)
-        append(x->trail, sizeof(x->trail), flow_errname(ev->error));
+        matrix_append(x->trail, sizeof(x->trail), flow_errname(ev->error));
     else if (ev->type == PLEX_LOGIN_REISSUED)
-        append(x->trail, sizeof(x->trail), "reissue");
+        matrix_append(x->trail, sizeof(x->trail), "reissue");
     return 0;
 }
 
@@ -226,33 +178,6 @@ control(const sim *s, const char *ca, const char *fmt, ...)
     return sim_control(s, "POST", path, NULL, ca) == 200 ? 0 : -1;
 }
 
-/* Percent-encode a query value (plexsim decodes it). */
-static void encode(char *out, size_t size, const char *in)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t k = 0;
-    for (; *in && k + 4 < size; in++) {
-        unsigned char ch = (unsigned char)*in;
-        if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-            ch == '-' || ch == '_' || ch == '.' || ch == '/' || ch == ',') {
-            out[k++] = (char)ch;
-        } else {
-            out[k++] = '%';
-            out[k++] = hex[ch >> 4];
-            out[k++] = hex[ch & 15];
-        }
-    }
-    out[k] = '\0';
-}
-
-static int arm(const sim *s, const char *ca, const char *route, const char *seq)
-{
-    char r[96], q[96];
-    encode(r, sizeof(r), route);
-    encode(q, sizeof(q), seq);
-    return control(s, ca, "/__sim/fault?route=%s&seq=%s", r, q);
-}
-
 /* A whole JWT sign-in (interval 0); the flow's retries go to x's trail. */
 static int jwt_login(char **token, plex_client *c, const plex_jwt_key *key, seen *x)
 {
@@ -278,9 +203,9 @@ static int user_get(plex_client *c, seen *x)
     plex_user *u = NULL;
     int rc = plex_user_get(&u, c);
 
-    if (rc != 0 && retryable(rc)) {
+    if (rc != 0 && matrix_retryable(rc)) {
         const plex_error *e = plex_client_last_error(c);
-        append(x->trail, sizeof(x->trail), flow_errname(rc));
+        matrix_append(x->trail, sizeof(x->trail), flow_errname(rc));
         if (rc == PLEX_ERATELIMIT && e->retry_after > 0)
             sleep((unsigned)e->retry_after);
         rc = plex_user_get(&u, c);
@@ -301,7 +226,7 @@ static const char *setup(const column *col, const char *fault, const sim *s, con
 
     memset(&quiet, 0, sizeof(quiet));
     if (col->kind == K_SIGNIN)
-        return arm(s, ca, col->route, fault) ? "plexsim refused the fault" : NULL;
+        return matrix_arm(s, ca, col->route, fault) ? "plexsim refused the fault" : NULL;
     if (control(s, ca, "/__sim/config?jwt_ttl=%s",
                 col->kind == K_EARLY     ? "3600"
                 : col->kind == K_EXPIRED ? "1"
@@ -323,28 +248,28 @@ static const char *setup(const column *col, const char *fault, const sim *s, con
             usleep(20000);
     }
     snprintf(seq, sizeof(seq), "%s%s", col->kind == K_RESEND ? "498," : "", fault);
-    return arm(s, ca, col->route, seq) ? "plexsim refused the fault" : NULL;
+    return matrix_arm(s, ca, col->route, seq) ? "plexsim refused the fault" : NULL;
 }
 
-/* Run cell i on the worker's plexsim for its scheme. */
-static void run_cell(size_t i, const sim *s, const char *ca, const plex_jwt_key *key, cell *out)
+/* One cell on the worker's plexsim for its scheme; state: the worker's device key. */
+static void run_cell(size_t ri, size_t ci, const sim *s, const char *ca, void *state,
+                     matrix_cell *out)
 {
-    const row *r = &rows[i / NPERROW];
-    const column *col = &cols[i % NPERROW % NCOLS];
+    const row *r = &rows[ri];
+    const column *col = &cols[ci];
+    const plex_jwt_key *key = state;
     plex_client_options o;
     plex_client *c = NULL;
     plex_error err;
     seen x;
     char *jwt = NULL;
     const char *why;
-    long t0 = now_ms();
+    long t0 = matrix_now_ms();
     int rc;
 
     memset(&x, 0, sizeof(x));
     if (control(s, ca, "/__sim/reset")) {
-        snprintf(out->outcome, sizeof(out->outcome), "SETUP");
-        snprintf(out->detail, sizeof(out->detail), "plexsim refused the reset");
-        out->done = 1;
+        matrix_setup_failed(out, "SETUP", "plexsim refused the reset");
         return;
     }
     flow_client_options(&o, s->url, ca, REQUEST_TIMEOUT_MS);
@@ -352,9 +277,9 @@ static void run_cell(size_t i, const sim *s, const char *ca, const plex_jwt_key 
     o.log = on_log;
     o.log_payload = &x;
     if ((rc = plex_client_new(&c, &o, &err)) != 0) {
-        snprintf(out->outcome, sizeof(out->outcome), "client:%s", flow_errname(rc));
-        snprintf(out->detail, sizeof(out->detail), "%s", err.message);
-        out->done = 1;
+        char what[32];
+        snprintf(what, sizeof(what), "client:%s", flow_errname(rc));
+        matrix_setup_failed(out, what, err.message);
         return;
     }
     if ((why = setup(col, r->token, s, ca, c, key, &x, &jwt)) != NULL) {
@@ -366,15 +291,15 @@ static void run_cell(size_t i, const sim *s, const char *ca, const plex_jwt_key 
     if (col->kind == K_SIGNIN) {
         rc = jwt_login(&jwt, c, key, &x);
         if (rc == 0 && !plex_jwt_is_jwt(jwt))
-            append(x.trail, sizeof(x.trail), "!jwt");
+            matrix_append(x.trail, sizeof(x.trail), "!jwt");
         else if (rc == 0 && (rc = plex_client_set_token(c, jwt)) == 0)
             rc = user_get(c, &x);
-        append(x.trail, sizeof(x.trail), flow_errname(rc));
+        matrix_append(x.trail, sizeof(x.trail), flow_errname(rc));
     } else {
         rc = user_get(c, &x);
         if (x.warns)
-            append(x.trail, sizeof(x.trail), "warn");
-        append(x.trail, sizeof(x.trail), flow_errname(rc));
+            matrix_append(x.trail, sizeof(x.trail), "warn");
+        matrix_append(x.trail, sizeof(x.trail), flow_errname(rc));
         if (col->kind == K_EARLY && x.warns) {
             /* the old token stays in use, and no new attempt for a while */
             unsigned long n = requests_of(c);
@@ -401,198 +326,55 @@ static void run_cell(size_t i, const sim *s, const char *ca, const plex_jwt_key 
         snprintf(out->detail, sizeof(out->detail), "%s", x.warning);
     out->fault_missed = sim_stat(s, "faults_pending", ca) != 0;
 done:
-    out->ms = now_ms() - t0;
+    out->ms = matrix_now_ms() - t0;
     plex_free(jwt);
     plex_client_free(c);
     out->done = 1;
 }
 
-/* A worker process: an http and an https plexsim, then cells until none is left. */
-static void worker(shared *sh, int w)
+static void *worker_begin(void)
 {
-    char cert[512], key[512], ca[512];
     plex_jwt_key *device = NULL;
-    sim web, tls;
-
-    snprintf(cert, sizeof(cert), "%s/server.pem", cert_dir);
-    snprintf(key, sizeof(key), "%s/server.key", cert_dir);
-    snprintf(ca, sizeof(ca), "%s/ca.pem", cert_dir);
     REQUIRE(plex_jwt_key_generate(&device) == 0);
-    sim_start(&web, "--approve-after", "2", NULL);
-    sh->worker[w].sims[0] = web.pid;
-    sim_start(&tls, "--approve-after", "2", "--tls-cert", cert, "--tls-key", key, NULL);
-    sh->worker[w].sims[1] = tls.pid;
-    for (;;) {
-        unsigned i = atomic_fetch_add(&sh->next, 1u);
-        int https;
-        if (i >= NCELLS)
-            break;
-        https = (int)(i % NPERROW / NCOLS);
-        sh->worker[w].since = now_ms();
-        sh->worker[w].cur = (int)i;
-        run_cell(i, https ? &tls : &web, https ? ca : NULL, device, &sh->cells[i]);
-        sh->worker[w].cur = -1;
-    }
-    plex_jwt_key_free(device);
-    sim_stop(&web);
-    sim_stop(&tls);
+    return device;
 }
 
-static pid_t spawn(shared *sh, int w)
+static void worker_end(void *state)
 {
-    pid_t p;
-
-    sh->worker[w].cur = -1;
-    sh->worker[w].sims[0] = sh->worker[w].sims[1] = 0;
-    fflush(NULL);
-    p = fork();
-    REQUIRE(p >= 0);
-    if (p == 0) {
-        worker(sh, w);
-        plex_global_cleanup();
-        exit(0); /* exit, not _exit: an ASan build checks for leaks here */
-    }
-    return p;
+    plex_jwt_key_free(state);
 }
 
-/* Run all cells in `jobs` workers; a worker that dies is replaced. Returns
- * the number of workers that failed outside a cell (under ASan: leaks). */
-static int run_all(shared *sh, int jobs)
+static const char *row_name(size_t r)
 {
-    pid_t pids[MAX_JOBS];
-    int live = 0, failures = 0;
-
-    for (int w = 0; w < jobs; w++, live++)
-        pids[w] = spawn(sh, w);
-    while (live > 0) {
-        int st, w, cur;
-        pid_t p = waitpid(-1, &st, WNOHANG);
-
-        if (p == 0) {
-            for (w = 0; w < jobs; w++) { /* kill a worker stuck on a cell */
-                cur = sh->worker[w].cur;
-                if (pids[w] > 0 && cur >= 0 && now_ms() - sh->worker[w].since > CELL_LIMIT_MS) {
-                    snprintf(sh->cells[cur].outcome, sizeof(sh->cells[cur].outcome), "HANG");
-                    kill(pids[w], SIGKILL);
-                }
-            }
-            usleep(20000);
-            continue;
-        }
-        REQUIRE(p > 0);
-        for (w = 0; w < jobs && pids[w] != p; w++)
-            ;
-        if (w == jobs)
-            continue; /* not a worker */
-        pids[w] = 0;
-        live--;
-        if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-            continue;
-        cur = sh->worker[w].cur;
-        if (cur >= 0) {
-            cell *c = &sh->cells[cur];
-            if (strcmp(c->outcome, "HANG") != 0)
-                snprintf(c->outcome, sizeof(c->outcome),
-                         WIFSIGNALED(st) ? "CRASH(signal %d)" : "EXIT(%d)",
-                         WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-            c->done = 0;
-        } else {
-            fprintf(stderr, "worker %d: status %d after its last cell\n", w, st);
-            failures++;
-        }
-        for (int k = 0; k < 2; k++) /* the worker's plexsims: init reaps them */
-            if (sh->worker[w].sims[k] > 0)
-                kill(sh->worker[w].sims[k], SIGTERM);
-        if (atomic_load(&sh->next) < NCELLS) {
-            pids[w] = spawn(sh, w);
-            live++;
-        }
-    }
-    return failures;
+    return rows[r].token;
 }
 
-static int cell_ok(const cell *c, const char *want)
+static const char *col_name(size_t c)
 {
-    return c->done && !c->fault_missed && strcmp(c->outcome, want) == 0;
+    return cols[c].name;
 }
 
-/* Print the table of one scheme; returns its failed cells. */
-static int print_table(const shared *sh, int https)
+static const char *expect(size_t r, size_t c)
 {
-    int w = 8, failed = 0;
-
-    for (size_t i = 0; i < NCELLS; i++)
-        if ((int)strlen(sh->cells[i].outcome) + 1 > w)
-            w = (int)strlen(sh->cells[i].outcome) + 1;
-    for (size_t i = 0; i < NROWS; i++)
-        for (size_t col = 0; col < NCOLS; col++)
-            if ((int)strlen(rows[i].expect[col]) + 1 > w)
-                w = (int)strlen(rows[i].expect[col]) + 1;
-    printf("\n%s\n%-11s", https ? "https" : "http", "token");
-    for (size_t col = 0; col < NCOLS; col++)
-        printf(" %-*s", w, cols[col].name);
-    printf("\n");
-    for (size_t i = 0; i < NROWS; i++) {
-        printf("%-11s", rows[i].token);
-        for (size_t col = 0; col < NCOLS; col++) {
-            const cell *c = &sh->cells[i * NPERROW + (size_t)https * NCOLS + col];
-            const char *want = rows[i].expect[col];
-            char shown[256];
-            if (cell_ok(c, want))
-                snprintf(shown, sizeof(shown), "%.95s", c->outcome);
-            else
-                snprintf(shown, sizeof(shown), "%.95s%s!=%s", c->outcome,
-                         c->fault_missed ? "(fault not hit)" : "", want);
-            printf(" %-*s", w, shown);
-            test_checks++;
-            if (!cell_ok(c, want)) {
-                test_failures++;
-                failed++;
-            }
-        }
-        printf("\n");
-    }
-    return failed;
+    return rows[r].expect[c];
 }
 
 int main(int argc, char **argv)
 {
-    shared *sh;
-    int jobs = 8, failed;
-    const char *env = getenv("FAULT_MATRIX_JOBS");
-    long t0 = now_ms();
+    static const matrix_spec m = {
+        "test_fault_matrix_jwt",
+        "JWT fault matrix: outcome of each JWT flow step with the fault armed once on it\n"
+        "(X>ok: retried after X, then ok; warn>ok: the early refresh failed, the request\n"
+        "went ahead; a mismatch shows as GOT!=EXPECTED and fails)\n",
+        NROWS,
+        NCOLS,
+        row_name,
+        col_name,
+        expect,
+        30000, /* a cell taking longer is killed: HANG */
+        worker_begin,
+        run_cell,
+        worker_end};
 
-    if (argc > 1)
-        cert_dir = argv[1];
-    if (env && atoi(env) > 0)
-        jobs = atoi(env) < MAX_JOBS ? atoi(env) : MAX_JOBS;
-    sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    REQUIRE(sh != MAP_FAILED);
-    memset(sh, 0, sizeof(*sh));
-    atomic_init(&sh->next, 0u);
-    REQUIRE(plex_global_init() == 0);
-
-    test_checks++;
-    if (run_all(sh, jobs))
-        test_failures++;
-
-    printf("\nJWT fault matrix: outcome of each JWT flow step with the fault armed once on it\n");
-    printf("(X>ok: retried after X, then ok; warn>ok: the early refresh failed, the request\n"
-           "went ahead; a mismatch shows as GOT!=EXPECTED and fails)\n");
-    failed = print_table(sh, 0);
-    failed += print_table(sh, 1);
-    printf("\n%zu cells, %d failed, %.1f s with %d worker processes\n", (size_t)NCELLS, failed,
-           (double)(now_ms() - t0) / 1000.0, jobs);
-    fflush(stdout);
-    for (size_t i = 0; i < NCELLS; i++) {
-        const cell *c = &sh->cells[i];
-        const char *want = rows[i / NPERROW].expect[i % NCOLS];
-        if (!cell_ok(c, want))
-            fprintf(stderr, "cell %s on %s/%s: got %s, expected %s (%ld ms) %s\n",
-                    rows[i / NPERROW].token, cols[i % NCOLS].name,
-                    i % NPERROW / NCOLS ? "https" : "http", c->outcome, want, c->ms, c->detail);
-    }
-    plex_global_cleanup();
-    munmap(sh, sizeof(*sh));
-    return test_summary("test_fault_matrix_jwt");
+    return matrix_main(&m, argc, argv);
 }
