@@ -14,6 +14,7 @@
 #include <plex/plex.h>
 
 #include "sim.h"
+#include "test.h"
 
 /* "ok", "ENOMEM", "ETIMEOUT", ...; "E?<n>" for a code this list does not know. */
 static inline const char *flow_errname(int rc)
@@ -104,6 +105,31 @@ static inline plex_client *flow_client(const char *url, const char *id)
         exit(1);
     }
     return c;
+}
+
+/* A Plex JWT through a strong PIN bound to key: pending before the approval
+ * (through plexsim's control endpoint), a JWT after it (free()). */
+static inline char *flow_jwt_signin(const sim *s, plex_client *c, const plex_jwt_key *key)
+{
+    plex_pin *p = NULL, *q = NULL;
+    char path[160], *tok;
+
+    REQUIRE(plex_jwt_pin_create(&p, c, key) == 0 && p != NULL);
+    CHECK_INT(strlen(p->code), 25); /* strong */
+    CHECK_INT(plex_jwt_pin_check(&q, c, p->id, key), 0);
+    CHECK(q && q->auth_token == NULL);
+    plex_pin_free(q);
+    q = NULL;
+    snprintf(path, sizeof(path), "/__sim/approve?code=%s", p->code);
+    CHECK_INT(sim_control(s, "POST", path, NULL, NULL), 200);
+    CHECK_INT(plex_jwt_pin_check(&q, c, p->id, key), 0);
+    REQUIRE(q && q->auth_token);
+    CHECK(plex_jwt_is_jwt(q->auth_token));
+    tok = strdup(q->auth_token);
+    REQUIRE(tok != NULL);
+    plex_pin_free(q);
+    plex_pin_free(p);
+    return tok;
 }
 
 /* What one sign-in reported through its events. */

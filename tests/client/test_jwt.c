@@ -47,29 +47,6 @@ static long post_json(const sim *s, const char *path, const char *id, const char
     return status;
 }
 
-/* A Plex JWT through a PIN bound to key (approved through the sim). */
-static char *jwt_signin(const sim *s, plex_client *c, const plex_jwt_key *key)
-{
-    plex_pin *p = NULL, *q = NULL;
-    char path[160], *tok = NULL;
-
-    REQUIRE(plex_jwt_pin_create(&p, c, key) == 0 && p != NULL);
-    CHECK_INT(strlen(p->code), 25); /* strong */
-    CHECK_INT(plex_jwt_pin_check(&q, c, p->id, key), 0);
-    CHECK(q && q->auth_token == NULL);
-    plex_pin_free(q);
-    q = NULL;
-    snprintf(path, sizeof(path), "/__sim/approve?code=%s", p->code);
-    CHECK_INT(sim_control(s, "POST", path, NULL, NULL), 200);
-    CHECK_INT(plex_jwt_pin_check(&q, c, p->id, key), 0);
-    REQUIRE(q && q->auth_token);
-    CHECK(plex_jwt_is_jwt(q->auth_token));
-    tok = strdup(q->auth_token);
-    plex_pin_free(q);
-    plex_pin_free(p);
-    return tok;
-}
-
 /* A legacy token through a plain PIN. */
 static char *legacy_signin(const sim *s, plex_client *c)
 {
@@ -104,7 +81,7 @@ static void test_lifecycle(void)
     REQUIRE(plex_jwt_key_generate(&key) == 0 && plex_jwt_key_generate(&other) == 0);
 
     /* sign in: the token is a Plex JWT for our key, signed by the published key */
-    jwt = jwt_signin(&s, c, key);
+    jwt = flow_jwt_signin(&s, c, key);
     CHECK_INT(plex_jwt_keys(&jwks, &jwks_len, c), 0);
     REQUIRE(jwks != NULL);
     now = (int64_t)time(NULL);
@@ -249,7 +226,7 @@ static void test_rate_limit(void)
               NULL);
     c = flow_client(s.url, "test-jwt-R");
     REQUIRE(plex_jwt_key_generate(&key) == 0);
-    jwt = jwt_signin(&s, c, key);
+    jwt = flow_jwt_signin(&s, c, key);
     CHECK_INT(plex_jwt_refresh(&fresh, c, key, NULL), PLEX_ERATELIMIT);
     CHECK_INT(last_status(c), 429);
     CHECK_INT(plex_client_last_error(c)->retry_after, 1);
@@ -424,7 +401,7 @@ static void test_auto_refresh(void)
     sim_start(&s, NULL);
     c = flow_client(s.url, "test-jwt-auto");
     REQUIRE(plex_jwt_key_generate(&key) == 0 && plex_jwt_key_generate(&other) == 0);
-    jwt = jwt_signin(&s, c, key);
+    jwt = flow_jwt_signin(&s, c, key);
     CHECK_INT(plex_client_set_token(c, jwt), 0);
     CHECK_INT(plex_client_set_jwt_refresh(NULL, key, on_token, &sv), PLEX_EINVALID);
     CHECK_INT(plex_client_set_jwt_refresh(c, key, on_token, &sv), 0);

@@ -15,26 +15,6 @@
 #include "sim.h"
 #include "test.h"
 
-/* A Plex JWT through a strong PIN bound to key, approved through the sim. */
-static char *jwt_signin(const sim *s, plex_client *c, const plex_jwt_key *key)
-{
-    plex_pin *p = NULL, *q = NULL;
-    char path[160], *tok;
-
-    REQUIRE(plex_jwt_pin_create(&p, c, key) == 0 && p != NULL);
-    CHECK_INT(strlen(p->code), 25); /* strong */
-    snprintf(path, sizeof(path), "/__sim/approve?code=%s", p->code);
-    CHECK_INT(sim_control(s, "POST", path, NULL, NULL), 200);
-    CHECK_INT(plex_jwt_pin_check(&q, c, p->id, key), 0);
-    REQUIRE(q && q->auth_token);
-    CHECK(plex_jwt_is_jwt(q->auth_token));
-    tok = strdup(q->auth_token);
-    REQUIRE(tok != NULL);
-    plex_pin_free(q);
-    plex_pin_free(p);
-    return tok;
-}
-
 /* The decoded header of a JWT, into out (NUL-terminated). */
 static void jwt_header(const char *jwt, char *out, size_t cap)
 {
@@ -155,7 +135,7 @@ static void test_rs256(void)
     CHECK_INT(strcspn(p + 5, "\""), 342); /* 2048 bits, base64url without padding */
 
     /* the sign-in's Plex JWT is RS256, by the RSA key, for our key */
-    jwt = jwt_signin(&s, c, key);
+    jwt = flow_jwt_signin(&s, c, key);
     header_field(jwt, "alg", alg, sizeof(alg));
     CHECK_STR(alg, "RS256");
     header_field(jwt, "kid", kid, sizeof(kid));
@@ -239,7 +219,7 @@ static void test_switch(void)
     jwks0 = keys_of(c, &len0);
     CHECK_INT(count(jwks0, "\"kty\":"), 1);
     CHECK_INT(count(jwks0, "\"kty\":\"OKP\""), 1);
-    ed = jwt_signin(&s, c, key);
+    ed = flow_jwt_signin(&s, c, key);
     header_field(ed, "alg", alg, sizeof(alg));
     CHECK_STR(alg, "EdDSA");
     CHECK_INT(verify(ed, jwks0, len0, key, &err), 0);
@@ -292,7 +272,7 @@ static void test_switch(void)
     CHECK_STR(jwks2, jwks1);
     plex_free(jwks2);
     plex_free(ed2);
-    ed2 = jwt_signin(&s, c, key);
+    ed2 = flow_jwt_signin(&s, c, key);
     header_field(ed2, "alg", alg, sizeof(alg));
     CHECK_STR(alg, "EdDSA");
     CHECK_INT(verify(ed2, jwks1, len1, key, &err), 0);
