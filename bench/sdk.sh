@@ -234,6 +234,14 @@ awk -v p="$(least 2 "$work/decode.plex")" -v j="$(least 2 "$work/decode.js")" 'B
     if (p > 0 && j > 0)
         printf "(decode in CPU time; the fastest round of all: libplex %d ns, plexjs %d ns, %.1fx)\n", p, j, j / p
 }'
+# the spread of the runs' medians: plexjs's varies a lot between runs (node's
+# CPU time holds its GC and JIT threads), libplex's hardly
+awk -v p0="$(least 1 "$work/decode.plex")" -v p1="$(worst 1 "$work/decode.plex")" \
+    -v j0="$(least 1 "$work/decode.js")" -v j1="$(worst 1 "$work/decode.js")" 'BEGIN {
+    if (p0 > 0 && j0 > 0)
+        printf "(decode, the runs'"'"' medians: libplex %d..%d ns, plexjs %d..%d ns: ratio %.1fx..%.1fx)\n",
+               p0, p1, j0, j1, j0 / p1, j1 / p0
+}'
 awk -v s="$(median 1 "$work/decode.simd")" -v j="$(median 1 "$work/decode.js")" \
     -v p="$(median 1 "$work/decode.plex")" 'BEGIN {
     if (s > 0 && j > 0)
