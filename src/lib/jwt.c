@@ -140,21 +140,36 @@ int plex_base64url_decode(unsigned char **out, size_t *out_len, const char *s, s
 
 /* ---- keys ---- */
 
-int plex__jwk_thumbprint(char out[64], const char *x_b64)
+/* SHA-256 of a JWK's canonical JSON (n bytes from snprintf), base64url. */
+static int thumbprint_of(char out[64], const char *json, int n, size_t cap)
 {
-    char json[128];
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    int n;
 
-    /* RFC 7638 §3.2: the required members, lexicographic order, no spaces */
-    n = snprintf(json, sizeof(json), "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"%s\"}", x_b64);
-    if (n < 0 || (size_t)n >= sizeof(json))
+    if (n < 0 || (size_t)n >= cap)
         return PLEX_EINVALID;
     if (EVP_Digest(json, (size_t)n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
         return PLEX_ERROR;
     b64u_put(out, md, mdlen);
     return 0;
+}
+
+/* RFC 7638 §3.2: the required members, lexicographic order, no spaces. */
+int plex__jwk_thumbprint(char out[64], const char *x_b64)
+{
+    char json[128];
+    int n = snprintf(json, sizeof(json), "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"%s\"}", x_b64);
+
+    return thumbprint_of(out, json, n, sizeof(json));
+}
+
+int plex__jwk_thumbprint_rsa(char out[64], const char *n_b64, const char *e_b64)
+{
+    char json[768];
+    int n = snprintf(json, sizeof(json), "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}", e_b64,
+                     n_b64);
+
+    return thumbprint_of(out, json, n, sizeof(json));
 }
 
 static int key_wrap(plex_jwt_key **out, EVP_PKEY *pkey)

@@ -52,6 +52,9 @@ void plex__jwt_key_x(const plex_jwt_key *key, char out[64]);
 /* RFC 7638 thumbprint of an Ed25519 JWK with public key x (base64url). */
 int plex__jwk_thumbprint(char out[64], const char *x_b64);
 
+/* RFC 7638 thumbprint of an RSA JWK (modulus n, exponent e, base64url). */
+int plex__jwk_thumbprint_rsa(char out[64], const char *n_b64, const char *e_b64);
+
 /* A string (or integer) member of a flat JSON object, copied out. */
 typedef struct plex__jfield {
     const char *name;

@@ -116,10 +116,8 @@ static int rsa_make(sim_jwt *j)
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
     EVP_PKEY *pkey = NULL;
     BIGNUM *n = NULL, *e = NULL;
-    unsigned char nb[256], eb[8], md[32];
-    unsigned int mdlen = 0;
-    char json[512];
-    int ok, len;
+    unsigned char nb[256], eb[8];
+    int ok;
 
     ok = ctx && EVP_PKEY_keygen_init(ctx) == 1 &&
          EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) == 1 && EVP_PKEY_generate(ctx, &pkey) == 1;
@@ -131,13 +129,7 @@ static int rsa_make(sim_jwt *j)
          b64u_into(j->rsa_jwk.e, sizeof(j->rsa_jwk.e), eb, (size_t)BN_bn2bin(e, eb)) == 0;
     BN_free(n);
     BN_free(e);
-    if (ok) { /* RFC 7638 §3.2: the required members, lexicographic order */
-        len = snprintf(json, sizeof(json), "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}",
-                       j->rsa_jwk.e, j->rsa_jwk.n);
-        ok = len > 0 && (size_t)len < sizeof(json) &&
-             EVP_Digest(json, (size_t)len, md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32 &&
-             b64u_into(j->rsa_kid, sizeof(j->rsa_kid), md, mdlen) == 0;
-    }
+    ok = ok && plex__jwk_thumbprint_rsa(j->rsa_kid, j->rsa_jwk.n, j->rsa_jwk.e) == 0;
     if (!ok) {
         EVP_PKEY_free(pkey);
         return -1;

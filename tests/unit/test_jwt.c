@@ -98,6 +98,17 @@ static void test_rfc8037(void)
     CHECK_STR(plex_jwt_key_id(k), RFC_KID); /* A.3: the thumbprint */
     CHECK_INT(plex__jwk_thumbprint(x, RFC_X), 0);
     CHECK_STR(x, RFC_KID);
+    /* RFC 7638 §3.1: the example RSA key and its thumbprint */
+    CHECK_INT(plex__jwk_thumbprint_rsa(
+                  x,
+                  "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6t"
+                  "Soc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-"
+                  "65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qN"
+                  "Lyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awap"
+                  "JzKnqDKgw",
+                  "AQAB"),
+              0);
+    CHECK_STR(x, "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
     CHECK_INT(plex_jwt_key_jwk(&jwk, k, 0), 0);
     CHECK_STR(jwk, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" RFC_X "\",\"kid\":\"" RFC_KID
                    "\",\"alg\":\"EdDSA\"}");
