@@ -203,23 +203,22 @@ int cli_jwt_attach(cli_session *s)
 static char *jwks_cached(const cli_session *s, size_t *len)
 {
     size_t plen = strlen(s->dir) + sizeof("/" JWKS_NAME), ulen = strlen(s->base_url), n = 0;
-    char *path = malloc(plen), *data = NULL, *jwks = NULL;
+    char *path = malloc(plen), *data = NULL;
 
     if (!path)
         return NULL;
     snprintf(path, plen, "%s/%s", s->dir, JWKS_NAME);
     if (cli_read_file(path, MAX_JWKS_FILE, &data, &n) == 0 && n > ulen &&
         memcmp(data, s->base_url, ulen) == 0 && data[ulen] == '\n') {
-        *len = n - ulen - 1;
-        jwks = malloc(*len + 1);
-        if (jwks) {
-            memcpy(jwks, data + ulen + 1, *len);
-            jwks[*len] = '\0';
-        }
+        *len = n - ulen - 1; /* the key set, moved to the front of the buffer */
+        memmove(data, data + ulen + 1, *len);
+        data[*len] = '\0';
+    } else {
+        free(data);
+        data = NULL;
     }
-    free(data);
     free(path);
-    return jwks;
+    return data;
 }
 
 /* Fetch the key set and cache it (a failed save only costs a fetch later). */
