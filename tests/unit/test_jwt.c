@@ -53,6 +53,14 @@ static void test_base64url(void)
 #define RFC_D "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"
 #define RFC_X "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
 #define RFC_KID "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+/* RFC 7638 §3.1: the example RSA key (n; e is AQAB) and its thumbprint */
+#define RFC7638_N \
+    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1" \
+    "L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4" \
+    "QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbO" \
+    "pbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csF" \
+    "Cur-kEgU8awapJzKnqDKgw"
+#define RFC7638_KID "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
 #define RFC_INPUT "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc"
 #define RFC_SIG                                                                                    \
     "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg"
@@ -98,17 +106,8 @@ static void test_rfc8037(void)
     CHECK_STR(plex_jwt_key_id(k), RFC_KID); /* A.3: the thumbprint */
     CHECK_INT(plex__jwk_thumbprint(x, RFC_X), 0);
     CHECK_STR(x, RFC_KID);
-    /* RFC 7638 §3.1: the example RSA key and its thumbprint */
-    CHECK_INT(plex__jwk_thumbprint_rsa(
-                  x,
-                  "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6t"
-                  "Soc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-"
-                  "65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qN"
-                  "Lyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awap"
-                  "JzKnqDKgw",
-                  "AQAB"),
-              0);
-    CHECK_STR(x, "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+    CHECK_INT(plex__jwk_thumbprint_rsa(x, RFC7638_N, "AQAB"), 0);
+    CHECK_STR(x, RFC7638_KID);
     CHECK_INT(plex_jwt_key_jwk(&jwk, k, 0), 0);
     CHECK_STR(jwk, "{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"" RFC_X "\",\"kid\":\"" RFC_KID
                    "\",\"alg\":\"EdDSA\"}");
@@ -346,6 +345,17 @@ static char *rs256_jwt(EVP_PKEY *k, const char *header, const char *claims)
     return out;
 }
 
+/* plex_jwt_verify's answer for a JWT with `header` signed RS256 by k. */
+static int verify_rs256(EVP_PKEY *k, const char *header, const char *claims, const char *jwks,
+                        int64_t now, plex_error *err)
+{
+    char *jwt = rs256_jwt(k, header, claims);
+    int rc = plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, err);
+
+    free(jwt);
+    return rc;
+}
+
 /* Plex JWTs signed with RS256 by an RSA key in the published set verify;
  * alg/key mismatches, tampering and small keys do not. */
 static void test_rs256(void)
@@ -384,26 +394,22 @@ static void test_rs256(void)
     free(jwt);
 
     /* the header may not pick another algorithm for the RSA key ... */
-    jwt = rs256_jwt(rsa, "{\"alg\":\"EdDSA\",\"kid\":\"rsa\"}", claims);
-    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
+    CHECK_INT(verify_rs256(rsa, "{\"alg\":\"EdDSA\",\"kid\":\"rsa\"}", claims, jwks, now, &err),
+              PLEX_EAUTH);
     CHECK(strstr(err.message, "EdDSA with a RSA key") != NULL);
-    free(jwt);
     /* ... nor RS256 for the Ed25519 key */
-    jwt = rs256_jwt(rsa, "{\"alg\":\"RS256\",\"kid\":\"ed\"}", claims);
-    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
-    free(jwt);
+    CHECK_INT(verify_rs256(rsa, "{\"alg\":\"RS256\",\"kid\":\"ed\"}", claims, jwks, now, &err),
+              PLEX_EAUTH);
     /* RSA keys below 2048 bits are refused, counted in bits (found by
      * fuzz_jwt: a 2047-bit modulus, or a zero-padded 1024-bit one, has 256
      * bytes too) */
-    jwt = rs256_jwt(small, "{\"alg\":\"RS256\",\"kid\":\"small\"}", claims);
-    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
-    free(jwt);
-    jwt = rs256_jwt(odd, "{\"alg\":\"RS256\",\"kid\":\"odd\"}", claims);
-    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
-    free(jwt);
-    jwt = rs256_jwt(small, "{\"alg\":\"RS256\",\"kid\":\"padded\"}", claims);
-    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
-    free(jwt);
+    CHECK_INT(verify_rs256(small, "{\"alg\":\"RS256\",\"kid\":\"small\"}", claims, jwks, now, &err),
+              PLEX_EAUTH);
+    CHECK_INT(verify_rs256(odd, "{\"alg\":\"RS256\",\"kid\":\"odd\"}", claims, jwks, now, &err),
+              PLEX_EAUTH);
+    CHECK_INT(
+        verify_rs256(small, "{\"alg\":\"RS256\",\"kid\":\"padded\"}", claims, jwks, now, &err),
+        PLEX_EAUTH);
 
     plex_free(n);
     plex_free(e);
