@@ -35,7 +35,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "alloc.h"
+#include "core/alloc.h"
 #include "bench_libs.h"
 #include "plex/models.h"
 

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "fuzz_check.h"
-#include "json.h"
+#include "core/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

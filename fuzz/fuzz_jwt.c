@@ -62,7 +62,7 @@
 #include <openssl/pem.h>
 
 #include "fuzz_check.h"
-#include "jwt.h"
+#include "tv/jwt.h"
 #include "plex/jwt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

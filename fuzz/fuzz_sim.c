@@ -48,12 +48,12 @@
 #include <strings.h>
 
 #include "fuzz_check.h"
-#include "json.h"
+#include "core/json.h"
 #include "plex/account.h"
 #include "plex/jwt.h"
 #include "plex/models.h"
 #include "sim.h"
-#include "xml.h"
+#include "core/xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

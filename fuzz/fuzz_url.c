@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "client.h"
+#include "core/buf.h"
+#include "tv/client.h"
 #include "fuzz_check.h"
 #include "plex/auth.h"
 

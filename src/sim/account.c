@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
+#include "core/buf.h"
+#include "core/json.h"
 #include "sim.h"
-#include "xml.h"
+#include "core/xml.h"
 
 #define CT_JSON "application/json; charset=utf-8"
 #define CT_XML "application/xml; charset=utf-8"

@@ -36,10 +36,10 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "alloc.h"
-#include "buf.h"
-#include "json.h"
-#include "jwt.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "tv/jwt.h"
 #include "sim.h"
 
 #define CT_JSON "application/json; charset=utf-8"

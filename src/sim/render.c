@@ -7,12 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "json.h"
-#include "pin.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "tv/pin.h"
 #include "plex/models.h"
 #include "sim.h"
-#include "xml.h"
+#include "core/xml.h"
 
 #define XML_PROLOG "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 #define SERVER_ID "5d8f0c1e9a7b3c2d4e6f8a0b1c2d3e4f5a6b7c8d"

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "json.h"
-#include "jwt.h"
+#include "core/json.h"
+#include "tv/jwt.h"
 #include "plex/models.h"
 #include "sim.h"
 

@@ -38,7 +38,7 @@
 
 #include <plex/plex.h>
 
-#include "alloc.h"
+#include "core/alloc.h"
 #include "flow.h"
 #include "sim.h"
 #include "test.h"

@@ -6,9 +6,9 @@
  */
 #include <plex/plex.h>
 
-#include "account_model.h"
-#include "alloc.h"
-#include "pin.h"
+#include "tv/account_model.h"
+#include "core/alloc.h"
+#include "tv/pin.h"
 #include "test.h"
 
 static char *load(const char *name, size_t *len)

@@ -9,8 +9,8 @@
 
 #include <plex/plex.h>
 
-#include "alloc.h"
-#include "model.h"
+#include "core/alloc.h"
+#include "core/model.h"
 #include "test.h"
 
 static char *load(const char *name, size_t *len)

@@ -4,7 +4,7 @@
  */
 #include <plex/plex.h>
 
-#include "client.h"
+#include "tv/client.h"
 #include "test.h"
 
 static void test_options(void)

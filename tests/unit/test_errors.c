@@ -3,7 +3,7 @@
  */
 #include <plex/plex.h>
 
-#include "alloc.h"
+#include "core/alloc.h"
 #include "test.h"
 
 static void check_1020(const plex_api_errors *e)

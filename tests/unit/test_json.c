@@ -39,9 +39,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "buf.h"
-#include "json.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/json.h"
 #include "plex/errors.h"
 #include "test.h"
 

@@ -11,8 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 
-#include "alloc.h"
-#include "jwt.h"
+#include "core/alloc.h"
+#include "tv/jwt.h"
 #include "plex/plex.h"
 #include "test.h"
 

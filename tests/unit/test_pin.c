@@ -7,8 +7,8 @@
 
 #include <plex/plex.h>
 
-#include "alloc.h"
-#include "pin.h"
+#include "core/alloc.h"
+#include "tv/pin.h"
 #include "test.h"
 
 static plex_pin *parse_file(const char *name, unsigned int flags, int expect_rc)

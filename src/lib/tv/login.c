@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "core/alloc.h"
 #include "client.h"
-#include "error.h"
+#include "core/error.h"
 #include "jwt.h"
 
 enum { S_CREATE, S_CREATING, S_POLL_WAIT, S_POLLING, S_DONE, S_FAILED };

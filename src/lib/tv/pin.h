@@ -5,7 +5,7 @@
 #ifndef PLEX_PIN_H
 #define PLEX_PIN_H
 
-#include "model.h"
+#include "core/model.h"
 
 extern const plex__schema plex__geodata_schema;
 extern const plex__schema plex__pin_schema;

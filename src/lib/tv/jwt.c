@@ -13,10 +13,10 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 
-#include "alloc.h"
-#include "buf.h"
-#include "error.h"
-#include "json.h"
+#include "core/alloc.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/json.h"
 #include "jwt.h"
 
 struct plex_jwt_key {

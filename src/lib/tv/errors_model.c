@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "model.h"
+#include "core/alloc.h"
+#include "core/model.h"
 #include "plex/models.h"
-#include "xml.h"
+#include "core/xml.h"
 
 struct plex_api_errors {
     const plex_api_error **items;

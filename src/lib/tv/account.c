@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "core/alloc.h"
 #include "client.h"
-#include "error.h"
+#include "core/error.h"
 #include "plex/account.h"
 
 /* Send `r`; decode a 2xx body with `parse`. A bad body is recorded on the client. */

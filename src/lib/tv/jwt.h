@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "buf.h"
+#include "core/buf.h"
 #include "plex/jwt.h"
 
 #define PLEX__JWT_MAX 8192 /* bytes of a JWT we accept */

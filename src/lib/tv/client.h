@@ -5,7 +5,8 @@
 #ifndef PLEX_CLIENT_INTERNAL_H
 #define PLEX_CLIENT_INTERNAL_H
 
-#include "buf.h"
+#include "core/buf.h"
+#include "core/url.h"
 #include "plex/auth.h"
 #include "plex/client.h"
 #include "plex/jwt.h"
@@ -125,7 +126,5 @@ void plex__client_log(plex_client *c, int level, const char *fmt, ...) PLEX__PRI
 /* Milliseconds of a monotonic clock. */
 long plex__now_ms(void);
 
-/* Append s percent-encoded (RFC 3986 unreserved kept) to b. */
-void plex__url_encode(plex__buf *b, const char *s);
 
 #endif

@@ -7,10 +7,10 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "alloc.h"
+#include "core/alloc.h"
 #include "client.h"
-#include "error.h"
-#include "model.h"
+#include "core/error.h"
+#include "core/model.h"
 #include "plex/version.h"
 
 #define DEFAULT_BASE_URL "https://plex.tv"

@@ -15,9 +15,9 @@
 #include <sys/select.h>
 #include <time.h>
 
-#include "alloc.h"
-#include "client.h"
-#include "error.h"
+#include "core/alloc.h"
+#include "tv/client.h"
+#include "core/error.h"
 #include "plex/version.h"
 
 int plex_global_init(void)

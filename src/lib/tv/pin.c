@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "error.h"
+#include "core/error.h"
 #include "plex/models.h"
 
 /* GeoData field n has presence bit n; inside a pin they land at bit 16 + n. */

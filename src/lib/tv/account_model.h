@@ -4,7 +4,7 @@
 #ifndef PLEX_ACCOUNT_MODEL_H
 #define PLEX_ACCOUNT_MODEL_H
 
-#include "model.h"
+#include "core/model.h"
 
 extern const plex__schema plex__connection_schema;
 extern const plex__schema plex__resource_schema;

@@ -6,11 +6,11 @@
 #include <string.h>
 
 #include "account_model.h"
-#include "alloc.h"
-#include "error.h"
+#include "core/alloc.h"
+#include "core/error.h"
 #include "pin.h"
 #include "plex/account.h"
-#include "xml.h"
+#include "core/xml.h"
 
 #define S PLEX__F_STRING
 #define B PLEX__F_BOOL

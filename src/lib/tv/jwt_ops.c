@@ -7,10 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "alloc.h"
-#include "buf.h"
+#include "core/alloc.h"
+#include "core/buf.h"
 #include "client.h"
-#include "json.h"
+#include "core/json.h"
 #include "jwt.h"
 
 #define DEVICE_JWT_TTL 300 /* seconds a signed device/request JWT lives */
