@@ -9,7 +9,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
-#include "tv/pin.h"
+#include "tv/models.gen.h"
 #include "plex/models.h"
 #include "sim.h"
 #include "core/xml.h"

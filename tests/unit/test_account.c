@@ -6,10 +6,10 @@
  */
 #include <plex/plex.h>
 
-#include "tv/account_model.h"
 #include "core/alloc.h"
-#include "tv/pin.h"
+#include "schema_check.h"
 #include "test.h"
+#include "tv/models.gen.h"
 
 static char *load(const char *name, size_t *len)
 {
@@ -24,10 +24,8 @@ static void test_schema_required_bits(void)
                                  &plex__resources_schema,  &plex__companion_schema,
                                  &plex__companions_schema, &plex__friend_schema,
                                  &plex__friends_schema,    &plex__home_schema};
-    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-        CHECK_INT(all[i]->required, plex__model_required_bits(all[i]));
-        CHECK_INT(all[i]->bools, plex__model_bool_bits(all[i]));
-    }
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        check_schema(all[i]);
 }
 
 static void test_resources_seed(void)

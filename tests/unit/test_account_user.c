@@ -11,7 +11,9 @@
 
 #include "core/alloc.h"
 #include "core/model.h"
+#include "schema_check.h"
 #include "test.h"
+#include "tv/models.gen.h"
 
 static char *load(const char *name, size_t *len)
 {
@@ -138,9 +140,7 @@ static void test_schemas(void)
         const plex__schema *s = user_schemas[i];
         uint64_t bits = 0;
 
-        CHECK_INT(s->required, plex__model_required_bits(s));
-        CHECK_INT(s->bools, plex__model_bool_bits(s));
-        CHECK(s->nfields <= 64); /* `bools` has a bit per field */
+        check_schema(s);
         /* bits are unique, 0..nfields-1, and follow the struct's member
          * order (field n is the n-th member, the public numbering) */
         for (size_t j = 0; j < s->nfields; j++) {
@@ -157,12 +157,13 @@ static void test_schemas(void)
             /* sub-models are not merged: they must not have required fields */
             if (f->sub) {
                 CHECK_INT(f->sub_shift, 0);
-                CHECK_INT(f->sub->required, 0);
+                CHECK_INT(f->sub->required[0], 0);
             }
         }
     }
     CHECK_INT(plex__user_schema.nfields, 41);
-    CHECK_INT(plex__user_schema.required, 0x7);
+    CHECK_INT(plex__user_schema.required[0], 0x7);
+    CHECK_INT(plex__user_schema.required[1], 0);
     CHECK_INT(plex__user_profile_schema.nfields, 8);
     CHECK_INT(plex__user_service_schema.nfields, 5);
     CHECK_INT(plex__user_subscription_schema.nfields, 6);
@@ -573,21 +574,36 @@ typedef struct outer {
     uint32_t missing;
 } outer;
 
+/* Hand-made schemas (the generator always numbers bits in field order):
+ * presence bits far from the field positions, merged into the second word. */
 static const plex__field inner_fields[] = {
-    PLEX__FIELD_STRINGS("list", PLEX__F_REQUIRED, 0, inner, list, list_count),
-    PLEX__FIELD("n", PLEX__F_INT64, 0, 1, inner, n),
+    {.name = "list", .len = 4, .kind = PLEX__F_STRINGS, .flags = PLEX__F_REQUIRED, .bit = 0,
+     .offset = offsetof(inner, list)},
+    {.name = "n", .len = 1, .kind = PLEX__F_INT64, .bit = 1, .offset = offsetof(inner, n)},
 };
+static const uint16_t inner_by_name[] = {0, 1};
+static const uint32_t inner_required[] = {0x1, 0};
 static const plex__schema inner_schema = {
-    inner_fields, 2, sizeof(inner), offsetof(inner, present), (size_t)-1, 0, NULL, 0x1};
+    .name = "inner", .fields = inner_fields, .by_name = inner_by_name,
+    .required = inner_required, .size = sizeof(inner), .nfields = 2,
+    .present_offset = offsetof(inner, present), .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = PLEX__NO_OFFSET, .coerced_offset = PLEX__NO_OFFSET, .words = 1};
 
 static const plex__field outer_fields[] = {
-    PLEX__FIELD("a", PLEX__F_INT64, PLEX__F_REQUIRED, 0, outer, a),
-    PLEX__FIELD_STRINGS("tags", PLEX__F_REQUIRED, 35, outer, tags, tags_count),
-    PLEX__FIELD_OBJ("in", 0, 36, outer, in, &inner_schema, 40),
+    {.name = "a", .len = 1, .kind = PLEX__F_INT64, .flags = PLEX__F_REQUIRED, .bit = 0,
+     .offset = offsetof(outer, a)},
+    {.name = "tags", .len = 4, .kind = PLEX__F_STRINGS, .flags = PLEX__F_REQUIRED, .bit = 35,
+     .offset = offsetof(outer, tags)},
+    {.name = "in", .len = 2, .kind = PLEX__F_OBJECT, .bit = 36, .offset = offsetof(outer, in),
+     .sub = &inner_schema, .sub_shift = 40},
 };
+static const uint16_t outer_by_name[] = {0, 2, 1};
+static const uint32_t outer_required[] = {0x1, 1u << 3};
 static const plex__schema outer_schema = {
-    outer_fields, 3,    sizeof(outer),        offsetof(outer, present), offsetof(outer, missing),
-    0,         NULL, (uint64_t)1 << 35 | 1};
+    .name = "outer", .fields = outer_fields, .by_name = outer_by_name,
+    .required = outer_required, .size = sizeof(outer), .nfields = 3,
+    .present_offset = offsetof(outer, present), .missing_offset = offsetof(outer, missing),
+    .extra_offset = PLEX__NO_OFFSET, .coerced_offset = PLEX__NO_OFFSET, .words = 2};
 
 static void test_engine(void)
 {
@@ -598,8 +614,9 @@ static void test_engine(void)
     plex__buf names = PLEX__BUF_INIT;
     char *json = NULL;
 
-    CHECK_INT(inner_schema.required, plex__model_required_bits(&inner_schema));
-    CHECK_INT(outer_schema.required, plex__model_required_bits(&outer_schema));
+    CHECK_INT(inner_schema.required[0], plex__model_required_bits(&inner_schema));
+    CHECK_INT(outer_schema.required[0] | (uint64_t)outer_schema.required[1] << 32,
+              plex__model_required_bits(&outer_schema));
     REQUIRE(plex__model_parse(&o, &outer_schema, j, strlen(j), PLEX_PARSE_STRICT, &err) == 0);
     p = o;
     CHECK_INT(p->a, 1);

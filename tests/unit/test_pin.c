@@ -8,8 +8,9 @@
 #include <plex/plex.h>
 
 #include "core/alloc.h"
-#include "tv/pin.h"
+#include "schema_check.h"
 #include "test.h"
+#include "tv/models.gen.h"
 
 static plex_pin *parse_file(const char *name, unsigned int flags, int expect_rc)
 {
@@ -353,11 +354,10 @@ static void test_timestamps(void)
 
 static void test_schema_required_bits(void)
 {
-    CHECK_INT(plex__pin_schema.required, plex__model_required_bits(&plex__pin_schema));
-    CHECK_INT(plex__geodata_schema.required, plex__model_required_bits(&plex__geodata_schema));
-    CHECK_INT(plex__pin_schema.bools, plex__model_bool_bits(&plex__pin_schema));
-    CHECK_INT(plex__geodata_schema.bools, plex__model_bool_bits(&plex__geodata_schema));
-    CHECK_INT(plex__pin_schema.required | plex__geodata_schema.required << 16, PLEX_PIN_REQUIRED);
+    check_schema(&plex__pin_schema);
+    check_schema(&plex__geodata_schema);
+    CHECK_INT(plex__pin_schema.required[0] | plex__geodata_schema.required[0] << 16,
+              PLEX_PIN_REQUIRED);
 }
 
 static void test_field_names(void)
