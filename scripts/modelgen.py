@@ -9,6 +9,7 @@ Reads src/lib/<area>/*.model (one area = one folder) and writes, per area:
   scripts/modelgen.py            regenerate every area (writes only files that change)
   scripts/modelgen.py --check    exit 1 and show the first differences if a file is stale
   scripts/modelgen.py --layout   print a C program that dumps offsetof/sizeof of every member
+                                 of the exact (frozen ABI) models; tests/modelgen compares it
 
 The format (docs/ARCHITECTURE.md, "Add a model") is one field per line:
   model NAME exact|open ["doc"]          then indented lines:
@@ -690,7 +691,7 @@ def layout_program():
         models, order = load_area(area)
         for name in order:
             m = models[name]
-            if m.opaque or m.list:
+            if m.opaque or m.list or m.mode != "exact":
                 continue
             t = m.cstruct
             out.append('    printf("%s %%zu\\n", sizeof(%s));' % (t, t))
