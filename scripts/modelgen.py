@@ -186,6 +186,8 @@ def parse_member(m, toks, where):
 
 def check(models):
     for m in models.values():
+        CSTRUCT[m.name] = m.cstruct
+    for m in models.values():
         seen_wire, seen_c = {}, set()
         for bit, f in enumerate(m.fields):
             f.bit = bit
@@ -246,12 +248,15 @@ def required_words(m, models):
     return words
 
 
+CSTRUCT = {}  # model name -> C type name, filled in by check()
+
+
 def ctype(f):
     base = f.kind.strip("[]")
     if base in SCALARS:
         t = SCALARS[base][0]
     else:
-        t = "const plex_%s *" % base
+        t = "const %s *" % CSTRUCT[base]
     if f.kind.startswith("["):
         return t + "const *"
     return t
@@ -305,7 +310,7 @@ def wrap_call(head, params, tail, indent=""):
 
 def gen_struct(m, models):
     out = doc_lines(m.doc, "")
-    out.append("typedef struct %s {" % m.cstruct)
+    out.append("struct %s {" % m.cstruct)
     if m.mode == "open":
         out += member_decl("uint32_t", "present[%d]" % m.words,
                            ["presence bits, by field: use %s_has()" % m.cstruct])
@@ -321,7 +326,7 @@ def gen_struct(m, models):
             f.wire) else f.doc)
         if f.kind.startswith("["):
             out.append("    size_t %s_count;" % f.cname)
-    out.append("} %s;" % m.cstruct)
+    out.append("};")
     return out
 
 
@@ -387,7 +392,7 @@ def functions(m, models):
             if not f:
                 raise ModelError("%s: api %s needs a list or opaque model with an array" %
                                  (m.where, api))
-            t = "char" if f.kind == "[str]" else "plex_" + f.kind.strip("[]")
+            t = "char" if f.kind == "[str]" else CSTRUCT[f.kind.strip("[]")]
             idx = m.table.index(f)
         body = field_name_body(m, models) if body is None else body.format(sch=sch, idx=idx)
         out.append((ret.format(t=t), "%s_%s" % (s, suffix), [p.format(s=s) for p in params],
@@ -395,7 +400,7 @@ def functions(m, models):
     for f in m.fields:
         idx = m.table.index(f)
         if "at" in f.flags:
-            sub = "plex_" + f.kind.strip("[]")
+            sub = CSTRUCT[f.kind.strip("[]")]
             out.append(("size_t", "%s_%s_count" % (s, f.cname), ["const %s *obj" % s],
                         "The number of `%s` of a %s; 0 for NULL." % (f.wire, s),
                         "return plex__model_count(%s, obj, %d);" % (sch, idx)))
@@ -427,11 +432,14 @@ def gen_header(area, models, order):
     guard = "PLEX_%s_MODELS_H" % area.upper()
     out = ["/*", " * " + BANNER.format(area=area), " */", "#ifndef " + guard, "#define " + guard,
            "", '#include "plex/value.h"', "", "PLEX_BEGIN_DECL", ""]
+    out.append("/* Every model type, so that any model can point to any other. */")
+    out += ["typedef struct %s %s;" % (models[n].cstruct, models[n].cstruct) for n in order]
+    out.append("")
     for name in order:
         m = models[name]
         if m.opaque or m.list:
             out += doc_lines(m.doc, "")
-            out += ["typedef struct %s %s;" % (m.cstruct, m.cstruct), ""]
+            out += ["/* struct %s is opaque: use its functions. */" % m.cstruct, ""]
         else:
             out += gen_struct(m, models) + [""]
         if m.bits:
@@ -486,7 +494,7 @@ def gen_field_enum(m):
     out.append("}")
     for f in m.fields:
         if f.kind.startswith("[") and "at" not in f.flags and not (m.list or m.opaque):
-            t = "char" if f.kind == "[str]" else "plex_" + f.kind.strip("[]")
+            t = "char" if f.kind == "[str]" else CSTRUCT[f.kind.strip("[]")]
             out.append("")
             out.append("/** `%s`[i], borrowed; NULL when out of range. */" % f.wire)
             out.append("static inline const %s *%s_%s_at(const %s *obj, size_t i)" %

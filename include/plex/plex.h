@@ -14,5 +14,6 @@
 #include "plex/auth.h"
 #include "plex/account.h"
 #include "plex/jwt.h"
+#include "plex/pms/models.h"
 
 #endif

@@ -9,8 +9,29 @@
 
 PLEX_BEGIN_DECL
 
+/* Every model type, so that any model can point to any other. */
+typedef struct plex_connection plex_connection;
+typedef struct plex_resource plex_resource;
+typedef struct plex_resources plex_resources;
+typedef struct plex_companion plex_companion;
+typedef struct plex_companions plex_companions;
+typedef struct plex_friend plex_friend;
+typedef struct plex_friends plex_friends;
+typedef struct plex_home plex_home;
+typedef struct plex_users_server plex_users_server;
+typedef struct plex_users_entry plex_users_entry;
+typedef struct plex_users plex_users;
+typedef struct plex_api_error plex_api_error;
+typedef struct plex_api_errors plex_api_errors;
+typedef struct plex_geodata plex_geodata;
+typedef struct plex_pin plex_pin;
+typedef struct plex_user_profile plex_user_profile;
+typedef struct plex_user_service plex_user_service;
+typedef struct plex_user_subscription plex_user_subscription;
+typedef struct plex_user plex_user;
+
 /** One way to reach a device. String fields are NULL when absent. */
-typedef struct plex_connection {
+struct plex_connection {
     const char *protocol;               /**< "http" or "https" */
     const char *address;                /**< "192.168.1.20", "::1" */
     int32_t port;                       /**< 0 when absent */
@@ -19,10 +40,10 @@ typedef struct plex_connection {
     plex_opt_bool relay;                /**< through Plex's relay */
     plex_opt_bool ipv6;                 /**< `IPv6` */
     uint32_t present;                   /**< bit n: field n (protocol = 0 .. ipv6 = 6) was present */
-} plex_connection;
+};
 
 /** A device of the account (a server, a player...). NULL/absent-tolerant. */
-typedef struct plex_resource {
+struct plex_resource {
     const char *name;
     const char *product;
     const char *product_version;
@@ -52,7 +73,7 @@ typedef struct plex_resource {
     size_t connections_count;
     /** Bit n: field n (name = 0 .. connections = 23) was present (non-null). */
     uint32_t present;
-} plex_resource;
+};
 
 /**
  * The number of `connections` of a plex_resource; 0 for NULL.
@@ -65,7 +86,7 @@ PLEX_API size_t plex_resource_connections_count(const plex_resource *obj);
 PLEX_API const plex_connection *plex_resource_connection_at(const plex_resource *obj, size_t i);
 
 /** The list of devices (the JSON array of /api/v2/resources). */
-typedef struct plex_resources plex_resources;
+/* struct plex_resources is opaque: use its functions. */
 
 /**
  * Decode a plex_resources from JSON (tolerant by default: see plex_coercion; PLEX_PARSE_STRICT
@@ -105,7 +126,7 @@ PLEX_API const plex_resource *plex_resources_at(const plex_resources *obj, size_
 PLEX_API void plex_resources_free(plex_resources *obj);
 
 /** A companion service of the account. */
-typedef struct plex_companion {
+struct plex_companion {
     const char *identifier;
     const char *base_url;               /**< `baseURL` */
     const char *title;
@@ -113,10 +134,10 @@ typedef struct plex_companion {
     const char *provides;
     const char *token;
     uint32_t present;                   /**< bit n: field n (identifier = 0 .. token = 5) */
-} plex_companion;
+};
 
 /** The account's companions (the JSON array of /api/v2/companions). */
-typedef struct plex_companions plex_companions;
+/* struct plex_companions is opaque: use its functions. */
 
 /**
  * Decode a plex_companions from JSON (tolerant by default: see plex_coercion; PLEX_PARSE_STRICT
@@ -149,7 +170,7 @@ PLEX_API const plex_companion *plex_companions_at(const plex_companions *obj, si
 PLEX_API void plex_companions_free(plex_companions *obj);
 
 /** A friend of the account. */
-typedef struct plex_friend {
+struct plex_friend {
     int64_t id;
     const char *uuid;
     const char *username;
@@ -165,10 +186,10 @@ typedef struct plex_friend {
     /** `sharedSources`: the exact JSON text; NULL when absent */
     const char *shared_sources;
     uint32_t present;                   /**< bit n: field n (id = 0 .. shared_sources = 11) */
-} plex_friend;
+};
 
 /** The account's friends (the JSON array of /api/v2/friends). */
-typedef struct plex_friends plex_friends;
+/* struct plex_friends is opaque: use its functions. */
 
 /**
  * Decode a plex_friends from JSON (tolerant by default: see plex_coercion; PLEX_PARSE_STRICT
@@ -201,7 +222,7 @@ PLEX_API const plex_friend *plex_friends_at(const plex_friends *obj, size_t i);
 PLEX_API void plex_friends_free(plex_friends *obj);
 
 /** The account's Plex Home. */
-typedef struct plex_home {
+struct plex_home {
     int64_t id;
     const char *name;
     int64_t guest_user_id;              /**< `guestUserID` */
@@ -209,7 +230,7 @@ typedef struct plex_home {
     plex_opt_bool guest_enabled;
     plex_opt_bool subscription;
     uint32_t present;                   /**< bit n: field n (id = 0 .. subscription = 5) */
-} plex_home;
+};
 
 /**
  * Decode a plex_home from JSON (tolerant by default: see plex_coercion; PLEX_PARSE_STRICT
@@ -232,7 +253,7 @@ PLEX_API int plex_home_parse(plex_home **out, const char *data, size_t len, unsi
 PLEX_API void plex_home_free(plex_home *obj);
 
 /** A server shared with a user of the v1 list. */
-typedef struct plex_users_server {
+struct plex_users_server {
     int64_t id;
     int64_t server_id;
     const char *machine_identifier;
@@ -242,10 +263,10 @@ typedef struct plex_users_server {
     plex_opt_bool all_libraries;
     plex_opt_bool owned;
     plex_opt_bool pending;
-} plex_users_server;
+};
 
 /** A user of the v1 list (a friend or a Home member). Absent strings are NULL. */
-typedef struct plex_users_entry {
+struct plex_users_entry {
     int64_t id;
     const char *title;
     const char *username;
@@ -267,7 +288,7 @@ typedef struct plex_users_entry {
     /** The shared servers: use plex_users_entry_servers_count()/_at(). */
     const plex_users_server *const *servers;
     size_t servers_count;
-} plex_users_entry;
+};
 
 /**
  * The number of `Server` of a plex_users_entry; 0 for NULL.
@@ -281,7 +302,7 @@ PLEX_API const plex_users_server *plex_users_entry_server_at(const plex_users_en
 
 /** The v1 users list: `<MediaContainer ...><User ...><Server .../></User> </MediaContainer>`
  *  (GET https://plex.tv/api/users, always XML). */
-typedef struct plex_users plex_users;
+/* struct plex_users is opaque: use its functions. */
 
 /**
  * Decode a plex_users from its XML rendering (tolerant by default: see plex_coercion;
@@ -319,14 +340,14 @@ PLEX_API void plex_users_free(plex_users *obj);
 PLEX_API const char *plex_users_friendly_name(const plex_users *obj);
 
 /** One entry of a plex.tv error answer. */
-typedef struct plex_api_error {
+struct plex_api_error {
     int32_t code;                       /**< plex error code: 1001, 1020... 0 when absent */
     const char *message;                /**< "Code not found or expired"; NULL when absent */
     int32_t status;                     /**< HTTP status as the body states it; 0 when absent */
-} plex_api_error;
+};
 
 /** The error container: `{"errors":[{"code","message","status"}]}`, or its XML form. */
-typedef struct plex_api_errors plex_api_errors;
+/* struct plex_api_errors is opaque: use its functions. */
 
 /**
  * Decode a plex_api_errors from JSON (tolerant by default: see plex_coercion; PLEX_PARSE_STRICT
@@ -375,7 +396,7 @@ PLEX_API void plex_api_errors_free(plex_api_errors *obj);
 
 /** GeoData: where plex.tv thinks the request came from (`location` of a PIN, the answer of
  *  /api/v2/geoip). String fields are NULL when absent. */
-typedef struct plex_geodata {
+struct plex_geodata {
     const char *code;                   /**< ISO 3166-1 alpha-2 country code, "VI" */
     const char *continent_code;         /**< "NA" */
     const char *country;                /**< "United States Virgin Islands" */
@@ -397,7 +418,7 @@ typedef struct plex_geodata {
     /** Bit n set when GeoData field n (in the order above, code = 0 .. coordinates = 10) was
      *  present. Set it when building one to encode. */
     uint32_t present;
-} plex_geodata;
+};
 
 /**
  * Decode a plex_geodata from JSON (tolerant by default: see plex_coercion; PLEX_PARSE_STRICT
@@ -424,7 +445,7 @@ PLEX_API void plex_geodata_free(plex_geodata *obj);
  *  all of it is freed at once by plex_pin_free(). Strings are UTF-8 without NUL bytes. New
  *  fields are only ever added at the end. To encode a pin you built yourself, fill in a zeroed
  *  struct, set the `present` bits of the fields you set, and call plex_pin_to_json(). */
-typedef struct plex_pin {
+struct plex_pin {
     int64_t id;                         /**< PIN id: redeems the token; keep it secret */
     const char *code;                   /**< 4-char code, or a 24-25 char strong code */
     const char *product;                /**< the X-Plex-Product that asked */
@@ -447,7 +468,7 @@ typedef struct plex_pin {
     /** plex_pin_field bits of required fields that were absent (always 0 after a
      *  PLEX_PARSE_STRICT parse). */
     uint32_t missing;
-} plex_pin;
+};
 
 /** Bits naming the fields of a plex_pin, for its `present` (and `missing`) masks. */
 typedef enum plex_pin_field {
@@ -515,7 +536,7 @@ PLEX_API const char *plex_pin_field_name(unsigned int field);
 
 /** The account's playback preferences (`profile` of the user). An integer is 0 when absent; see
  *  `present`. */
-typedef struct plex_user_profile {
+struct plex_user_profile {
     /** `autoSelectAudio`: select audio and subtitle tracks automatically. */
     plex_opt_bool auto_select_audio;
     const char *default_audio_language; /**< "ja"; NULL when null */
@@ -532,20 +553,20 @@ typedef struct plex_user_profile {
     /** Bit n: field n (auto_select_audio = 0 .. media_reviews_visibility = 7) was present
      *  (non-null). */
     uint32_t present;
-} plex_user_profile;
+};
 
 /** A service of the account (an item of `services` of the user). */
-typedef struct plex_user_service {
+struct plex_user_service {
     const char *identifier;             /**< "metadata-dev" */
     const char *endpoint;               /**< "https://epg.provider.plex.tv" */
     const char *token;                  /**< NULL when null */
     const char *secret;                 /**< NULL when null */
     const char *status;                 /**< "online" or "offline" (other values are kept as sent) */
     uint32_t present;                   /**< bit n: field n (identifier = 0 .. status = 4) */
-} plex_user_service;
+};
 
 /** A Plex Pass subscription (`subscription`, and each of `subscriptions`). */
-typedef struct plex_user_subscription {
+struct plex_user_subscription {
     /** Features of the subscription ("hardware_transcoding", "lyrics"...); `features_count` of
      *  them. */
     const char *const *features;
@@ -559,7 +580,7 @@ typedef struct plex_user_subscription {
     const char *payment_service;        /**< NULL when null */
     const char *plan;                   /**< "lifetime", "monthly"...; NULL when null */
     uint32_t present;                   /**< bit n: field n (features = 0 .. plan = 5) */
-} plex_user_subscription;
+};
 
 /** The account behind a token (`GET /api/v2/user`; also the answer of a password sign-in).
  *  Allocated by the library and only read by callers: new members are only ever appended.
@@ -569,7 +590,7 @@ typedef struct plex_user_subscription {
  *  from id = 0 to subscription_description = 24, then ads_consent = 25 to attribution_partner =
  *  40 (present and present_hi are not fields). Bits 0..31 are in `present` (bit n), bits 32..40
  *  in `present_hi` (bit n - 32). */
-typedef struct plex_user {
+struct plex_user {
     int64_t id;
     const char *uuid;
     const char *username;
@@ -624,7 +645,7 @@ typedef struct plex_user {
     const plex_user_subscription *const *subscriptions;
     size_t subscriptions_count;
     const char *attribution_partner;    /**< NULL when null */
-} plex_user;
+};
 
 /**
  * Decode a plex_user from JSON (tolerant by default: see plex_coercion; PLEX_PARSE_STRICT

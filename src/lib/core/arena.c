@@ -75,6 +75,16 @@ char *plex__arena_alloc_bytes_slow(plex__arena *a, size_t n)
     return alloc_aligned(a, n, 1);
 }
 
+void plex__arena_rewind(plex__arena *a, const plex__arena_mark *m)
+{
+    while (a->chain && a->chain != m->chain) {
+        block *next = a->chain->next;
+        plex__free(a->chain);
+        a->chain = next;
+    }
+    a->cur = m->cur;
+}
+
 void plex__arena_free_root(void *root)
 {
     plex__arena *a;

@@ -45,6 +45,24 @@ static inline char *plex__arena_alloc_bytes(plex__arena *a, size_t n)
     return plex__arena_alloc_bytes_slow(a, n);
 }
 
+/* A point in an arena's life: what plex__arena_rewind() goes back to. */
+typedef struct plex__arena_mark {
+    plex__arena_block cur;
+    plex__arena_block *chain;
+} plex__arena_mark;
+
+static inline plex__arena_mark plex__arena_save(const plex__arena *a)
+{
+    plex__arena_mark m;
+    m.cur = a->cur;
+    m.chain = a->chain;
+    return m;
+}
+
+/* Forget everything allocated since `m` (blocks added since are freed): a
+ * failed decode attempt or a page of items that is done with. */
+void plex__arena_rewind(plex__arena *a, const plex__arena_mark *m);
+
 /* Free the arena of a root object; NULL does nothing. */
 void plex__arena_free_root(void *root);
 

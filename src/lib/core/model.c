@@ -204,7 +204,7 @@ typedef struct merged {
 /* One sub-model object whose '{' was just read: a new struct in the arena. */
 static int json_sub(ctx *c, const plex__field *f, void **out, merged *up)
 {
-    masks sm;
+    masks sm = {{0}, 0}; /* (set by decode_object; zeroed for the analyzer's error paths) */
     void *sub;
     int rc;
 
@@ -515,7 +515,7 @@ int plex__model_parse(void **out, const plex__schema *s, const char *data, size_
 {
     plex__json_type want = s->list ? PLEX__JSON_ARRAY_BEGIN : PLEX__JSON_OBJECT_BEGIN;
     plex__json_token t;
-    masks m;
+    masks m = {{0}, 0};
     ctx c;
     void *obj;
     int rc;
@@ -539,7 +539,6 @@ int plex__model_parse(void **out, const plex__schema *s, const char *data, size_
 
     if (s->list) {
         const plex__field *f = &s->fields[0];
-        memset(&m, 0, sizeof(m));
         merged up = {0, 0};
         rc = json_list(&c, f, &t, (char *)obj + f->offset, (char *)obj + PLEX__COUNT_OFFSET(f),
                        &up, s->open);
@@ -573,6 +572,25 @@ int plex__model_parse(void **out, const plex__schema *s, const char *data, size_
     }
     *out = obj;
     return 0;
+}
+
+int plex__model_json_object(ctx *c, const plex__schema *s, void *obj)
+{
+    masks m;
+    return decode_object(c, s, obj, &m);
+}
+
+int plex__model_json_field(ctx *c, const plex__schema *s, const plex__field *f,
+                           const plex__json_token *v, void *obj)
+{
+    merged up = {0, 0};
+    return json_value(c, s, f, v, obj, &up);
+}
+
+int plex__model_json_keep_extra(ctx *c, ptrs *extra, const plex__json_token *k,
+                                const plex__json_token *v)
+{
+    return keep_extra(c, extra, k, v);
 }
 
 /* ---- accessors ---- */

@@ -128,6 +128,56 @@ int plex__model_to_xml(const plex__schema *schema, const void *obj, char **out);
 void plex__model_field_names(plex__buf *b, const plex__schema *schema, uint64_t mask,
                              const char *prefix);
 
+/*
+ * Incremental decoding of one container document (a page of a listing)
+ * while its bytes arrive: feed them as they come, take each item of the
+ * items field as soon as it is complete. Only the item being decoded is
+ * held as text, and only the last item taken as a struct: memory stays
+ * bounded by the largest item, whatever the document's length. JSON
+ * ({"MediaContainer": {..., "Metadata": [...]}}) or XML (<MediaContainer>
+ * with item elements).
+ */
+typedef struct plex__stream plex__stream;
+
+/* A stream for documents of `schema` (a container with a root element) whose
+ * array field named `items` ("Metadata") holds the items. flags:
+ * PLEX_PARSE_*. max_unit: the largest item (or member) in bytes before
+ * PLEX_ETOOBIG. 0, PLEX_EINVALID (no such array field) or PLEX_ENOMEM. */
+int plex__stream_new(plex__stream **out, const plex__schema *schema, const char *items, int xml,
+                     unsigned int flags, size_t max_unit);
+
+/* Start a new document (the next page): forget the last one's bytes, items
+ * and container. */
+void plex__stream_reset(plex__stream *st);
+
+/* Append bytes of the document. 0 or PLEX_ENOMEM. */
+int plex__stream_feed(plex__stream *st, const char *data, size_t n);
+
+/* No more bytes will come (the transfer ended). */
+void plex__stream_end(plex__stream *st);
+
+/* The next item: 1 with *item set (valid until the next call or reset) and
+ * its bytes in *raw and *raw_len (NULLs allowed; valid until the next feed);
+ * 0 when more bytes are needed (or, after plex__stream_end, the document is
+ * complete: see plex__stream_done); or an error recorded in err (PLEX_EPARSE,
+ * PLEX_ESCHEMA, PLEX_ETOOBIG, PLEX_ENOMEM). */
+int plex__stream_next(plex__stream *st, const void **item, const char **raw, size_t *raw_len,
+                      plex_error *err);
+
+/* 1 once the whole document was read (the container is complete). */
+int plex__stream_done(const plex__stream *st);
+
+/* The container's attributes read so far (all of them once done). */
+const void *plex__stream_container(const plex__stream *st);
+
+/* Items taken so far in this document. */
+size_t plex__stream_items(const plex__stream *st);
+
+/* Bytes held now (buffer and arena blocks), for the memory-bound tests. */
+size_t plex__stream_footprint(const plex__stream *st);
+
+void plex__stream_free(plex__stream *st);
+
 /* The required bits of a schema recomputed from its table (for the tests). */
 uint64_t plex__model_required_bits(const plex__schema *schema);
 

@@ -417,13 +417,18 @@ static inline void *new_root(const plex__schema *s, size_t len)
 
 
 static inline int start(ctx *c, void **out, const char *data, size_t len, unsigned int flags,
-                 plex_error *err)
+                        plex_error *err)
 {
-    if (!out)
-        return plex__error_set(err, PLEX_EINVALID, "invalid argument: out is NULL");
+    /* the codes are returned as constants, so analyzers see every failure */
+    if (!out) {
+        plex__error_set(err, PLEX_EINVALID, "invalid argument: out is NULL");
+        return PLEX_EINVALID;
+    }
     *out = NULL;
-    if (!data && len)
-        return plex__error_set(err, PLEX_EINVALID, "invalid argument: data is NULL");
+    if (!data && len) {
+        plex__error_set(err, PLEX_EINVALID, "invalid argument: data is NULL");
+        return PLEX_EINVALID;
+    }
     if (err)
         plex_error_clear(err);
     c->buf = data ? data : "";
@@ -435,5 +440,33 @@ static inline int start(ctx *c, void **out, const char *data, size_t len, unsign
     return 0;
 }
 
+
+/* ---- entry points between the engine's files ---- */
+
+/* model.c: decode the members of a JSON object whose '{' was just read (c->r). */
+int plex__model_json_object(ctx *c, const plex__schema *s, void *obj);
+/* model.c: one member's value (first token v) into field f of obj: 0 present,
+ * 1 dropped (absent), or an error. Not for fields that merge (sub_shift). */
+int plex__model_json_field(ctx *c, const plex__schema *s, const plex__field *f,
+                           const plex__json_token *v, void *obj);
+
+/* model.c: an open model's unknown member (key k, value v) kept in extra. */
+int plex__model_json_keep_extra(ctx *c, ptrs *extra, const plex__json_token *k,
+                                const plex__json_token *v);
+
+/* model_xml.c: the pieces of an element (c->x): its attributes into obj; a
+ * child that maps to field f; the field a child maps to (or NULL); an unknown
+ * child kept in extra; the end (lists, extras, strict check, finish). */
+int plex__model_xml_attrs(ctx *c, const plex__schema *s, void *obj, const plex__xml_token *t,
+                          masks *m, ptrs *extra);
+int plex__model_xml_child(ctx *c, const plex__field *f, void *obj, const plex__xml_token *t,
+                          ptrs *list, masks *m);
+const plex__field *plex__model_xml_child_field(ctx *c, const plex__schema *s,
+                                               const plex__xml_token *t);
+int plex__model_xml_keep_element(ctx *c, ptrs *extra, const plex__xml_token *t);
+int plex__model_xml_end(ctx *c, const plex__schema *s, void *obj, masks *m, const ptrs *extra,
+                        const ptrs *lists);
+/* model_xml.c: a whole element whose start tag t was read into obj. */
+int plex__model_xml_element(ctx *c, const plex__schema *s, void *obj, const plex__xml_token *t);
 
 #endif

@@ -114,7 +114,8 @@ static int xml_name_matches(ctx *c, const plex__field *f, const plex__xml_token 
     return 0;
 }
 
-static const plex__field *xml_child_field(ctx *c, const plex__schema *s, const plex__xml_token *t)
+const plex__field *plex__model_xml_child_field(ctx *c, const plex__schema *s,
+                                               const plex__xml_token *t)
 {
     for (size_t i = 0; i < s->nfields; i++) {
         const plex__field *f = &s->fields[i];
@@ -125,7 +126,7 @@ static const plex__field *xml_child_field(ctx *c, const plex__schema *s, const p
 }
 
 /* An unknown child element of an open model, kept as its exact XML text. */
-static int xml_keep_element(ctx *c, ptrs *extra, const plex__xml_token *t)
+int plex__model_xml_keep_element(ctx *c, ptrs *extra, const plex__xml_token *t)
 {
     size_t a = t->name_start - 1;
     plex_attr *at;
@@ -141,8 +142,8 @@ static int xml_keep_element(ctx *c, ptrs *extra, const plex__xml_token *t)
 }
 
 /* A child element t that maps to sub-model field f of obj. */
-static int xml_child(ctx *c, const plex__field *f, void *obj, const plex__xml_token *t,
-                     ptrs *list, masks *m)
+int plex__model_xml_child(ctx *c, const plex__field *f, void *obj, const plex__xml_token *t,
+                          ptrs *list, masks *m)
 {
     void **single = (void **)(void *)((char *)obj + f->offset);
     size_t saved = path_push(c, f->name, f->len, 1);
@@ -183,15 +184,15 @@ static int xml_children(ctx *c, const plex__schema *s, void *obj, ptrs *extra,
             return 0;
         if (t.type != PLEX__XML_START)
             continue; /* text between elements carries nothing here */
-        if (!(f = xml_child_field(c, s, &t))) {
-            rc = s->open && s->extra_offset != PLEX__NO_OFFSET ? xml_keep_element(c, extra, &t)
+        if (!(f = plex__model_xml_child_field(c, s, &t))) {
+            rc = s->open && s->extra_offset != PLEX__NO_OFFSET ? plex__model_xml_keep_element(c, extra, &t)
                  : plex__xml_skip(&c->x, &t)                   ? xml_fail(c)
                                                                : 0;
             if (rc)
                 return rc;
             continue;
         }
-        if ((rc = xml_child(c, f, obj, &t, &lists[f - s->fields], m)) != 0)
+        if ((rc = plex__model_xml_child(c, f, obj, &t, &lists[f - s->fields], m)) != 0)
             return rc;
     }
 }
@@ -238,17 +239,14 @@ static int xml_keep_attr(ctx *c, ptrs *extra, size_t ns, size_t ne, size_t va, s
     return ptrs_push(c, extra, a);
 }
 
-/* The element whose start tag t was read into obj (a zeroed s struct). */
-static int xml_element(ctx *c, const plex__schema *s, void *obj, const plex__xml_token *t)
+int plex__model_xml_attrs(ctx *c, const plex__schema *s, void *obj, const plex__xml_token *t,
+                          masks *m, ptrs *extra)
 {
-    ptrs extra = {NULL, 0, 0};
-    ptrs lists[PLEX__MAX_WORDS * 32];
     size_t i = t->attr_start, ns, ne, va, vz;
-    masks m;
-    int rc = 0;
+    int rc;
 
-    memset(m.pres, 0, sizeof(uint32_t) * (mask_words(s) > 2 ? mask_words(s) : 2));
-    m.missing = 0;
+    memset(m->pres, 0, sizeof(uint32_t) * (mask_words(s) > 2 ? mask_words(s) : 2));
+    m->missing = 0;
     if (s->nbools)
         set_bools_absent(s, obj);
     while (xml_attr_next(c, t, &i, &ns, &ne, &va, &vz)) {
@@ -256,42 +254,76 @@ static int xml_element(ctx *c, const plex__schema *s, void *obj, const plex__xml
         if (!f || f->kind == PLEX__F_OBJECT || f->kind == PLEX__F_ARRAY ||
             f->kind == PLEX__F_STRINGS) {
             if (s->open && s->extra_offset != PLEX__NO_OFFSET &&
-                (rc = xml_keep_attr(c, &extra, ns, ne, va, vz)) != 0)
+                (rc = xml_keep_attr(c, extra, ns, ne, va, vz)) != 0)
                 return rc;
             continue;
         }
         if ((rc = xml_scalar(c, s, f, va, vz, obj)) < 0)
             return rc;
         if (rc == 0)
-            set_bit(m.pres, f->bit);
+            set_bit(m->pres, f->bit);
     }
-    if (!t->self_closing) {
-        memset(lists, 0, sizeof(lists[0]) * s->nfields);
-        if ((rc = xml_children(c, s, obj, &extra, lists, &m)) != 0)
-            return rc;
-        for (size_t k = 0; k < s->nfields; k++) {
-            const plex__field *f = &s->fields[k];
-            if (f->kind == PLEX__F_ARRAY && lists[k].n) {
-                *(void ***)(void *)((char *)obj + f->offset) = lists[k].items;
-                *(size_t *)(void *)((char *)obj + PLEX__COUNT_OFFSET(f)) = lists[k].n;
-            }
+    return 0;
+}
+
+/* Store the lists an element's children filled in. */
+static void store_lists(const plex__schema *s, void *obj, const ptrs *lists)
+{
+    for (size_t k = 0; k < s->nfields; k++) {
+        const plex__field *f = &s->fields[k];
+        if (f->kind == PLEX__F_ARRAY && lists[k].n) {
+            *(void ***)(void *)((char *)obj + f->offset) = lists[k].items;
+            *(size_t *)(void *)((char *)obj + PLEX__COUNT_OFFSET(f)) = lists[k].n;
         }
-    } else if (plex__xml_skip(&c->x, t)) {
-        return xml_fail(c);
     }
+}
+
+int plex__model_xml_end(ctx *c, const plex__schema *s, void *obj, masks *m, const ptrs *extra,
+                        const ptrs *lists)
+{
+    int rc;
+
+    if (lists)
+        store_lists(s, obj, lists);
     /* XML cannot tell an absent list from an empty one: a required list is present */
     for (size_t k = 0; k < s->nfields; k++)
         if (s->fields[k].kind == PLEX__F_ARRAY && (s->fields[k].flags & PLEX__F_REQUIRED))
-            set_bit(m.pres, s->fields[k].bit);
-    if (extra.n && (rc = store_extra(c, s, obj, &extra)) != 0)
+            set_bit(m->pres, s->fields[k].bit);
+    if (extra->n && (rc = store_extra(c, s, obj, extra)) != 0)
         return rc;
     if (c->flags & PLEX_PARSE_STRICT) {
-        const plex__field *f = first_missing(s, m.pres);
+        const plex__field *f = first_missing(s, m->pres);
         if (f)
             return plex__error_set(c->err, PLEX_ESCHEMA, "missing required field: %s%s%s",
                                    c->path, c->path_len ? "." : "", f->name);
     }
-    return end_object(c, s, obj, &m);
+    return end_object(c, s, obj, m);
+}
+
+/* The element whose start tag t was read into obj (a zeroed s struct). */
+static int xml_element(ctx *c, const plex__schema *s, void *obj, const plex__xml_token *t)
+{
+    ptrs extra = {NULL, 0, 0};
+    ptrs lists[PLEX__MAX_WORDS * 32];
+    masks m;
+    int rc;
+
+    if ((rc = plex__model_xml_attrs(c, s, obj, t, &m, &extra)) != 0)
+        return rc;
+    if (t->self_closing) {
+        if (plex__xml_skip(&c->x, t))
+            return xml_fail(c);
+        return plex__model_xml_end(c, s, obj, &m, &extra, NULL);
+    }
+    memset(lists, 0, sizeof(lists[0]) * s->nfields);
+    if ((rc = xml_children(c, s, obj, &extra, lists, &m)) != 0)
+        return rc;
+    return plex__model_xml_end(c, s, obj, &m, &extra, lists);
+}
+
+int plex__model_xml_element(ctx *c, const plex__schema *s, void *obj, const plex__xml_token *t)
+{
+    return xml_element(c, s, obj, t);
 }
 
 int plex__model_parse_xml(void **out, const plex__schema *s, const char *data, size_t len,
