@@ -17,6 +17,7 @@
 #include "plex/common.h"
 #include "plex/errors.h"
 #include "plex/models.h"
+#include "plex/wait.h"
 
 PLEX_BEGIN_DECL
 
@@ -195,15 +196,7 @@ typedef struct plex_login_options {
 PLEX_API int plex_login_wait(char **token_out, plex_client *client,
                              const plex_login_options *opts);
 
-/** What a step wants before it is called again. */
-typedef struct plex_login_wait_info {
-    int fds[4];         /**< sockets to wait on (-1 = unused) */
-    short events[4];    /**< PLEX_WAIT_READ | PLEX_WAIT_WRITE for each fd */
-    int nfds;           /**< how many entries are used */
-    long timeout_ms;    /**< call again after this long at the latest */
-} plex_login_wait_info;
-
-enum { PLEX_WAIT_READ = 1, PLEX_WAIT_WRITE = 2 };
+/* plex_login_wait_info, PLEX_WAIT_READ and PLEX_WAIT_WRITE: plex/wait.h */
 
 /**
  * Start a sign-in without blocking. Nothing is sent until the first step.

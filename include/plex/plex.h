@@ -9,6 +9,7 @@
 #include "plex/common.h"
 #include "plex/version.h"
 #include "plex/errors.h"
+#include "plex/wait.h"
 #include "plex/models.h"
 #include "plex/client.h"
 #include "plex/auth.h"

@@ -33,7 +33,7 @@ static void test_options(void)
     o.product = "test";
     CHECK_INT(plex_client_new(&c, &o, &err), 0);
     REQUIRE(c != NULL);
-    CHECK_STR(c->base_url, "http://127.0.0.1:1");
+    CHECK_STR(c->http.base_url, "http://127.0.0.1:1");
     CHECK_STR(c->clients_url, "http://127.0.0.1:1"); /* an emulator serves the JWT API too */
     CHECK_INT(plex_client_set_token(c, "tok\n"), PLEX_EINVALID);
     CHECK_INT(plex_client_set_token(c, "tok"), 0);
@@ -49,7 +49,7 @@ static void test_options(void)
     plex_client_free(c);
     o.base_url = NULL; /* https://plex.tv: allowed, nothing is sent */
     CHECK_INT(plex_client_new(&c, &o, NULL), 0);
-    CHECK_STR(c->base_url, "https://plex.tv");
+    CHECK_STR(c->http.base_url, "https://plex.tv");
     CHECK_STR(c->clients_url, "https://clients.plex.tv"); /* PROTOCOL.md §6 */
     plex_client_free(c);
     o.base_url = "https://PLEX.tv/";

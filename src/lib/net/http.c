@@ -1,10 +1,8 @@
 /*
- * HTTP transport on libcurl: the only file that includes <curl/curl.h>.
- *
- * Each client owns one easy handle inside one multi handle. Reusing the easy
- * handle keeps its connection alive between requests, so a whole sign-in is
- * one TCP (and TLS) connection. The multi handle lets the sign-in step API
- * run without blocking.
+ * The HTTP transport on libcurl (http.h): the only file that includes
+ * <curl/curl.h>. One easy handle inside one multi handle per transport, so a
+ * whole sign-in or a whole listing is one TCP (and TLS) connection, and every
+ * request can also run without blocking.
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -16,9 +14,11 @@
 #include <time.h>
 
 #include "core/alloc.h"
-#include "tv/client.h"
 #include "core/error.h"
+#include "http.h"
 #include "plex/version.h"
+
+#define USER_AGENT "libplex/" PLEX_VERSION_STRING
 
 int plex_global_init(void)
 {
@@ -37,53 +37,98 @@ long plex__now_ms(void)
     return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void plex__client_log(plex_client *c, int level, const char *fmt, ...)
+void plex__http_log(plex__http *h, int level, const char *fmt, ...)
 {
     char line[512];
     va_list ap;
 
-    if (!c->log)
+    if (!h->log)
         return;
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    c->log(level, line, c->log_payload);
+    h->log(level, line, h->log_payload);
 }
 
-int plex__client_fail(plex_client *c, int code, const char *fmt, ...)
+int plex__http_fail(plex__http *h, int code, const char *fmt, ...)
 {
     va_list ap;
-    int status = c->last.http_status, api = c->last.api_code, ra = c->last.retry_after;
-    int cc = c->last.curl_code;
+    int status = h->last.http_status, api = h->last.api_code, ra = h->last.retry_after;
+    int cc = h->last.curl_code;
 
-    plex_error_clear(&c->last);
-    c->last.code = code;
-    c->last.http_status = status;
-    c->last.api_code = api;
-    c->last.retry_after = ra;
-    c->last.curl_code = cc;
+    plex_error_clear(&h->last);
+    h->last.code = code;
+    h->last.http_status = status;
+    h->last.api_code = api;
+    h->last.retry_after = ra;
+    h->last.curl_code = cc;
     va_start(ap, fmt);
-    vsnprintf(c->last.message, sizeof(c->last.message), fmt, ap);
+    vsnprintf(h->last.message, sizeof(h->last.message), fmt, ap);
     va_end(ap);
     return code;
 }
 
+int plex__http_set(char **slot, const char *value)
+{
+    char *copy = NULL;
+
+    if (value && !(copy = plex__strdup(value)))
+        return PLEX_ENOMEM;
+    plex__free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+int plex__http_init_from(plex__http *to, const plex__http *from)
+{
+    int rc = 0;
+
+    for (int i = 0; i < PLEX__IDENTITY_COUNT && rc == 0; i++)
+        rc = plex__http_set(&to->identity[i], from->identity[i]);
+    if (rc == 0)
+        rc = plex__http_set(&to->token, from->token);
+    if (rc == 0)
+        rc = plex__http_set(&to->ca_file, from->ca_file);
+    to->connect_timeout_ms = from->connect_timeout_ms;
+    to->request_timeout_ms = from->request_timeout_ms;
+    to->max_response = from->max_response;
+    to->log = from->log;
+    to->log_payload = from->log_payload;
+    to->flags = from->flags;
+    to->retry_after = -1;
+    if (rc)
+        plex__http_dispose(to);
+    return rc;
+}
+
+/* ---- receiving ---- */
+
+/* The signature is libcurl's CURLOPT_WRITEFUNCTION, so data stays non-const. */
+/* NOLINTNEXTLINE(readability-non-const-parameter): a libcurl callback */
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
 {
-    plex_client *c = userp;
+    plex__http *h = userp;
     size_t len = size * n;
 
-    if (c->body.len + len > c->max_response) {
-        c->too_big = 1;
-        return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+    if (h->sink) {
+        long status = plex__http_status(h);
+        if (status >= 200 && status <= 299) {
+            if ((h->sink_rc = h->sink(h->sink_ctx, data, len)) != 0)
+                return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
+            return len;
+        }
     }
-    plex__buf_put(&c->body, data, len);
-    return c->body.err ? 0 : len;
+    if (h->body.len + len > h->max_response) {
+        h->too_big = 1;
+        return 0;
+    }
+    plex__buf_put(&h->body, data, len);
+    return h->body.err ? 0 : len;
 }
 
 static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
-    plex_client *c = userp;
+    plex__http *h = userp;
     size_t len = size * n;
 
     if (len > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
@@ -94,7 +139,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
         if (i < len && data[i] >= '0' && data[i] <= '9') {
             for (; i < len && data[i] >= '0' && data[i] <= '9' && v < 86400; i++)
                 v = v * 10 + (data[i] - '0');
-            c->retry_after = v;
+            h->retry_after = v;
         }
     } else if (len > 13 && strncasecmp(data, "Content-Type:", 13) == 0) {
         char ct[64];
@@ -104,208 +149,301 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
         while (i < len && k < sizeof(ct) - 1 && data[i] != ';' && data[i] != '\r')
             ct[k++] = data[i++];
         ct[k] = '\0';
-        c->is_json = strcasecmp(ct, "application/json") == 0;
-        c->is_xml = strcasecmp(ct, "application/xml") == 0 || strcasecmp(ct, "text/xml") == 0;
+        h->is_json = strcasecmp(ct, "application/json") == 0;
+        h->is_xml = strcasecmp(ct, "application/xml") == 0 || strcasecmp(ct, "text/xml") == 0;
     }
     return len;
 }
 
-static const char *const identity_names[9] = {
-    "X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Version",
-    "X-Plex-Platform",          "X-Plex-Platform-Version", "X-Plex-Device",
-    "X-Plex-Device-Name",       "X-Plex-Model",   "X-Plex-Device-Vendor"};
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
+{
+    plex__http *h = userp;
+
+    (void)ultotal;
+    (void)ulnow;
+    if (!h->progress || plex__http_status(h) / 100 != 2)
+        return 0;
+    return h->progress(h->progress_ctx, (int64_t)dlnow, dltotal > 0 ? (int64_t)dltotal : -1);
+}
+
+long plex__http_status(plex__http *h)
+{
+    long status = 0;
+
+    if (h->easy)
+        curl_easy_getinfo((CURL *)h->easy, CURLINFO_RESPONSE_CODE, &status);
+    return status;
+}
+
+int64_t plex__http_content_length(plex__http *h)
+{
+    curl_off_t len = -1;
+
+    if (!h->easy ||
+        curl_easy_getinfo((CURL *)h->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) != CURLE_OK)
+        return -1;
+    return len < 0 ? -1 : (int64_t)len;
+}
+
+const char *plex__http_header(plex__http *h, const char *name)
+{
+    struct curl_header *hd = NULL;
+
+    if (!h->easy || curl_easy_header((CURL *)h->easy, name, 0, CURLH_HEADER, -1, &hd) != CURLHE_OK)
+        return NULL;
+    return hd->value;
+}
+
+/* ---- sending ---- */
+
+static const char *const identity_names[PLEX__IDENTITY_COUNT] = {
+    "X-Plex-Client-Identifier", "X-Plex-Product", "X-Plex-Version",     "X-Plex-Platform",
+    "X-Plex-Platform-Version",  "X-Plex-Device",  "X-Plex-Device-Name", "X-Plex-Model",
+    "X-Plex-Device-Vendor"};
+
+static struct curl_slist *add_line(struct curl_slist *list, const char *line, int *failed)
+{
+    struct curl_slist *next;
+
+    if (*failed)
+        return list;
+    if (!(next = curl_slist_append(list, line)))
+        *failed = 1;
+    return next ? next : list;
+}
 
 static struct curl_slist *add_header(struct curl_slist *list, const char *name, const char *value,
                                      int *failed)
 {
     char line[1024];
-    struct curl_slist *next;
 
-    if (*failed)
-        return list;
-    if ((size_t)snprintf(line, sizeof(line), "%s: %s", name, value) >= sizeof(line)) {
+    if (!*failed && (size_t)snprintf(line, sizeof(line), "%s: %s", name, value) >= sizeof(line))
         *failed = 1;
-        return list;
-    }
-    next = curl_slist_append(list, line);
-    if (!next)
-        *failed = 1;
-    return next ? next : list;
+    return add_line(list, line, failed);
 }
 
-/* The options of a new easy handle: CURLE_OK or the first failure. */
-static CURLcode setup_easy(plex_client *c, CURL *h)
+/* The identity headers, Accept and the token: the start of every request's list. */
+static struct curl_slist *base_headers(const plex__http *h, const char *accept, const char *token,
+                                       int *failed)
+{
+    struct curl_slist *hdr = add_header(NULL, "Accept", accept, failed);
+
+    for (int i = 0; i < PLEX__IDENTITY_COUNT; i++)
+        if (h->identity[i])
+            hdr = add_header(hdr, identity_names[i], h->identity[i], failed);
+    if (token)
+        hdr = add_header(hdr, "X-Plex-Token", token, failed);
+    return hdr;
+}
+
+/* The options every easy handle of a transport has: CURLE_OK or the first failure. */
+static CURLcode common_options(const plex__http *h, CURL *e)
 {
     CURLcode rc = CURLE_OK;
 
 #define OPT(opt, val)                                                                              \
     if (rc == CURLE_OK)                                                                            \
-    rc = curl_easy_setopt(h, opt, val)
-    OPT(CURLOPT_ERRORBUFFER, c->curl_errbuf);
+    rc = curl_easy_setopt(e, opt, val)
     OPT(CURLOPT_NOSIGNAL, 1L);
-    OPT(CURLOPT_WRITEFUNCTION, on_body);
-    OPT(CURLOPT_WRITEDATA, c);
-    OPT(CURLOPT_HEADERFUNCTION, on_header);
-    OPT(CURLOPT_HEADERDATA, c);
     OPT(CURLOPT_SSL_VERIFYPEER, 1L);
     OPT(CURLOPT_SSL_VERIFYHOST, 2L);
     OPT(CURLOPT_FOLLOWLOCATION, 0L);
     OPT(CURLOPT_PROTOCOLS_STR, "http,https");
+    OPT(CURLOPT_USERAGENT, USER_AGENT);
+    if (h->ca_file)
+        OPT(CURLOPT_CAINFO, h->ca_file);
+    if (h->resolve)
+        OPT(CURLOPT_RESOLVE, (struct curl_slist *)h->resolve);
+#undef OPT
+    return rc;
+}
+
+/* The options of a transport's own easy handle. */
+static CURLcode setup_easy(plex__http *h, CURL *e)
+{
+    CURLcode rc = common_options(h, e);
+
+#define OPT(opt, val)                                                                              \
+    if (rc == CURLE_OK)                                                                            \
+    rc = curl_easy_setopt(e, opt, val)
+    OPT(CURLOPT_ERRORBUFFER, h->curl_errbuf);
+    OPT(CURLOPT_WRITEFUNCTION, on_body);
+    OPT(CURLOPT_WRITEDATA, h);
+    OPT(CURLOPT_HEADERFUNCTION, on_header);
+    OPT(CURLOPT_HEADERDATA, h);
+    OPT(CURLOPT_XFERINFOFUNCTION, on_progress);
+    OPT(CURLOPT_XFERINFODATA, h);
     OPT(CURLOPT_TCP_KEEPALIVE, 1L);
-    OPT(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
-    OPT(CURLOPT_TIMEOUT_MS, c->request_timeout_ms);
-    OPT(CURLOPT_USERAGENT, "libplex/" PLEX_VERSION_STRING);
+    OPT(CURLOPT_CONNECTTIMEOUT_MS, h->connect_timeout_ms);
     OPT(CURLOPT_ACCEPT_ENCODING, ""); /* whatever libcurl can decode */
-    if (c->ca_file)
-        OPT(CURLOPT_CAINFO, c->ca_file);
 #undef OPT
     return rc;
 }
 
 /* Create the handles on first use: both fully set up, or neither kept. */
-static int ensure_handles(plex_client *c)
+static int ensure_handles(plex__http *h)
 {
     CURLM *m;
-    CURL *h;
+    CURL *e;
     CURLcode rc;
 
-    if (c->easy)
+    if (h->easy)
         return 0;
     m = curl_multi_init();
-    h = curl_easy_init();
-    if (!m || !h) {
-        curl_easy_cleanup(h); /* both accept NULL */
+    e = curl_easy_init();
+    if (!m || !e) {
+        curl_easy_cleanup(e); /* both accept NULL */
         curl_multi_cleanup(m);
-        return plex__client_fail(c, PLEX_ENOMEM, "out of memory creating the HTTP handles");
+        return plex__http_fail(h, PLEX_ENOMEM, "out of memory creating the HTTP handles");
     }
-    if ((rc = setup_easy(c, h)) != CURLE_OK) {
-        curl_easy_cleanup(h);
+    if ((rc = setup_easy(h, e)) != CURLE_OK) {
+        curl_easy_cleanup(e);
         curl_multi_cleanup(m);
         if (rc == CURLE_OUT_OF_MEMORY)
-            return plex__client_fail(c, PLEX_ENOMEM, "out of memory setting up libcurl");
-        return plex__client_fail(c, PLEX_ERROR, "libcurl refused an option: %s",
-                                 curl_easy_strerror(rc));
+            return plex__http_fail(h, PLEX_ENOMEM, "out of memory setting up libcurl");
+        return plex__http_fail(h, PLEX_ERROR, "libcurl refused an option: %s",
+                               curl_easy_strerror(rc));
     }
-    c->multi = m;
-    c->easy = h;
+    h->multi = m;
+    h->easy = e;
     return 0;
 }
 
-int plex__http_start(plex_client *c, const plex__request *r)
+/* The per-request options: CURLE_OK or the first failure. */
+static CURLcode request_options(plex__http *h, CURL *e, const plex__request *r, const char *url,
+                                struct curl_slist *hdr)
+{
+    long timeout = r->timeout_ms ? r->timeout_ms : h->request_timeout_ms;
+    int send_body = r->body || strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0;
+    CURLcode rc = CURLE_OK;
+
+#define OPT(opt, val)                                                                              \
+    if (rc == CURLE_OK)                                                                            \
+    rc = curl_easy_setopt(e, opt, val)
+    OPT(CURLOPT_URL, url);
+    OPT(CURLOPT_HTTPHEADER, hdr);
+    OPT(CURLOPT_HTTPGET, 1L); /* forget the previous request's body */
+    OPT(CURLOPT_CUSTOMREQUEST, strcmp(r->method, "GET") == 0 ? NULL : r->method);
+    OPT(CURLOPT_NOBODY, strcmp(r->method, "HEAD") == 0 ? 1L : 0L);
+    if (send_body) {
+        OPT(CURLOPT_POSTFIELDSIZE, (long)r->body_len);
+        OPT(CURLOPT_COPYPOSTFIELDS, r->body ? r->body : "");
+    }
+    /* no deadline: a transfer that stalls (under 1 byte/s) for the request
+     * timeout fails instead */
+    OPT(CURLOPT_TIMEOUT_MS, timeout > 0 ? timeout : 0L);
+    OPT(CURLOPT_LOW_SPEED_LIMIT, timeout > 0 ? 0L : 1L);
+    OPT(CURLOPT_LOW_SPEED_TIME, timeout > 0 ? 0L : (h->request_timeout_ms + 999) / 1000);
+    OPT(CURLOPT_NOPROGRESS, r->progress ? 0L : 1L);
+#undef OPT
+    return rc;
+}
+
+int plex__http_start(plex__http *h, const plex__request *r)
 {
     plex__buf url = PLEX__BUF_INIT;
-    struct curl_slist *hdr = NULL;
-    CURL *h;
+    const char *base = r->base ? r->base : h->base_url;
+    struct curl_slist *hdr;
     int failed = 0, rc;
 
-    if (c->busy)
-        return plex__client_fail(c, PLEX_EINVALID, "a request is already in flight");
-    if ((rc = ensure_handles(c)) != 0)
+    if (h->busy)
+        return plex__http_fail(h, PLEX_EINVALID, "a request is already in flight");
+    if (!base)
+        return plex__http_fail(h, PLEX_EINVALID, "no base URL for the request");
+    if ((rc = ensure_handles(h)) != 0)
         return rc;
-    h = c->easy;
-    plex_error_clear(&c->last);
-    plex_api_errors_free(c->last_api_errors);
-    c->last_api_errors = NULL;
-    c->body.len = 0;
-    c->body.err = 0;
-    c->too_big = 0;
-    c->retry_after = -1;
-    c->is_json = c->is_xml = 0;
-    c->curl_errbuf[0] = '\0';
+    plex_error_clear(&h->last);
+    h->body.len = 0;
+    h->body.err = 0;
+    h->too_big = 0;
+    h->sink_rc = 0;
+    h->retry_after = -1;
+    h->is_json = h->is_xml = 0;
+    h->curl_errbuf[0] = '\0';
 
-    plex__buf_puts(&url, r->clients_host ? c->clients_url : c->base_url);
+    plex__buf_puts(&url, base);
     plex__buf_puts(&url, r->path);
-    if (r->query) {
+    if (r->query && *r->query) {
         plex__buf_putc(&url, '?');
         plex__buf_puts(&url, r->query);
     }
-    hdr = add_header(hdr, "Accept", "application/json", &failed);
-    for (int i = 0; i < 9; i++)
-        if (c->identity[i])
-            hdr = add_header(hdr, identity_names[i], c->identity[i], &failed);
-    if (c->token)
-        hdr = add_header(hdr, "X-Plex-Token", c->token, &failed);
+    hdr = base_headers(h, r->accept ? r->accept : "application/json", h->token, &failed);
     if (r->content_type)
         hdr = add_header(hdr, "Content-Type", r->content_type, &failed);
+    for (const char *const *x = r->headers; x && *x; x++)
+        hdr = add_line(hdr, *x, &failed);
     hdr = add_header(hdr, "Expect", "", &failed);
     if (failed || url.err) {
         curl_slist_free_all(hdr);
         plex__buf_dispose(&url);
-        return plex__client_fail(c, PLEX_ENOMEM, "out of memory building the request");
+        return plex__http_fail(h, PLEX_ENOMEM, "out of memory building the request");
     }
-
-    if (curl_easy_setopt(h, CURLOPT_URL, url.ptr) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST,
-                         strcmp(r->method, "GET") == 0 ? NULL : r->method) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L) != CURLE_OK) {
+    if (request_options(h, h->easy, r, url.ptr, hdr) != CURLE_OK) {
         curl_slist_free_all(hdr);
         plex__buf_dispose(&url);
-        return plex__client_fail(c, PLEX_ERROR, "libcurl refused the request");
-    }
-    if (r->body || strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0) {
-        if (curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)r->body_len) != CURLE_OK ||
-            curl_easy_setopt(h, CURLOPT_COPYPOSTFIELDS, r->body ? r->body : "") != CURLE_OK) {
-            curl_slist_free_all(hdr);
-            plex__buf_dispose(&url);
-            return plex__client_fail(c, PLEX_ERROR, "libcurl refused the request body");
-        }
+        return plex__http_fail(h, PLEX_ERROR, "libcurl refused the request");
     }
     plex__buf_dispose(&url);
 
-    curl_slist_free_all(c->headers);
-    c->headers = hdr;
-    plex__free(c->log_path);
-    c->log_path = plex__strdup(r->log_path ? r->log_path : r->path);
-    c->method = r->method;
-    if (curl_multi_add_handle(c->multi, h) != CURLM_OK)
-        return plex__client_fail(c, PLEX_ERROR, "libcurl could not start the request");
-    c->busy = 1;
-    c->start_ms = plex__now_ms();
-    c->stats.requests++;
+    curl_slist_free_all(h->headers);
+    h->headers = hdr;
+    plex__free(h->log_path);
+    h->log_path = plex__strdup(r->log_path ? r->log_path : r->path);
+    h->method = r->method;
+    h->req_flags = r->flags;
+    h->sink = r->sink;
+    h->sink_ctx = r->sink_ctx;
+    h->progress = r->progress;
+    h->progress_ctx = r->progress_ctx;
+    if (curl_multi_add_handle(h->multi, h->easy) != CURLM_OK)
+        return plex__http_fail(h, PLEX_ERROR, "libcurl could not start the request");
+    h->busy = 1;
+    h->start_ms = plex__now_ms();
+    h->stats.requests++;
     return 0;
 }
 
-int plex__http_progress(plex_client *c, int *done)
+int plex__http_progress(plex__http *h, int *done)
 {
     int running = 0, left;
     CURLMsg *m;
 
     *done = 0;
-    if (!c->busy) {
+    if (!h->busy) {
         *done = 1;
         return 0;
     }
-    if (curl_multi_perform(c->multi, &running) != CURLM_OK)
-        return plex__client_fail(c, PLEX_ERROR, "libcurl failed");
-    while ((m = curl_multi_info_read(c->multi, &left)) != NULL) {
-        if (m->msg == CURLMSG_DONE && m->easy_handle == c->easy) {
-            c->last.curl_code = (int)m->data.result;
+    if (curl_multi_perform(h->multi, &running) != CURLM_OK)
+        return plex__http_fail(h, PLEX_ERROR, "libcurl failed");
+    while ((m = curl_multi_info_read(h->multi, &left)) != NULL) {
+        if (m->msg == CURLMSG_DONE && m->easy_handle == h->easy) {
+            h->last.curl_code = (int)m->data.result;
             *done = 1;
         }
     }
     return 0;
 }
 
-static int map_curl(plex_client *c, CURLcode cc)
-{
-    const char *detail = c->curl_errbuf[0] ? c->curl_errbuf : curl_easy_strerror(cc);
+/* ---- outcomes ---- */
 
-    c->last.curl_code = (int)cc;
+static int map_curl(plex__http *h, CURLcode cc)
+{
+    const char *detail = h->curl_errbuf[0] ? h->curl_errbuf : curl_easy_strerror(cc);
+
+    h->last.curl_code = (int)cc;
     switch (cc) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-        return plex__client_fail(c, PLEX_EDNS,
-                                 "could not resolve the server's name (%s): check the network "
-                                 "and the base URL",
-                                 detail);
+        return plex__http_fail(h, PLEX_EDNS,
+                               "could not resolve the server's name (%s): check the network "
+                               "and the base URL",
+                               detail);
     case CURLE_COULDNT_CONNECT:
-        return plex__client_fail(c, PLEX_ECONNECT,
-                                 "could not connect to the server (%s): is the network up?",
-                                 detail);
+        return plex__http_fail(h, PLEX_ECONNECT,
+                               "could not connect to the server (%s): is the network up?", detail);
     case CURLE_OPERATION_TIMEDOUT:
-        return plex__client_fail(c, PLEX_ETIMEOUT, "the server did not answer in time (%s)",
-                                 detail);
+        return plex__http_fail(h, PLEX_ETIMEOUT, "the server did not answer in time (%s)", detail);
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:
@@ -320,124 +458,137 @@ static int map_curl(plex_client *c, CURLcode cc)
     case CURLE_SSL_ENGINE_INITFAILED:
     case CURLE_SSL_SHUTDOWN_FAILED:
     case CURLE_USE_SSL_FAILED:
-        return plex__client_fail(c, PLEX_ETLS,
-                                 "TLS failed (%s): the server's certificate is not trusted; "
-                                 "check the system clock and the CA file",
-                                 detail);
+        return plex__http_fail(h, PLEX_ETLS,
+                               "TLS failed (%s): the server's certificate is not trusted; "
+                               "check the system clock and the CA file",
+                               detail);
     case CURLE_OUT_OF_MEMORY:
-        return plex__client_fail(c, PLEX_ENOMEM, "out of memory in libcurl");
+        return plex__http_fail(h, PLEX_ENOMEM, "out of memory in libcurl");
+    case CURLE_ABORTED_BY_CALLBACK:
+        return plex__http_fail(h, PLEX_ECANCELLED, "the transfer was cancelled");
     case CURLE_WRITE_ERROR:
-        if (c->too_big)
-            return plex__client_fail(c, PLEX_ETOOBIG,
-                                     "the response is larger than the limit of %zu bytes",
-                                     c->max_response);
-        if (c->body.err)
-            return plex__client_fail(c, PLEX_ENOMEM, "out of memory reading the response");
+        if (h->sink_rc)
+            return h->sink_rc; /* recorded by the sink */
+        if (h->too_big)
+            return plex__http_fail(h, PLEX_ETOOBIG,
+                                   "the response is larger than the limit of %zu bytes",
+                                   h->max_response);
+        if (h->body.err)
+            return plex__http_fail(h, PLEX_ENOMEM, "out of memory reading the response");
         /* fall through */
     default:
-        return plex__client_fail(c, PLEX_ETRANSPORT, "network error (%s)", detail);
+        return plex__http_fail(h, PLEX_ETRANSPORT, "network error (%s)", detail);
     }
 }
 
-/* Parse the server's errors[] from a failed response into c->last_api_errors. */
-static void read_api_errors(plex_client *c)
+/* What a body that is not the service's own error document says: the title
+ * or first heading of an HTML page (PMS: "401 Unauthorized"), else the
+ * first line of text; into out. */
+static const char *body_text(const plex__http *h, char *out, size_t size)
 {
-    const char *b = c->body.ptr;
-    size_t n = c->body.len, i = 0;
-    int rc;
+    const char *b = h->body.ptr, *end = b + h->body.len, *p = NULL, *q;
+    size_t k = 0;
 
-    if (!b || !n)
-        return;
-    while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'))
-        i++;
-    if (i < n && b[i] == '<')
-        rc = plex_api_errors_parse_xml(&c->last_api_errors, b, n, 0, NULL);
-    else
-        rc = plex_api_errors_parse(&c->last_api_errors, b, n, 0, NULL);
-    if (rc == 0 && plex_api_errors_count(c->last_api_errors) > 0)
-        c->last.api_code = plex_api_errors_at(c->last_api_errors, 0)->code;
-}
-
-/* The server's first message, for error texts. */
-static const char *api_message(const plex_client *c)
-{
-    const plex_api_error *e = plex_api_errors_at(c->last_api_errors, 0);
-    return e && e->message ? e->message : "no details";
-}
-
-static int map_status(plex_client *c, long status)
-{
-    read_api_errors(c);
-    c->last.http_status = (int)status;
-    if (status == 429) {
-        c->last.retry_after = (int)c->retry_after;
-        return plex__client_fail(c, PLEX_ERATELIMIT, "rate limited by the server (%s); %s",
-                                 api_message(c),
-                                 c->retry_after >= 0 ? "it asks to wait before retrying"
-                                                     : "wait before retrying");
+    if (!b || !h->body.len)
+        return "no details";
+    for (const char *tag = "<h1>"; !p && tag; tag = strcmp(tag, "<h1>") == 0 ? "<title>" : NULL) {
+        size_t tl = strlen(tag);
+        for (q = b; q + tl <= end && !p; q++)
+            if (strncasecmp(q, tag, tl) == 0)
+                p = q + tl;
     }
-    if (status == 401 || status == 403 || status == 498)
-        return plex__client_fail(c, PLEX_EAUTH,
-                                 "not authorised (HTTP %ld: %s): sign in again", status,
-                                 api_message(c));
-    if (status == 404 && c->last.api_code == 1020)
-        return plex__client_fail(c, PLEX_EGONE,
-                                 "the PIN is gone: it expired, was already used, or was created "
-                                 "by another client identifier");
-    if (status == 404)
-        return plex__client_fail(c, PLEX_ENOTFOUND, "not found (HTTP 404: %s)", api_message(c));
-    if (status == 400)
-        return plex__client_fail(c, PLEX_EBADREQUEST, "the server rejected the request (%s)",
-                                 api_message(c));
-    if (status >= 500)
-        return plex__client_fail(c, PLEX_ESERVER,
-                                 "the server failed (HTTP %ld: %s); try again later", status,
-                                 api_message(c));
-    return plex__client_fail(c, PLEX_EHTTP, "unexpected HTTP status %ld (%s)", status,
-                             api_message(c));
+    if (!p)
+        p = b;
+    for (q = p; q < end && k + 1 < size && *q != '<' && *q != '\n' && *q != '\r'; q++)
+        out[k++] = (char)((unsigned char)*q < 0x20 ? ' ' : *q);
+    while (k > 0 && out[k - 1] == ' ')
+        k--;
+    out[k] = '\0';
+    return k ? out : "no details";
 }
 
-int plex__http_finish(plex_client *c, plex__response *resp)
+static int map_status(plex__http *h, long status)
 {
-    CURLcode cc = (CURLcode)c->last.curl_code;
+    char text[96];
+    const char *why = NULL;
+    int code;
+
+    h->last.http_status = (int)status;
+    code = status == 429                                     ? PLEX_ERATELIMIT
+           : status == 401 || status == 403 || status == 498 ? PLEX_EAUTH
+           : status == 404                                   ? PLEX_ENOTFOUND
+           : status == 400                                   ? PLEX_EBADREQUEST
+           : status >= 500                                   ? PLEX_ESERVER
+                                                             : PLEX_EHTTP;
+    if (h->hooks.explain)
+        why = h->hooks.explain(h, h->hooks.ctx, status, &code);
+    if (!why)
+        why = body_text(h, text, sizeof(text));
+    switch (code) {
+    case PLEX_ERATELIMIT:
+        h->last.retry_after = (int)h->retry_after;
+        return plex__http_fail(h, code, "rate limited by the server (%s); %s", why,
+                               h->retry_after >= 0 ? "it asks to wait before retrying"
+                                                   : "wait before retrying");
+    case PLEX_EAUTH:
+        return plex__http_fail(h, code, "not authorised (HTTP %ld: %s): sign in again", status,
+                               why);
+    case PLEX_ENOTFOUND:
+        return plex__http_fail(h, code, "not found (HTTP 404: %s)", why);
+    case PLEX_EBADREQUEST:
+        return plex__http_fail(h, code, "the server rejected the request (%s)", why);
+    case PLEX_ESERVER:
+        return plex__http_fail(h, code, "the server failed (HTTP %ld: %s); try again later", status,
+                               why);
+    case PLEX_EHTTP:
+        return plex__http_fail(h, code, "unexpected HTTP status %ld (%s)", status, why);
+    default: /* a hook's own code: its explanation is the message */
+        return plex__http_fail(h, code, "%s", why);
+    }
+}
+
+int plex__http_finish(plex__http *h, plex__response *resp)
+{
+    CURLcode cc = (CURLcode)h->last.curl_code;
     long status = 0, conns = 0;
     int rc;
 
-    if (!c->busy)
-        return plex__client_fail(c, PLEX_EINVALID, "no request in flight");
-    curl_multi_remove_handle(c->multi, c->easy);
-    c->busy = 0;
-    curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(c->easy, CURLINFO_NUM_CONNECTS, &conns);
-    c->stats.connections += (unsigned long)conns;
+    if (!h->busy)
+        return plex__http_fail(h, PLEX_EINVALID, "no request in flight");
+    curl_multi_remove_handle(h->multi, h->easy);
+    h->busy = 0;
+    curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_getinfo(h->easy, CURLINFO_NUM_CONNECTS, &conns);
+    h->stats.connections += (unsigned long)conns;
 
     if (cc != CURLE_OK)
-        rc = map_curl(c, cc);
+        rc = map_curl(h, cc);
     else if (status < 200 || status > 299)
-        rc = map_status(c, status);
+        rc = map_status(h, status);
     else
         rc = 0;
-    plex__client_log(c, PLEX_LOG_DEBUG, "%s %s -> %ld%s%s (%ld ms, %zu bytes%s)", c->method,
-                     c->log_path ? c->log_path : "?", status, rc ? ": " : "",
-                     rc ? plex_strerror(rc) : "", plex__now_ms() - c->start_ms, c->body.len,
-                     conns ? ", new connection" : "");
+    plex__http_log(h, PLEX_LOG_DEBUG, "%s %s -> %ld%s%s (%ld ms, %zu bytes%s)", h->method,
+                   h->log_path ? h->log_path : "?", status, rc ? ": " : "",
+                   rc ? plex_strerror(rc) : "", plex__now_ms() - h->start_ms, h->body.len,
+                   conns ? ", new connection" : "");
     if (rc)
         return rc;
-    if (c->body.err)
-        return plex__client_fail(c, PLEX_ENOMEM, "out of memory reading the response");
+    if (h->body.err)
+        return plex__http_fail(h, PLEX_ENOMEM, "out of memory reading the response");
     resp->status = status;
-    resp->body = c->body.ptr ? c->body.ptr : "";
-    resp->len = c->body.len;
-    if (resp->len && c->is_xml == 0 && c->is_json == 0) {
+    resp->body = h->body.ptr ? h->body.ptr : "";
+    resp->len = h->body.len;
+    if (resp->len && !h->sink && !(h->req_flags & PLEX__REQ_ANY_BODY) && !h->is_xml &&
+        !h->is_json) {
         /* 2xx with a body that is not JSON (an HTML error page from a proxy, say) */
-        return plex__client_fail(c, PLEX_EPARSE,
-                                 "the server answered with something other than JSON "
-                                 "(is the base URL right?)");
+        return plex__http_fail(h, PLEX_EPARSE,
+                               "the server answered with something other than JSON or XML "
+                               "(is the base URL right?)");
     }
     return 0;
 }
 
-void plex__http_wait_info(plex_client *c, plex_login_wait_info *w)
+void plex__http_wait_info(plex__http *h, plex_wait_info *w)
 {
     fd_set r, wr, ex;
     int maxfd = -1;
@@ -449,12 +600,12 @@ void plex__http_wait_info(plex_client *c, plex_login_wait_info *w)
         w->events[i] = 0;
     }
     w->timeout_ms = 1000;
-    if (!c->busy)
+    if (!h->busy)
         return;
     FD_ZERO(&r);
     FD_ZERO(&wr);
     FD_ZERO(&ex);
-    if (curl_multi_fdset(c->multi, &r, &wr, &ex, &maxfd) == CURLM_OK) {
+    if (curl_multi_fdset(h->multi, &r, &wr, &ex, &maxfd) == CURLM_OK) {
         for (int fd = 0; fd <= maxfd && w->nfds < 4; fd++) {
             short ev = (short)((FD_ISSET(fd, &r) ? PLEX_WAIT_READ : 0) |
                                (FD_ISSET(fd, &wr) ? PLEX_WAIT_WRITE : 0));
@@ -464,68 +615,150 @@ void plex__http_wait_info(plex_client *c, plex_login_wait_info *w)
             }
         }
     }
-    if (curl_multi_timeout(c->multi, &t) == CURLM_OK && t >= 0)
+    if (curl_multi_timeout(h->multi, &t) == CURLM_OK && t >= 0)
         w->timeout_ms = t;
     if (w->nfds == 0 && (t < 0 || t > 100))
         w->timeout_ms = 100; /* no socket yet (resolving): look again soon */
 }
 
-void plex__http_abort(plex_client *c)
+void plex__http_abort(plex__http *h)
 {
-    if (c->busy) {
-        curl_multi_remove_handle(c->multi, c->easy);
-        c->busy = 0;
+    if (h->busy) {
+        curl_multi_remove_handle(h->multi, h->easy);
+        h->busy = 0;
     }
 }
 
-static int request_once(plex_client *c, const plex__request *r, plex__response *resp)
+static int request_once(plex__http *h, const plex__request *r, plex__response *resp)
 {
-    int rc = plex__http_start(c, r), done = 0;
+    int rc = plex__http_start(h, r), done = 0;
 
     if (rc)
         return rc;
     for (;;) {
-        if ((rc = plex__http_progress(c, &done)) != 0) {
-            plex__http_abort(c);
+        if ((rc = plex__http_progress(h, &done)) != 0) {
+            plex__http_abort(h);
             return rc;
         }
         if (done)
             break;
-        if (curl_multi_poll(c->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
-            plex__http_abort(c);
-            return plex__client_fail(c, PLEX_ERROR, "libcurl failed while waiting");
+        if (curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
+            plex__http_abort(h);
+            return plex__http_fail(h, PLEX_ERROR, "libcurl failed while waiting");
         }
     }
-    return plex__http_finish(c, resp);
+    return plex__http_finish(h, resp);
 }
 
-int plex__http_request(plex_client *c, const plex__request *r, plex__response *resp)
+int plex__http_request(plex__http *h, const plex__request *r, plex__response *resp)
 {
-    int rc;
+    int hooks = !(r->flags & PLEX__REQ_NO_HOOKS), rc;
 
-    if (!c->jwt_key || c->refreshing || !c->token)
-        return request_once(c, r, resp);
-    if ((rc = plex__jwt_auto_refresh(c, 0)) != 0)
+    if (hooks && h->hooks.before && (rc = h->hooks.before(h, h->hooks.ctx)) != 0)
         return rc;
-    rc = request_once(c, r, resp);
-    if (rc == PLEX_EAUTH && c->last.http_status == 498) {
-        if ((rc = plex__jwt_auto_refresh(c, 1)) != 0)
-            return rc;
-        rc = request_once(c, r, resp);
+    rc = request_once(h, r, resp);
+    if (rc && hooks && h->hooks.retry) {
+        int again = h->hooks.retry(h, h->hooks.ctx, rc);
+        if (again < 0)
+            return again;
+        if (again > 0)
+            rc = request_once(h, r, resp);
     }
     return rc;
 }
 
-void plex__http_cleanup(plex_client *c)
+void plex__http_dispose(plex__http *h)
 {
-    plex__http_abort(c);
-    if (c->easy)
-        curl_easy_cleanup(c->easy);
-    if (c->multi)
-        curl_multi_cleanup(c->multi);
-    curl_slist_free_all(c->headers);
-    c->easy = c->multi = c->headers = NULL;
+    plex__http_abort(h);
+    if (h->easy)
+        curl_easy_cleanup(h->easy);
+    if (h->multi)
+        curl_multi_cleanup(h->multi);
+    curl_slist_free_all(h->headers);
+    curl_slist_free_all(h->resolve);
+    h->easy = h->multi = h->headers = h->resolve = NULL;
+    for (int i = 0; i < PLEX__IDENTITY_COUNT; i++) {
+        plex__free(h->identity[i]);
+        h->identity[i] = NULL;
+    }
+    plex__free(h->base_url);
+    plex__free(h->token);
+    plex__free(h->ca_file);
+    plex__free(h->log_path);
+    h->base_url = h->token = h->ca_file = h->log_path = NULL;
+    plex__buf_dispose(&h->body);
 }
+
+/* ---- plex.direct ---- */
+
+int plex__plex_direct_address(const char *host, size_t host_len, char *addr, size_t size)
+{
+    static const char suffix[] = ".plex.direct";
+    const size_t sl = sizeof(suffix) - 1;
+    const char *dot;
+    size_t label, hash, k;
+    int dashes = 0, v6;
+    unsigned char tmp[16];
+
+    if (host_len <= sl || strncasecmp(host + host_len - sl, suffix, sl) != 0)
+        return 0;
+    /* <address label>.<32 hex>.plex.direct */
+    dot = memchr(host, '.', host_len - sl);
+    if (!dot)
+        return 0;
+    label = (size_t)(dot - host);
+    hash = host_len - sl - label - 1;
+    if (label == 0 || label + 1 >= size || hash == 0 || memchr(dot + 1, '.', hash))
+        return 0;
+    for (k = 0; k < label; k++) {
+        char ch = host[k];
+        if (ch == '-') {
+            dashes++;
+        } else if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+                     (ch >= 'A' && ch <= 'F'))) {
+            return 0;
+        }
+    }
+    v6 = dashes != 3;
+    for (k = 0; k < label; k++)
+        addr[k] = (char)(host[k] == '-' ? (v6 ? ':' : '.') : host[k]);
+    addr[label] = '\0';
+    return inet_pton(v6 ? AF_INET6 : AF_INET, addr, tmp) == 1;
+}
+
+int plex__http_pin_plex_direct(plex__http *h, const char *url)
+{
+    CURLU *u = curl_url();
+    char *host = NULL, *port = NULL, addr[64], line[256];
+    struct curl_slist *next;
+    int rc = 0;
+
+    if (!u)
+        return PLEX_ENOMEM;
+    if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+        plex__plex_direct_address(host, strlen(host), addr, sizeof(addr)) &&
+        (size_t)snprintf(line, sizeof(line), "%s:%s:%s%s%s", host, port,
+                         strchr(addr, ':') ? "[" : "", addr,
+                         strchr(addr, ':') ? "]" : "") < sizeof(line)) {
+        if (!(next = curl_slist_append(h->resolve, line))) {
+            rc = PLEX_ENOMEM;
+        } else {
+            h->resolve = next;
+            rc = 1;
+            /* a handle made before sees the new list too */
+            if (h->easy && curl_easy_setopt((CURL *)h->easy, CURLOPT_RESOLVE, next) != CURLE_OK)
+                rc = PLEX_ENOMEM;
+        }
+    }
+    curl_free(host);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* ---- loopback ---- */
 
 int plex__url_is_loopback(const char *url)
 {
@@ -566,8 +799,9 @@ static int probe_result(CURLcode cc, long status)
 {
     switch (cc) {
     case CURLE_OK:
-        return status >= 200 && status < 300 ? 0 : status == 401 || status == 403 ? PLEX_EAUTH
-                                                                                  : PLEX_EHTTP;
+        return status >= 200 && status < 300    ? 0
+               : status == 401 || status == 403 ? PLEX_EAUTH
+                                                : PLEX_EHTTP;
     case CURLE_COULDNT_RESOLVE_HOST:
         return PLEX_EDNS;
     case CURLE_COULDNT_CONNECT:
@@ -584,39 +818,30 @@ static int probe_result(CURLcode cc, long status)
 }
 
 /* A configured easy handle for one probe, or NULL. */
-static CURL *probe_handle(plex_client *c, const plex__probe *p, struct curl_slist *hdr,
+static CURL *probe_handle(const plex__http *h, const plex__probe *p, struct curl_slist *hdr,
                           long remaining_ms)
 {
-    CURL *h = curl_easy_init();
+    CURL *e = curl_easy_init();
+    long connect = remaining_ms < h->connect_timeout_ms ? remaining_ms : h->connect_timeout_ms;
 
-    if (!h)
+    if (!e)
         return NULL;
-    if (curl_easy_setopt(h, CURLOPT_URL, p->url) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_body) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                         remaining_ms < c->connect_timeout_ms ? remaining_ms
-                                                              : c->connect_timeout_ms) !=
-            CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, remaining_ms) != CURLE_OK ||
-        curl_easy_setopt(h, CURLOPT_USERAGENT, "libplex/" PLEX_VERSION_STRING) != CURLE_OK ||
-        (c->ca_file && curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file) != CURLE_OK)) {
-        curl_easy_cleanup(h);
+    if (common_options(h, e) != CURLE_OK || curl_easy_setopt(e, CURLOPT_URL, p->url) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_body) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect) != CURLE_OK ||
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, remaining_ms) != CURLE_OK) {
+        curl_easy_cleanup(e);
         return NULL;
     }
-    return h;
+    return e;
 }
 
-int plex__http_race(plex_client *c, plex__probe *p, size_t n, const char *token,
-                    long deadline_ms, size_t *winner)
+int plex__http_race(plex__http *h, plex__probe *p, size_t n, const char *token, long deadline_ms,
+                    size_t *winner)
 {
     CURLM *m;
-    CURL **h;
+    CURL **e;
     struct curl_slist *hdr = NULL;
     long t0 = plex__now_ms();
     size_t running = 0, finished = 0, i;
@@ -631,20 +856,15 @@ int plex__http_race(plex_client *c, plex__probe *p, size_t n, const char *token,
     }
     if (n == 0)
         return PLEX_ECONNECT;
-    for (i = 0; i < 9; i++)
-        if (c->identity[i])
-            hdr = add_header(hdr, identity_names[i], c->identity[i], &failed);
-    if (token)
-        hdr = add_header(hdr, "X-Plex-Token", token, &failed);
-    hdr = add_header(hdr, "Accept", "application/json", &failed);
+    hdr = base_headers(h, "application/json", token, &failed);
     m = curl_multi_init();
-    h = plex__calloc(n, sizeof(*h));
-    if (failed || !m || !h) {
+    e = plex__calloc(n, sizeof(*e));
+    if (failed || !m || !e) {
         curl_slist_free_all(hdr);
         if (m)
             curl_multi_cleanup(m);
-        plex__free(h);
-        return plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+        plex__free(e);
+        return plex__http_fail(h, PLEX_ENOMEM, "out of memory");
     }
     for (;;) {
         long now = plex__now_ms() - t0;
@@ -660,11 +880,11 @@ int plex__http_race(plex_client *c, plex__probe *p, size_t n, const char *token,
         for (i = 0; i < n; i++) {
             if (p[i].started || !(p[i].start_after_ms <= now || running == 0))
                 continue;
-            h[i] = probe_handle(c, &p[i], hdr, deadline_ms - now);
-            if (!h[i] || curl_multi_add_handle(m, h[i]) != CURLM_OK) {
-                if (h[i])
-                    curl_easy_cleanup(h[i]);
-                h[i] = NULL;
+            e[i] = probe_handle(h, &p[i], hdr, deadline_ms - now);
+            if (!e[i] || curl_multi_add_handle(m, e[i]) != CURLM_OK) {
+                if (e[i])
+                    curl_easy_cleanup(e[i]);
+                e[i] = NULL;
                 p[i].started = 1;
                 p[i].result = PLEX_ENOMEM;
                 finished++;
@@ -676,22 +896,22 @@ int plex__http_race(plex_client *c, plex__probe *p, size_t n, const char *token,
         if (finished == n)
             break;
         if (curl_multi_perform(m, &still) != CURLM_OK) {
-            rc = plex__client_fail(c, PLEX_ERROR, "libcurl failed while connecting");
+            rc = plex__http_fail(h, PLEX_ERROR, "libcurl failed while connecting");
             break;
         }
         while ((msg = curl_multi_info_read(m, &left)) != NULL) {
             if (msg->msg != CURLMSG_DONE)
                 continue;
-            for (i = 0; i < n && h[i] != msg->easy_handle; i++)
+            for (i = 0; i < n && e[i] != msg->easy_handle; i++)
                 ;
             if (i == n)
                 continue;
-            curl_easy_getinfo(h[i], CURLINFO_RESPONSE_CODE, &p[i].http_status);
+            curl_easy_getinfo(e[i], CURLINFO_RESPONSE_CODE, &p[i].http_status);
             p[i].result = probe_result(msg->data.result, p[i].http_status);
             p[i].elapsed_ms = plex__now_ms() - t0;
-            curl_multi_remove_handle(m, h[i]);
-            curl_easy_cleanup(h[i]);
-            h[i] = NULL;
+            curl_multi_remove_handle(m, e[i]);
+            curl_easy_cleanup(e[i]);
+            e[i] = NULL;
             running--;
             finished++;
             if (p[i].result == 0 && *winner == (size_t)-1)
@@ -713,15 +933,15 @@ int plex__http_race(plex_client *c, plex__probe *p, size_t n, const char *token,
             if (wait < 1)
                 wait = 1;
             if (curl_multi_poll(m, NULL, 0, (int)wait, NULL) != CURLM_OK) {
-                rc = plex__client_fail(c, PLEX_ERROR, "libcurl failed while waiting");
+                rc = plex__http_fail(h, PLEX_ERROR, "libcurl failed while waiting");
                 break;
             }
         }
     }
     for (i = 0; i < n; i++) {
-        if (h[i]) {
-            curl_multi_remove_handle(m, h[i]);
-            curl_easy_cleanup(h[i]);
+        if (e[i]) {
+            curl_multi_remove_handle(m, e[i]);
+            curl_easy_cleanup(e[i]);
             p[i].elapsed_ms = plex__now_ms() - t0;
             if (rc == PLEX_ETIMEOUT)
                 p[i].result = PLEX_ETIMEOUT;
@@ -729,15 +949,15 @@ int plex__http_race(plex_client *c, plex__probe *p, size_t n, const char *token,
     }
     curl_multi_cleanup(m);
     curl_slist_free_all(hdr);
-    plex__free(h);
+    plex__free(e);
     /* libcurl's own timeout (set to the deadline) may fire first */
     for (i = 0; rc == PLEX_ECONNECT && i < n; i++)
         if (p[i].result == PLEX_ETIMEOUT)
             rc = PLEX_ETIMEOUT;
     if (rc == PLEX_ETIMEOUT)
-        return plex__client_fail(c, PLEX_ETIMEOUT, "no connection answered within %ld ms",
-                                 deadline_ms);
+        return plex__http_fail(h, PLEX_ETIMEOUT, "no connection answered within %ld ms",
+                               deadline_ms);
     if (rc == PLEX_ECONNECT)
-        return plex__client_fail(c, PLEX_ECONNECT, "none of the %zu connections answered", n);
+        return plex__http_fail(h, PLEX_ECONNECT, "none of the %zu connections answered", n);
     return rc;
 }

@@ -16,19 +16,19 @@ static int fetch(plex_client *c, const plex__request *r,
 {
     plex__response resp;
     plex_error perr;
-    int rc = plex__http_request(c, r, &resp);
+    int rc = plex__http_request(&c->http, r, &resp);
 
     if (rc)
         return rc;
     rc = parse(out, resp.body, resp.len, &perr);
     if (rc)
-        return plex__client_fail(c, rc, "the server's answer could not be read: %s", perr.message);
+        return plex__http_fail(&c->http, rc, "the server's answer could not be read: %s", perr.message);
     return 0;
 }
 
 static int need_token(plex_client *c)
 {
-    return c->token ? 0 : plex__client_fail(c, PLEX_EAUTH, "not signed in: this needs a token");
+    return c->http.token ? 0 : plex__http_fail(&c->http, PLEX_EAUTH, "not signed in: this needs a token");
 }
 
 /* One adapter per model: the generic parse signature of fetch(). `type` is a
@@ -54,7 +54,7 @@ ADAPTER(parse_users, plex_users, plex_users_parse_xml)
 static int get_model(void **out, plex_client *c, const char *path, const char *query, int auth,
                      int (*parse)(void **, const char *, size_t, plex_error *))
 {
-    plex__request r = {"GET", path, query, NULL, 0, NULL, NULL, 0};
+    plex__request r = {.method = "GET", .path = path, .query = query};
     int rc;
 
     if (!out || !c)
@@ -128,8 +128,9 @@ int plex_users_get(plex_users **out, plex_client *c)
 int plex_signin_password(plex_user **out, plex_client *c, const char *login, const char *password,
                          const char *verification_code, int remember_me)
 {
-    plex__request r = {
-        "POST", "/api/v2/users/signin", NULL, NULL, 0, "application/x-www-form-urlencoded", NULL, 0};
+    plex__request r = {.method = "POST",
+                       .path = "/api/v2/users/signin",
+                       .content_type = "application/x-www-form-urlencoded"};
     plex__buf body = PLEX__BUF_INIT;
     void *u = NULL;
     int rc;
@@ -138,7 +139,7 @@ int plex_signin_password(plex_user **out, plex_client *c, const char *login, con
         return PLEX_EINVALID;
     *out = NULL;
     if (!login || !*login || !password)
-        return plex__client_fail(c, PLEX_EINVALID, "a login and a password are required");
+        return plex__http_fail(&c->http, PLEX_EINVALID, "a login and a password are required");
     plex__buf_puts(&body, "login=");
     plex__url_encode(&body, login);
     plex__buf_puts(&body, "&password=");
@@ -150,7 +151,7 @@ int plex_signin_password(plex_user **out, plex_client *c, const char *login, con
     }
     if (body.err) {
         plex__buf_dispose(&body);
-        return plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+        return plex__http_fail(&c->http, PLEX_ENOMEM, "out of memory");
     }
     r.body = body.ptr;
     r.body_len = body.len;
@@ -163,7 +164,7 @@ int plex_signin_password(plex_user **out, plex_client *c, const char *login, con
         return rc;
     if (!((plex_user *)u)->auth_token) {
         plex_user_free(u);
-        return plex__client_fail(c, PLEX_ESCHEMA, "the sign-in answer has no authToken");
+        return plex__http_fail(&c->http, PLEX_ESCHEMA, "the sign-in answer has no authToken");
     }
     *out = u;
     return 0;
@@ -209,7 +210,7 @@ int plex_resource_connect(plex_connect_report **out, plex_client *c, const plex_
     if (rep)
         rep->items = plex__calloc(server->connections_count + 1, sizeof(*rep->items));
     if (!rep || !probes || !urls || !rep->items) {
-        rc = plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+        rc = plex__http_fail(&c->http, PLEX_ENOMEM, "out of memory");
         goto done;
     }
     /* the order of preference: local, remote, relay (stable within each) */
@@ -227,7 +228,7 @@ int plex_resource_connect(plex_connect_report **out, plex_client *c, const plex_
             plex__buf_put(&b, cn->uri, len);
             plex__buf_puts(&b, "/identity");
             if (plex__buf_detach(&b, &urls[n]) != 0) {
-                rc = plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+                rc = plex__http_fail(&c->http, PLEX_ENOMEM, "out of memory");
                 goto done;
             }
             probes[n].url = urls[n];
@@ -238,9 +239,9 @@ int plex_resource_connect(plex_connect_report **out, plex_client *c, const plex_
     }
     rep->count = n;
     if (n == 0) {
-        rc = plex__client_fail(c, PLEX_ECONNECT, "the server has no connections");
+        rc = plex__http_fail(&c->http, PLEX_ECONNECT, "the server has no connections");
     } else {
-        rc = plex__http_race(c, probes, n, server->access_token ? server->access_token : c->token,
+        rc = plex__http_race(&c->http, probes, n, server->access_token ? server->access_token : c->http.token,
                              deadline_ms, &winner);
         for (i = 0; i < n; i++) {
             rep->items[i].started = probes[i].started;

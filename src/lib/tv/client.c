@@ -36,21 +36,43 @@ static int header_safe(const char *s)
     return 1;
 }
 
-static int set_string(char **slot, const char *value)
+/* The transport's explain hook: plex.tv's errors[] (JSON or XML) of a failed
+ * answer, kept for plex_client_last_api_errors(); 404 with code 1020 is a PIN
+ * that is gone. */
+static const char *explain_errors(plex__http *h, void *client, long status, int *code)
 {
-    char *copy = NULL;
+    plex_client *c = client;
+    const char *b = h->body.ptr;
+    const plex_api_error *e;
+    size_t n = h->body.len, i = 0;
+    int rc;
 
-    if (value && !(copy = plex__strdup(value)))
-        return PLEX_ENOMEM;
-    plex__free(*slot);
-    *slot = copy;
-    return 0;
+    plex_api_errors_free(c->last_api_errors);
+    c->last_api_errors = NULL;
+    if (!b || !n)
+        return NULL;
+    while (i < n && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t'))
+        i++;
+    if (i < n && b[i] == '<')
+        rc = plex_api_errors_parse_xml(&c->last_api_errors, b, n, 0, NULL);
+    else
+        rc = plex_api_errors_parse(&c->last_api_errors, b, n, 0, NULL);
+    if (rc != 0 || !(e = plex_api_errors_at(c->last_api_errors, 0)))
+        return NULL;
+    h->last.api_code = e->code;
+    if (status == 404 && e->code == 1020) {
+        *code = PLEX_EGONE;
+        return "the PIN is gone: it expired, was already used, or was created by another client "
+               "identifier";
+    }
+    return e->message ? e->message : "no details";
 }
 
 int plex_client_new(plex_client **out, const plex_client_options *o, plex_error *err)
 {
     plex_client *c;
-    const char *ids[9];
+    plex__http *h;
+    const char *ids[PLEX__IDENTITY_COUNT];
     struct utsname u;
     char host[256];
     int have_uname, rc = 0;
@@ -60,8 +82,9 @@ int plex_client_new(plex_client **out, const plex_client_options *o, plex_error 
         return plex__error_set(err, PLEX_EINVALID, "invalid argument: out is NULL");
     *out = NULL;
     if (!o || o->version != PLEX_CLIENT_OPTIONS_VERSION)
-        return plex__error_set(err, PLEX_EINVALID,
-                               "unknown plex_client_options version (use PLEX_CLIENT_OPTIONS_INIT)");
+        return plex__error_set(
+            err, PLEX_EINVALID,
+            "unknown plex_client_options version (use PLEX_CLIENT_OPTIONS_INIT)");
     if (!o->client_identifier || !*o->client_identifier)
         return plex__error_set(err, PLEX_EINVALID,
                                "a client identifier is required: generate a UUID once and keep it");
@@ -79,7 +102,7 @@ int plex_client_new(plex_client **out, const plex_client_options *o, plex_error 
     ids[6] = o->device_name ? o->device_name : host[0] ? host : NULL;
     ids[7] = o->model;
     ids[8] = o->vendor;
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < PLEX__IDENTITY_COUNT; i++)
         if (ids[i] && !header_safe(ids[i]))
             return plex__error_set(err, PLEX_EINVALID,
                                    "identity values may not contain control characters");
@@ -89,24 +112,24 @@ int plex_client_new(plex_client **out, const plex_client_options *o, plex_error 
     c = plex__calloc(1, sizeof(*c));
     if (!c)
         return plex__error_set(err, PLEX_ENOMEM, "out of memory");
-    plex_error_clear(&c->last);
-    for (int i = 0; i < 9 && rc == 0; i++)
-        rc = set_string(&c->identity[i], ids[i]);
+    h = &c->http;
+    for (int i = 0; i < PLEX__IDENTITY_COUNT && rc == 0; i++)
+        rc = plex__http_set(&h->identity[i], ids[i]);
     if (rc == 0)
-        rc = set_string(&c->base_url, o->base_url ? o->base_url : DEFAULT_BASE_URL);
+        rc = plex__http_set(&h->base_url, o->base_url ? o->base_url : DEFAULT_BASE_URL);
     if (rc == 0)
-        rc = set_string(&c->token, o->token);
+        rc = plex__http_set(&h->token, o->token);
     if (rc == 0)
-        rc = set_string(&c->ca_file, o->ca_file);
+        rc = plex__http_set(&h->ca_file, o->ca_file);
     if (rc) {
         plex_client_free(c);
         return plex__error_set(err, PLEX_ENOMEM, "out of memory");
     }
-    n = strlen(c->base_url);
-    while (n > 0 && c->base_url[n - 1] == '/')
-        c->base_url[--n] = '\0';
-    if (strncmp(c->base_url, "https://", 8) != 0) {
-        int loop = strncmp(c->base_url, "http://", 7) == 0 ? plex__url_is_loopback(c->base_url) : 0;
+    n = strlen(h->base_url);
+    while (n > 0 && h->base_url[n - 1] == '/')
+        h->base_url[--n] = '\0';
+    if (strncmp(h->base_url, "https://", 8) != 0) {
+        int loop = strncmp(h->base_url, "http://", 7) == 0 ? plex__url_is_loopback(h->base_url) : 0;
         if (loop < 0) {
             plex_client_free(c);
             return plex__error_set(err, PLEX_ENOMEM, "out of memory");
@@ -120,19 +143,23 @@ int plex_client_new(plex_client **out, const plex_client_options *o, plex_error 
     }
     /* plex.tv's JWT endpoints live on clients.plex.tv; another server (an
      * emulator, a proxy) serves everything itself */
-    if (set_string(&c->clients_url, strcasecmp(c->base_url, DEFAULT_BASE_URL) == 0
-                                        ? CLIENTS_BASE_URL
-                                        : c->base_url) != 0) {
+    if (plex__http_set(&c->clients_url, strcasecmp(h->base_url, DEFAULT_BASE_URL) == 0
+                                            ? CLIENTS_BASE_URL
+                                            : h->base_url) != 0) {
         plex_client_free(c);
         return plex__error_set(err, PLEX_ENOMEM, "out of memory");
     }
-    c->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
-    c->request_timeout_ms = o->request_timeout_ms > 0 ? o->request_timeout_ms : 30000;
-    c->max_response = o->max_response_size ? o->max_response_size : DEFAULT_MAX_RESPONSE;
-    c->log = o->log;
-    c->log_payload = o->log_payload;
-    c->flags = o->flags;
-    c->retry_after = -1;
+    h->connect_timeout_ms = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 10000;
+    h->request_timeout_ms = o->request_timeout_ms > 0 ? o->request_timeout_ms : 30000;
+    h->max_response = o->max_response_size ? o->max_response_size : DEFAULT_MAX_RESPONSE;
+    h->log = o->log;
+    h->log_payload = o->log_payload;
+    h->flags = o->flags;
+    h->retry_after = -1;
+    h->hooks.before = plex__jwt_hook_before;
+    h->hooks.retry = plex__jwt_hook_retry;
+    h->hooks.explain = explain_errors;
+    h->hooks.ctx = c;
     *out = c;
     return 0;
 }
@@ -141,16 +168,9 @@ void plex_client_free(plex_client *c)
 {
     if (!c)
         return;
-    plex__http_cleanup(c);
+    plex__http_dispose(&c->http);
     plex_jwt_key_free(c->jwt_key);
-    for (int i = 0; i < 9; i++)
-        plex__free(c->identity[i]);
-    plex__free(c->base_url);
     plex__free(c->clients_url);
-    plex__free(c->token);
-    plex__free(c->ca_file);
-    plex__free(c->log_path);
-    plex__buf_dispose(&c->body);
     plex_api_errors_free(c->last_api_errors);
     plex__free(c);
 }
@@ -159,12 +179,12 @@ int plex_client_set_token(plex_client *c, const char *token)
 {
     if (!c || (token && !header_safe(token)))
         return PLEX_EINVALID;
-    return set_string(&c->token, token);
+    return plex__http_set(&c->http.token, token);
 }
 
 const plex_error *plex_client_last_error(const plex_client *c)
 {
-    return c ? &c->last : NULL;
+    return c ? &c->http.last : NULL;
 }
 
 const plex_api_errors *plex_client_last_api_errors(const plex_client *c)
@@ -175,7 +195,7 @@ const plex_api_errors *plex_client_last_api_errors(const plex_client *c)
 void plex_client_get_stats(const plex_client *c, plex_client_stats *out)
 {
     if (c && out)
-        *out = c->stats;
+        *out = c->http.stats;
 }
 
 /* Decode a 2xx body with `parse`; a bad body is recorded on the client. */
@@ -186,8 +206,8 @@ static int decode_body(plex_client *c, const plex__response *resp,
     int rc = parse(out, resp->body, resp->len, &perr);
 
     if (rc)
-        return plex__client_fail(c, rc, "the server's answer could not be read: %s",
-                                 perr.message);
+        return plex__http_fail(&c->http, rc, "the server's answer could not be read: %s",
+                               perr.message);
     return 0;
 }
 
@@ -196,7 +216,7 @@ static int fetch(plex_client *c, const plex__request *r,
                  int (*parse)(void **, const char *, size_t, plex_error *), void **out)
 {
     plex__response resp;
-    int rc = plex__http_request(c, r, &resp);
+    int rc = plex__http_request(&c->http, r, &resp);
 
     return rc ? rc : decode_body(c, &resp, parse, out);
 }
@@ -215,14 +235,14 @@ static int check_usable_pin(plex_client *c, plex_pin **pin)
     if (((*pin)->present & (PLEX_PIN_ID | PLEX_PIN_CODE)) != (PLEX_PIN_ID | PLEX_PIN_CODE)) {
         plex_pin_free(*pin);
         *pin = NULL;
-        return plex__client_fail(c, PLEX_ESCHEMA, "the server's PIN has no id or no code");
+        return plex__http_fail(&c->http, PLEX_ESCHEMA, "the server's PIN has no id or no code");
     }
     return 0;
 }
 
 int plex_pin_create(plex_pin **out, plex_client *c, unsigned int flags)
 {
-    plex__request r = {"POST", "/api/v2/pins", NULL, NULL, 0, NULL, NULL, 0};
+    plex__request r = {.method = "POST", .path = "/api/v2/pins"};
     void *pin = NULL;
     int rc;
 
@@ -240,7 +260,7 @@ int plex_pin_create(plex_pin **out, plex_client *c, unsigned int flags)
 int plex_pin_check(plex_pin **out, plex_client *c, int64_t id)
 {
     char path[64];
-    plex__request r = {"GET", path, NULL, NULL, 0, NULL, NULL, 0};
+    plex__request r = {.method = "GET", .path = path};
     void *pin = NULL;
     int rc;
 
@@ -248,7 +268,7 @@ int plex_pin_check(plex_pin **out, plex_client *c, int64_t id)
         return PLEX_EINVALID;
     *out = NULL;
     snprintf(path, sizeof(path), "/api/v2/pins/%lld", (long long)id);
-    r.log_path = (c->flags & PLEX_CLIENT_LOG_SECRETS) ? path : "/api/v2/pins/<redacted>";
+    r.log_path = (c->http.flags & PLEX_CLIENT_LOG_SECRETS) ? path : "/api/v2/pins/<redacted>";
     if ((rc = fetch(c, &r, parse_pin, &pin)) != 0)
         return rc;
     *out = pin;
@@ -257,49 +277,50 @@ int plex_pin_check(plex_pin **out, plex_client *c, int64_t id)
 
 int plex_pin_link(plex_client *c, const char *code)
 {
-    plex__request r = {"PUT", "/api/v2/pins/link", NULL, NULL, 0,
-                       "application/x-www-form-urlencoded", NULL, 0};
+    plex__request r = {.method = "PUT",
+                       .path = "/api/v2/pins/link",
+                       .content_type = "application/x-www-form-urlencoded"};
     plex__buf body = PLEX__BUF_INIT;
     plex__response resp;
     int rc;
 
     if (!c || !code || !*code)
         return PLEX_EINVALID;
-    if (!c->token)
-        return plex__client_fail(c, PLEX_EAUTH, "not signed in: linking a code needs a token");
+    if (!c->http.token)
+        return plex__http_fail(&c->http, PLEX_EAUTH, "not signed in: linking a code needs a token");
     plex__buf_puts(&body, "code=");
     plex__url_encode(&body, code);
     if (body.err) {
         plex__buf_dispose(&body);
-        return plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+        return plex__http_fail(&c->http, PLEX_ENOMEM, "out of memory");
     }
     r.body = body.ptr;
     r.body_len = body.len;
-    rc = plex__http_request(c, &r, &resp);
+    rc = plex__http_request(&c->http, &r, &resp);
     plex__buf_dispose(&body);
     return rc;
 }
 
 int plex_ping(plex_client *c)
 {
-    plex__request r = {"GET", "/api/v2/ping", NULL, NULL, 0, NULL, NULL, 0};
+    plex__request r = {.method = "GET", .path = "/api/v2/ping"};
     plex__response resp;
 
     if (!c)
         return PLEX_EINVALID;
-    return plex__http_request(c, &r, &resp);
+    return plex__http_request(&c->http, &r, &resp);
 }
 
 int plex_signout(plex_client *c)
 {
-    plex__request r = {"DELETE", "/api/v2/users/signout", NULL, NULL, 0, NULL, NULL, 0};
+    plex__request r = {.method = "DELETE", .path = "/api/v2/users/signout"};
     plex__response resp;
 
     if (!c)
         return PLEX_EINVALID;
-    if (!c->token)
-        return plex__client_fail(c, PLEX_EAUTH, "not signed in");
-    return plex__http_request(c, &r, &resp);
+    if (!c->http.token)
+        return plex__http_fail(&c->http, PLEX_EAUTH, "not signed in");
+    return plex__http_request(&c->http, &r, &resp);
 }
 
 static int parse_user(void **out, const char *d, size_t n, plex_error *e)
@@ -312,15 +333,15 @@ static int parse_user(void **out, const char *d, size_t n, plex_error *e)
 
 int plex_user_get(plex_user **out, plex_client *c)
 {
-    plex__request r = {"GET", "/api/v2/user", NULL, NULL, 0, NULL, NULL, 0};
+    plex__request r = {.method = "GET", .path = "/api/v2/user"};
     void *u = NULL;
     int rc;
 
     if (!out || !c)
         return PLEX_EINVALID;
     *out = NULL;
-    if (!c->token)
-        return plex__client_fail(c, PLEX_EAUTH, "not signed in: no token to validate");
+    if (!c->http.token)
+        return plex__http_fail(&c->http, PLEX_EAUTH, "not signed in: no token to validate");
     if ((rc = fetch(c, &r, parse_user, &u)) != 0)
         return rc;
     *out = u;

@@ -77,7 +77,7 @@ static void emit(plex_login *l, int type, int error, long retry_ms, long now)
 
 static int fail(plex_login *l, int rc)
 {
-    plex__http_abort(l->c);
+    plex__http_abort(&l->c->http);
     l->state = S_FAILED;
     l->result = rc;
     return rc;
@@ -100,7 +100,7 @@ static long next_backoff(plex_login *l)
 /* The wait a 429 asks for: Retry-After, or double the poll interval. */
 static long rate_limit_wait(plex_login *l)
 {
-    const plex_error *e = &l->c->last;
+    const plex_error *e = &l->c->http.last;
 
     if (e->retry_after >= 0)
         return (long)e->retry_after * 1000;
@@ -113,7 +113,7 @@ static long rate_limit_wait(plex_login *l)
 static int reissue_or_expire(plex_login *l, long now)
 {
     if (l->reissues >= l->max_reissues)
-        return fail(l, plex__client_fail(l->c, PLEX_EEXPIRED,
+        return fail(l, plex__http_fail(&l->c->http, PLEX_EEXPIRED,
                                          "the code expired before it was approved (%d new "
                                          "code%s issued); run the sign-in again",
                                          l->reissues, l->reissues == 1 ? " was" : "s were"));
@@ -133,16 +133,16 @@ static int make_url(plex_login *l)
     l->url = NULL;
     if (l->pin_flags & PLEX_PIN_STRONG) {
         plex_auth_url_options o = PLEX_AUTH_URL_OPTIONS_INIT;
-        o.client_identifier = c->identity[0];
+        o.client_identifier = c->http.identity[0];
         o.code = l->pin->code;
-        o.product = c->identity[1];
+        o.product = c->http.identity[1];
         o.forward_url = l->forward_url;
-        o.product_version = c->identity[2];
-        o.platform = c->identity[3];
-        o.platform_version = c->identity[4];
-        o.device = c->identity[5];
-        o.device_name = c->identity[6];
-        o.model = c->identity[7];
+        o.product_version = c->http.identity[2];
+        o.platform = c->http.identity[3];
+        o.platform_version = c->http.identity[4];
+        o.device = c->http.identity[5];
+        o.device_name = c->http.identity[6];
+        o.model = c->http.identity[7];
         return plex_auth_app_url(&l->url, &o);
     }
     return plex_pin_link_url(&l->url, l->pin->code);
@@ -156,15 +156,15 @@ static int on_created(plex_login *l, int rc, long now)
     if (rc == 0) {
         plex_error perr;
         plex__response resp;
-        resp.body = l->c->body.ptr ? l->c->body.ptr : "";
-        resp.len = l->c->body.len;
+        resp.body = l->c->http.body.ptr ? l->c->http.body.ptr : "";
+        resp.len = l->c->http.body.len;
         rc = plex_pin_parse(&pin, resp.body, resp.len, 0, &perr);
         if (rc)
-            return fail(l, plex__client_fail(l->c, rc, "the server's PIN could not be read: %s",
+            return fail(l, plex__http_fail(&l->c->http, rc, "the server's PIN could not be read: %s",
                                              perr.message));
         if ((pin->present & (PLEX_PIN_ID | PLEX_PIN_CODE)) != (PLEX_PIN_ID | PLEX_PIN_CODE)) {
             plex_pin_free(pin);
-            return fail(l, plex__client_fail(l->c, PLEX_ESCHEMA,
+            return fail(l, plex__http_fail(&l->c->http, PLEX_ESCHEMA,
                                              "the server's PIN has no id or no code"));
         }
         if (pin->present & PLEX_PIN_EXPIRES_IN)
@@ -181,7 +181,7 @@ static int on_created(plex_login *l, int rc, long now)
         plex_pin_free(l->pin);
         l->pin = pin;
         if (make_url(l) != 0)
-            return fail(l, plex__client_fail(l->c, PLEX_ENOMEM, "out of memory"));
+            return fail(l, plex__http_fail(&l->c->http, PLEX_ENOMEM, "out of memory"));
         l->window_end = now + window * 1000;
         l->next_at = now + l->poll_ms;
         l->state = S_POLL_WAIT;
@@ -207,17 +207,17 @@ static int on_polled(plex_login *l, int rc, long now)
     if (rc == 0) {
         plex_pin *pin = NULL;
         plex_error perr;
-        int prc = plex_pin_parse(&pin, l->c->body.ptr ? l->c->body.ptr : "", l->c->body.len, 0,
+        int prc = plex_pin_parse(&pin, l->c->http.body.ptr ? l->c->http.body.ptr : "", l->c->http.body.len, 0,
                                  &perr);
         if (prc)
-            return fail(l, plex__client_fail(l->c, prc, "the server's PIN could not be read: %s",
+            return fail(l, plex__http_fail(&l->c->http, prc, "the server's PIN could not be read: %s",
                                              perr.message));
         l->backoff_ms = 0;
         if (pin->auth_token && *pin->auth_token) {
             l->token = plex__strdup(pin->auth_token);
             plex_pin_free(pin);
             if (!l->token)
-                return fail(l, plex__client_fail(l->c, PLEX_ENOMEM, "out of memory"));
+                return fail(l, plex__http_fail(&l->c->http, PLEX_ENOMEM, "out of memory"));
             l->state = S_DONE;
             emit(l, PLEX_LOGIN_APPROVED, 0, 0, now);
             return 0;
@@ -258,8 +258,8 @@ static long tick(plex_login *l, long now)
 
 static void set_wait(plex_login *l, plex_login_wait_info *w, long now, long until)
 {
-    if (l->c->busy) {
-        plex__http_wait_info(l->c, w);
+    if (l->c->http.busy) {
+        plex__http_wait_info(&l->c->http, w);
     } else {
         w->nfds = 0;
         for (int i = 0; i < 4; i++) {
@@ -297,12 +297,12 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
         if (l->state == S_FAILED)
             return l->result;
         if (l->cancelled || (l->cancel_flag && *l->cancel_flag))
-            return fail(l, plex__client_fail(l->c, PLEX_ECANCELLED, "the sign-in was cancelled"));
+            return fail(l, plex__http_fail(&l->c->http, PLEX_ECANCELLED, "the sign-in was cancelled"));
         if (l->deadline && now >= l->deadline) {
             /* never got a code because the service failed: that failure is the news */
             if (!l->pin && l->last_retry_error)
                 return fail(l, l->last_retry_error);
-            return fail(l, plex__client_fail(l->c, PLEX_ETIMEOUT,
+            return fail(l, plex__http_fail(&l->c->http, PLEX_ETIMEOUT,
                                              "the sign-in was not approved within the time "
                                              "limit"));
         }
@@ -323,16 +323,16 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
             if (l->jwt_key) {
                 char *body = NULL;
                 if ((rc = plex__jwt_pin_body(&body, l->jwt_key)) != 0)
-                    return fail(l, plex__client_fail(l->c, rc, "could not build the request"));
+                    return fail(l, plex__http_fail(&l->c->http, rc, "could not build the request"));
                 r.query = NULL;
-                r.clients_host = 1;
+                r.base = l->c->clients_url;
                 r.body = body;
                 r.body_len = strlen(body);
                 r.content_type = "application/json";
-                rc = plex__http_start(l->c, &r); /* the body is copied */
+                rc = plex__http_start(&l->c->http, &r); /* the body is copied */
                 plex__free(body);
             } else {
-                rc = plex__http_start(l->c, &r);
+                rc = plex__http_start(&l->c->http, &r);
             }
             if (rc != 0)
                 return fail(l, rc);
@@ -340,13 +340,13 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
             break;
         case S_CREATING:
         case S_POLLING:
-            if ((rc = plex__http_progress(l->c, &done)) != 0)
+            if ((rc = plex__http_progress(&l->c->http, &done)) != 0)
                 return fail(l, rc);
             if (!done) {
                 set_wait(l, w, now, until);
                 return PLEX_EPENDING;
             }
-            rc = plex__http_finish(l->c, &resp);
+            rc = plex__http_finish(&l->c->http, &resp);
             now = plex__now_ms();
             if (l->state == S_CREATING)
                 on_created(l, rc, now);
@@ -368,19 +368,19 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
             r.method = "GET";
             r.path = path;
             r.log_path =
-                (l->c->flags & PLEX_CLIENT_LOG_SECRETS) ? path : "/api/v2/pins/<redacted>";
+                (l->c->http.flags & PLEX_CLIENT_LOG_SECRETS) ? path : "/api/v2/pins/<redacted>";
             if (l->jwt_key) {
                 plex__buf q = {0};
                 if ((rc = plex__jwt_device_query(&q, l->c, l->jwt_key)) != 0) {
                     plex__buf_dispose(&q);
-                    return fail(l, plex__client_fail(l->c, rc, "could not sign the device JWT"));
+                    return fail(l, plex__http_fail(&l->c->http, rc, "could not sign the device JWT"));
                 }
                 r.query = q.ptr; /* never logged: the log shows log_path */
-                r.clients_host = 1;
-                rc = plex__http_start(l->c, &r);
+                r.base = l->c->clients_url;
+                rc = plex__http_start(&l->c->http, &r);
                 plex__buf_dispose(&q);
             } else {
-                rc = plex__http_start(l->c, &r);
+                rc = plex__http_start(&l->c->http, &r);
             }
             if (rc != 0)
                 return fail(l, rc);
@@ -405,10 +405,10 @@ int plex_login_new(plex_login **out, plex_client *c, const plex_login_options *o
     if (!o)
         o = &defaults;
     if (o->version != 1 && o->version != PLEX_LOGIN_OPTIONS_VERSION)
-        return plex__client_fail(c, PLEX_EINVALID, "unknown plex_login_options version");
+        return plex__http_fail(&c->http, PLEX_EINVALID, "unknown plex_login_options version");
     l = plex__calloc(1, sizeof(*l));
     if (!l)
-        return plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+        return plex__http_fail(&c->http, PLEX_ENOMEM, "out of memory");
     l->c = c;
     l->pin_flags = o->pin_flags;
     l->poll_ms = o->poll_interval_ms < 0 ? 1000 : o->poll_interval_ms;
@@ -429,7 +429,7 @@ int plex_login_new(plex_login **out, plex_client *c, const plex_login_options *o
     l->last_tick = -1;
     if (o->forward_url && !(l->forward_url = plex__strdup(o->forward_url))) {
         plex__free(l);
-        return plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+        return plex__http_fail(&c->http, PLEX_ENOMEM, "out of memory");
     }
     *out = l;
     return 0;
@@ -456,7 +456,7 @@ void plex_login_free(plex_login *l)
     if (!l)
         return;
     if (l->state == S_CREATING || l->state == S_POLLING)
-        plex__http_abort(l->c);
+        plex__http_abort(&l->c->http);
     plex_pin_free(l->pin);
     plex__free(l->url);
     plex__free(l->token);
@@ -489,7 +489,7 @@ int plex_login_wait(char **token_out, plex_client *c, const plex_login_options *
     if (rc == 0) {
         *token_out = plex__strdup(l->token);
         if (!*token_out)
-            rc = plex__client_fail(c, PLEX_ENOMEM, "out of memory");
+            rc = plex__http_fail(&c->http, PLEX_ENOMEM, "out of memory");
     }
     plex_login_free(l);
     return rc;
