@@ -13,7 +13,7 @@
 #define CT_JSON "application/json; charset=utf-8"
 #define CT_XML "application/xml; charset=utf-8"
 #define XML_PROLOG "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-#define SERVER_ID "5d8f0c1e9a7b3c2d4e6f8a0b1c2d3e4f5a6b7c8d"
+#define SERVER_ID SIM_SERVER_ID
 
 sim_route sim_account_route(const char *method, const char *path)
 {

@@ -49,9 +49,9 @@ static const char help_text[] =
     "                      TOKEN*N repeats a token N times.\n"
     "  --max-seconds N     exit after N seconds (default 600; 0: never)\n"
     "  --quiet             no per-request log on stderr\n"
-    "  --resources-loopback  /api/v2/resources lists only connections whose URI is\n"
-    "                      http(s)://127.0.0.1 or [::1] (for tests of the\n"
-    "                      connection choice that must stay on loopback)\n"
+    "  --resources-loopback  accepted for compatibility: /api/v2/resources always\n"
+    "                      lists loopback connections only (127.0.0.1 local,\n"
+    "                      127.0.0.2 remote, 127.0.0.3 relay, [::1])\n"
     "  --help, --version\n"
     "\n"
     "Routes (as written in --fault and in the stats):\n"
@@ -63,7 +63,7 @@ static const char help_text[] =
     "  GET /api/v2/ping               keep a token alive\n"
     "  DELETE /api/v2/users/signout   the token stops working\n"
     "  GET /api/v2/geoip              where the caller seems to be\n"
-    "  GET /api/v2/resources          two servers and a player\n"
+    "  GET /api/v2/resources          two servers (one offline) and a player\n"
     "  GET /api/v2/companions         the account's companions (X-Plex-Token)\n"
     "  GET /api/v2/friends            two friends, one with nulls (X-Plex-Token)\n"
     "  GET /api/v2/home               the account's Plex Home (X-Plex-Token)\n"
@@ -244,7 +244,7 @@ int main(int argc, char **argv)
     const char *cert_path = NULL, *key_path = NULL;
     char *cert = NULL, *key = NULL;
     const char **faults;
-    int nfaults = 0, max_seconds = 600, c, i, rc = 0, resources_loopback = 0;
+    int nfaults = 0, max_seconds = 600, c, i, rc = 0;
     sim_state st;
     sim_server *srv = NULL;
     sigset_t set;
@@ -304,8 +304,7 @@ int main(int argc, char **argv)
             so.quiet = 1;
             break;
         case OPT_RES_LOOPBACK:
-            resources_loopback = 1;
-            break;
+            break; /* the only behaviour now */
         case OPT_HELP:
             printf("%s%s%s%s", usage_text, help_text, help_account, help_jwt);
             free(faults);
@@ -333,7 +332,6 @@ int main(int argc, char **argv)
         free(faults);
         return 1;
     }
-    st.resources_loopback = resources_loopback;
     for (i = 0; i < nfaults; i++) {
         sim_fault *items = malloc(SIM_MAX_FAULTS * sizeof(*items));
         sim_route route;

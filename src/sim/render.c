@@ -15,10 +15,9 @@
 #include "core/xml.h"
 
 #define XML_PROLOG "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-#define SERVER_ID "5d8f0c1e9a7b3c2d4e6f8a0b1c2d3e4f5a6b7c8d"
-#define SERVER_HASH "3f2a9c8b7d6e5f4a3b2c1d0e9f8a7b6c"
-#define SERVER_VERSION "1.40.2.8395-c67dce28e"
-#define PUBLIC_ADDR "203.0.113.10"
+#define SERVER_ID SIM_SERVER_ID
+#define SERVER_VERSION SIM_SERVER_VERSION
+#define PUBLIC_ADDR "127.0.0.2" /* the "remote" address: loopback too */
 
 /* The place every request seems to come from. */
 static plex_geodata sim_geo(void)
@@ -431,12 +430,16 @@ int sim_render_user(char **out, size_t *len, int json, const char *token)
 
 /* ---- resources ---- */
 
+/*
+ * Every connection plexsim advertises is on loopback (127.0.0.0/8, which
+ * Linux routes to lo, or [::1]): nothing may ever try an address outside
+ * this machine. The owned server is the emulated media server: local on
+ * 127.0.0.1, "remote" on 127.0.0.2, relayed on 127.0.0.3, all on its port.
+ */
 typedef struct conn {
-    const char *protocol;
-    const char *address;
-    int port;
-    const char *uri_base; /* the URI without ":port" */
-    int local, relay, ipv6, https;
+    const char *address; /* numeric */
+    const char *dashed;  /* the plex.direct label, or NULL (IPv6: none) */
+    int local, relay, ipv6;
 } conn;
 
 typedef struct device {
@@ -449,44 +452,58 @@ typedef struct device {
     size_t nconns;
 } device;
 
-/* Port 0 in a conn means "plexsim's own port". */
 static const conn own_conns[] = {
-    {"http", "127.0.0.1", 0, "http://127.0.0.1", 1, 0, 0, 0},
-    {"https", "127.0.0.1", 0, "https://127-0-0-1." SERVER_HASH ".plex.direct", 1, 0, 0, 1},
-    {"https", PUBLIC_ADDR, 32400, "https://203-0-113-10." SERVER_HASH ".plex.direct", 0, 0, 0, 1},
-    {"http", PUBLIC_ADDR, 32400, "http://203.0.113.10", 0, 0, 0, 0},
-    {"http", "::1", 0, "http://[::1]", 1, 0, 1, 0},
-    {"https", "198.51.100.7", 8443, "https://198-51-100-7." SERVER_HASH ".plex.direct", 0, 1, 0, 1},
+    {"127.0.0.1", "127-0-0-1", 1, 0, 0},
+    {"127.0.0.2", "127-0-0-2", 0, 0, 0},
+    {"::1", NULL, 1, 0, 1},
+    {"127.0.0.3", "127-0-0-3", 0, 1, 0},
 };
 
-static const conn friend_conns[] = {
-    {"http", "192.168.1.20", 32400, "http://192.168.1.20", 1, 0, 0, 0},
-    {"http", "198.51.100.20", 32400, "http://198.51.100.20", 0, 0, 0, 0},
-    {"https", "198.51.100.8", 8443,
-     "https://198-51-100-8.9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d.plex.direct", 0, 1, 0, 1},
-};
-
+/* The friend's server is offline: plex.tv lists it without connections. */
 static const device devices[] = {
     {"plexsim Server", "Plex Media Server", SERVER_VERSION, "Linux", "12", "PC", SERVER_ID,
-     "server", 0, NULL, "plexsim-server-token-0001", 1, 0, 1, 1, 1, own_conns,
+     "server", 0, NULL, SIM_SERVER_TOKEN, 1, 0, 1, 1, 1, own_conns,
      sizeof(own_conns) / sizeof(own_conns[0])},
     {"Friend's Server", "Plex Media Server", SERVER_VERSION, "Windows", "10.0 (Build 19045)", "PC",
      "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c", "server", 2345678, "friend",
-     "plexsim-shared-token-0002", 0, 0, 0, 1, 0, friend_conns,
-     sizeof(friend_conns) / sizeof(friend_conns[0])},
+     "plexsim-shared-token-0002", 0, 0, 0, 1, 0, NULL, 0},
     {"plexsim Phone", "Plex for Android (Mobile)", "10.12.0.1234", "Android", "14", "Pixel 7",
      "plexsim-phone-0001", "client,player", 0, NULL, NULL, 1, 0, 0, 0, 1, NULL, 0},
 };
 
-static int conn_wanted(const conn *c, int https, int relay, int ipv6)
+/* One advertised connection. */
+typedef struct uri_entry {
+    const conn *c;
+    const char *protocol;
+    char uri[160];
+} uri_entry;
+
+/*
+ * The URIs of a connection for these flags: http://ADDR:PORT without TLS;
+ * with TLS https://ADDR:PORT and, with includeHttps, also the plex.direct
+ * name. A relay is reached by its plex.direct name only (http without TLS).
+ * Returns how many were written to out (at most 2).
+ */
+static size_t conn_uris(const conn *c, int port, int tls, int https, uri_entry *out)
 {
-    if (c->https && !c->relay && !https)
-        return 0;
-    if (c->relay && !relay)
-        return 0;
-    if (c->ipv6 && !ipv6)
-        return 0;
-    return 1;
+    const char *bracket_l = c->ipv6 ? "[" : "", *bracket_r = c->ipv6 ? "]" : "";
+    size_t n = 0;
+
+    if (!tls || !c->relay) {
+        out[n].c = c;
+        out[n].protocol = tls ? "https" : "http";
+        snprintf(out[n].uri, sizeof(out[n].uri), "%s://%s%s%s:%d", out[n].protocol, bracket_l,
+                 c->address, bracket_r, port);
+        n++;
+    }
+    if (tls && c->dashed && (https || c->relay)) {
+        out[n].c = c;
+        out[n].protocol = "https";
+        snprintf(out[n].uri, sizeof(out[n].uri),
+                 "https://%s." SIM_PLEX_DIRECT_HASH ".plex.direct:%d", c->dashed, port);
+        n++;
+    }
+    return n;
 }
 
 int sim_render_resources(char **out, size_t *len, int json, const sim_state *st, int https,
@@ -495,7 +512,7 @@ int sim_render_resources(char **out, size_t *len, int json, const sim_state *st,
     plex__buf b = PLEX__BUF_INIT;
     plex__json_writer w;
     char created[40], seen[40];
-    size_t i, j, ndev = sizeof(devices) / sizeof(devices[0]);
+    size_t i, j, k, ndev = sizeof(devices) / sizeof(devices[0]);
 
     time_text(1561376282, created, sizeof(created)); /* 2019-06-24T11:38:02Z */
     time_text(sim_now_wall(), seen, sizeof(seen));
@@ -568,42 +585,34 @@ int sim_render_resources(char **out, size_t *len, int json, const sim_state *st,
         }
         for (j = 0; j < d->nconns; j++) {
             const conn *c = &d->conns[j];
-            int port = c->port ? c->port : st->port;
-            const char *protocol = c->protocol;
-            char uri[160];
+            uri_entry uris[2];
+            size_t n;
 
-            if (!conn_wanted(c, https, relay, ipv6))
+            if ((c->relay && !relay) || (c->ipv6 && !ipv6))
                 continue;
-            if (st->resources_loopback && strncmp(c->uri_base, "http://127.0.0.1", 16) != 0 &&
-                strncmp(c->uri_base, "http://[::1]", 12) != 0)
-                continue;
-            if (!c->port && st->tls && strcmp(protocol, "http") == 0) {
-                /* plexsim itself speaks https only */
-                protocol = "https";
-                snprintf(uri, sizeof(uri), "https%s:%d", c->uri_base + 4, port);
-            } else {
-                snprintf(uri, sizeof(uri), "%s:%d", c->uri_base, port);
-            }
-            if (json) {
-                plex__jw_object_begin(&w);
-                kstr(&w, "protocol", protocol);
-                kstr(&w, "address", c->address);
-                kint(&w, "port", port);
-                kstr(&w, "uri", uri);
-                kbool(&w, "local", c->local);
-                kbool(&w, "relay", c->relay);
-                kbool(&w, "IPv6", c->ipv6);
-                plex__jw_object_end(&w);
-            } else {
-                plex__buf_puts(&b, "<connection");
-                xattr(&b, "protocol", protocol);
-                xattr(&b, "address", c->address);
-                xattr_int(&b, "port", port);
-                xattr(&b, "uri", uri);
-                xattr_bool(&b, "local", c->local);
-                xattr_bool(&b, "relay", c->relay);
-                xattr_bool(&b, "IPv6", c->ipv6);
-                plex__buf_puts(&b, "/>");
+            n = conn_uris(c, st->server_port, st->tls, https, uris);
+            for (k = 0; k < n; k++) {
+                if (json) {
+                    plex__jw_object_begin(&w);
+                    kstr(&w, "protocol", uris[k].protocol);
+                    kstr(&w, "address", c->address);
+                    kint(&w, "port", st->server_port);
+                    kstr(&w, "uri", uris[k].uri);
+                    kbool(&w, "local", c->local);
+                    kbool(&w, "relay", c->relay);
+                    kbool(&w, "IPv6", c->ipv6);
+                    plex__jw_object_end(&w);
+                } else {
+                    plex__buf_puts(&b, "<connection");
+                    xattr(&b, "protocol", uris[k].protocol);
+                    xattr(&b, "address", c->address);
+                    xattr_int(&b, "port", st->server_port);
+                    xattr(&b, "uri", uris[k].uri);
+                    xattr_bool(&b, "local", c->local);
+                    xattr_bool(&b, "relay", c->relay);
+                    xattr_bool(&b, "IPv6", c->ipv6);
+                    plex__buf_puts(&b, "/>");
+                }
             }
         }
         if (json) {

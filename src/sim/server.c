@@ -463,6 +463,7 @@ int sim_server_start(sim_server **out, sim_state *st, const sim_server_options *
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     pthread_mutex_lock(&st->lock);
     st->port = info ? (int)info->port : o->port;
+    st->server_port = st->port;
     st->tls = tls;
     snprintf(st->base_url, sizeof(st->base_url), "%s://%s:%d", tls ? "https" : "http", host,
              st->port);

@@ -26,6 +26,14 @@
 #define SIM_USER_NAME "plexsim"
 #define SIM_USER_EMAIL "plexsim@example.invalid"
 
+/* The account's own server: the emulated media server (its machineIdentifier,
+ * the accessToken /api/v2/resources gives for it, its version) and the hash of
+ * its plex.direct names (https://127-0-0-1.<hash>.plex.direct:PORT). */
+#define SIM_SERVER_ID "5d8f0c1e9a7b3c2d4e6f8a0b1c2d3e4f5a6b7c8d"
+#define SIM_SERVER_TOKEN "plexsim-server-token-0001"
+#define SIM_SERVER_VERSION "1.40.2.8395-c67dce28e"
+#define SIM_PLEX_DIRECT_HASH "3f2a9c8b7d6e5f4a3b2c1d0e9f8a7b6c"
+
 /* Bounds: what a request may carry and how much state may live. */
 #define SIM_MAX_BODY ((size_t)64 * 1024) /* request body bytes */
 #define SIM_MAX_PINS 4096          /* live pins */
@@ -163,7 +171,7 @@ typedef struct sim_state {
     int port;
     int tls;
     int signin_failures; /* failed password sign-ins in a row (account.c) */
-    int resources_loopback; /* --resources-loopback */
+    int server_port;     /* where the owned server's connections point */
     sim_jwt *jwt;        /* JWT keys, devices, nonces (jwt.c) */
 } sim_state;
 

@@ -37,6 +37,17 @@ ROUTES = [
     "GET /identity",
 ]
 
+PLEX_DIRECT_HASH = "3f2a9c8b7d6e5f4a3b2c1d0e9f8a7b6c"
+LOOPBACK_URI_RE = re.compile(
+    r"^https?://(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]"
+    r"|127-\d{1,3}-\d{1,3}-\d{1,3}\." + PLEX_DIRECT_HASH + r"\.plex\.direct):\d+$")
+
+
+def loopback_uri(uri):
+    """True if uri is on 127.0.0.0/8 or [::1], directly or by its plex.direct name."""
+    return LOOPBACK_URI_RE.match(uri) is not None
+
+
 LISTEN_RE = re.compile(r"^LISTENING (https?)://127\.0\.0\.1:(\d+)$")
 
 

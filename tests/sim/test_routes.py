@@ -7,7 +7,7 @@ import time
 import unittest
 import zlib
 
-from simlib import CLIENT_ID, ROUTES, USER_TOKEN, Sim, run
+from simlib import CLIENT_ID, ROUTES, USER_TOKEN, Sim, loopback_uri, run
 
 SHORT_RE = re.compile(r"^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$")
 STRONG_RE = re.compile(r"^[a-z0-9]{25}$")
@@ -296,7 +296,8 @@ class Routes(unittest.TestCase):
         conns = [c for d in full for c in d["connections"]]
         self.assertTrue(any(c["relay"] for c in conns))
         self.assertTrue(any(c["IPv6"] for c in conns))
-        self.assertTrue(any(c["protocol"] == "https" for c in conns))
+        # without TLS every URI is http (the plex.direct names need TLS)
+        self.assertTrue(all(c["protocol"] == "http" for c in conns))
         self.assertTrue(any(c["local"] for c in conns))
         self.assertTrue(any(not c["local"] and not c["relay"] for c in conns))
         # the owned server's local connection is plexsim itself: /identity answers
@@ -307,6 +308,35 @@ class Routes(unittest.TestCase):
         self.assertEqual(r.status, 200)
         self.assertEqual(r.json()["MediaContainer"]["machineIdentifier"],
                          full[0]["clientIdentifier"])
+
+    def test_resources_loopback_only(self):
+        """Whatever the flags, every advertised address is on 127.0.0.0/8 or [::1]."""
+        seen = set()
+        for q in ("", "?includeHttps=1", "?includeRelay=1", "?includeIPv6=1",
+                  "?includeHttps=1&includeRelay=1&includeIPv6=1"):
+            for fmt in (True, False):
+                r = self.sim.get("/api/v2/resources" + q, token=USER_TOKEN, json_accept=fmt)
+                self.assertEqual(r.status, 200)
+                if fmt:
+                    conns = [c for d in r.json() for c in d["connections"]]
+                    devs = r.json()
+                else:
+                    conns = [c.attrib for c in r.xml().iter("connection")]
+                    devs = [d.attrib for d in r.xml().iter("resource")]
+                for d in devs:
+                    self.assertTrue(d["publicAddress"].startswith("127."), d)
+                for c in conns:
+                    self.assertTrue(loopback_uri(c["uri"]), c)
+                    seen.add(c["address"])
+        self.assertEqual(seen, {"127.0.0.1", "127.0.0.2", "127.0.0.3", "::1"})
+        # the friend's server is offline: no connections at all
+        devs = self.sim.get("/api/v2/resources?includeRelay=1", token=USER_TOKEN).json()
+        friend = [d for d in devs if not d["owned"] and "server" in d["provides"]]
+        self.assertEqual([d["connections"] for d in friend], [[]])
+        # --resources-loopback is still accepted (a no-op)
+        with Sim("--resources-loopback") as other:
+            r = other.get("/api/v2/resources?includeRelay=1&includeIPv6=1", token=USER_TOKEN)
+            self.assertEqual(len(r.json()[0]["connections"]), 4)
 
     def test_qr_png(self):
         pin = self.sim.new_pin()

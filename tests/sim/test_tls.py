@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 import unittest
 
-from simlib import PLEXSIM, USER_TOKEN, Sim, run
+from simlib import PLEX_DIRECT_HASH, PLEXSIM, USER_TOKEN, Sim, loopback_uri, run
 
 OPENSSL = os.environ.get("OPENSSL", "")
 if not OPENSSL or OPENSSL.endswith("NOTFOUND"):
@@ -20,10 +20,16 @@ def make_cert(d, name="cert"):
     subprocess.run([OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt",
                     "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
                     "-subj", "/CN=plexsim test", "-addext",
-                    "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "subjectAltName=IP:127.0.0.1,IP:127.0.0.2,IP:127.0.0.3,DNS:localhost,"
+                    "DNS:*.%s.plex.direct" % PLEX_DIRECT_HASH,
                     "-keyout", key, "-out", cert],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return cert, key
+
+
+def own_port(devs):
+    """The port of the owned server's connections."""
+    return devs[0]["connections"][0]["port"]
 
 
 @unittest.skipUnless(OPENSSL, "openssl CLI not found")
@@ -64,11 +70,41 @@ class Tls(unittest.TestCase):
 
     def test_resources_point_at_https(self):
         devs = self.sim.get("/api/v2/resources", token=USER_TOKEN).json()
-        own = [c for c in devs[0]["connections"] if c["port"] == self.sim.port]
+        own = devs[0]["connections"]
         self.assertTrue(own)
         for c in own:
             self.assertEqual(c["protocol"], "https")
             self.assertTrue(c["uri"].startswith("https://"))
+
+    def test_resources_loopback_only_with_plex_direct(self):
+        for q in ("", "?includeHttps=1", "?includeHttps=1&includeRelay=1&includeIPv6=1"):
+            devs = self.sim.get("/api/v2/resources" + q, token=USER_TOKEN).json()
+            conns = [c for d in devs for c in d["connections"]]
+            self.assertTrue(conns)
+            for c in conns:
+                self.assertTrue(loopback_uri(c["uri"]), c)
+                self.assertTrue(c["address"].startswith("127.") or c["address"] == "::1", c)
+            names = [c["uri"] for c in conns if ".plex.direct:" in c["uri"]]
+            self.assertEqual(bool(names), "includeHttps" in q, q)
+        relay = [c for c in conns if c["relay"]]
+        self.assertEqual(len(relay), 1)
+        self.assertTrue(relay[0]["uri"].startswith(
+            "https://127-0-0-3.%s.plex.direct:" % PLEX_DIRECT_HASH))
+        for dashed, local in (("127-0-0-1", True), ("127-0-0-2", False)):
+            uri = "https://%s.%s.plex.direct:%d" % (dashed, PLEX_DIRECT_HASH, own_port(devs))
+            self.assertEqual([c["local"] for c in conns if c["uri"] == uri], [local])
+
+    def test_certificate_verifies_for_plex_direct_names(self):
+        # connect to the address, name the plex.direct host (what CURLOPT_RESOLVE does)
+        ctx = ssl.create_default_context(cafile=self.tls[0])
+        name = "127-0-0-1.%s.plex.direct" % PLEX_DIRECT_HASH
+        with socket.create_connection(("127.0.0.1", self.sim.port), timeout=10) as s:
+            with ctx.wrap_socket(s, server_hostname=name) as t:
+                self.assertTrue(t.getpeercert())
+        other = "127-0-0-1.0123456789abcdef0123456789abcdef.plex.direct"
+        with socket.create_connection(("127.0.0.1", self.sim.port), timeout=10) as s:
+            with self.assertRaises(ssl.SSLCertVerificationError):
+                ctx.wrap_socket(s, server_hostname=other)
 
     def test_untrusted_certificate_fails(self):
         ctx = ssl.create_default_context()  # the system CAs do not know our cert
