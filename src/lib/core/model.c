@@ -29,7 +29,7 @@ static INLINE int store_text(ctx *c, const plex__field *f, const plex__json_toke
     if (!str)
         return nomem(c);
     /* an escaped \u0000 would silently cut the C string short: refuse it */
-    if (v->escaped && memchr(str, '\0', n) != NULL)
+    if (v->type == PLEX__JSON_STRING && v->escaped && memchr(str, '\0', n) != NULL)
         return shape_error(c, f, "string contains a NUL character (\\u0000)");
     *(const char **)slot = str;
     return 0;
@@ -126,7 +126,8 @@ static NOINLINE int json_bool_other(ctx *c, const plex__field *f, const plex__js
 
     if (!open)
         return type_error(c, f, "boolean", v);
-    if ((v->type == PLEX__JSON_NUMBER || v->type == PLEX__JSON_STRING) && !v->escaped)
+    /* (escaped is only set on strings) */
+    if (v->type == PLEX__JSON_NUMBER || (v->type == PLEX__JSON_STRING && !v->escaped))
         b = parse_bool(c->buf + v->start, v->end - v->start);
     if (b >= 0) {
         *(plex_opt_bool *)slot = b ? PLEX_TRUE : PLEX_FALSE;
@@ -239,7 +240,7 @@ static int json_element(ctx *c, const plex__field *f, const plex__json_token *t,
                                    plex__json_type_name(t->type));
         if (!(str = copy_text(c, t, t->type == PLEX__JSON_STRING, t->start, t->end, &len)))
             return nomem(c);
-        if (t->escaped && memchr(str, '\0', len) != NULL)
+        if (t->type == PLEX__JSON_STRING && t->escaped && memchr(str, '\0', len) != NULL)
             return plex__error_set(c->err, PLEX_ESCHEMA,
                                    "%s: string contains a NUL character (\\u0000)", c->path);
         item = str;
