@@ -6,7 +6,7 @@ CMAKE_FLAGS ?=
 PLEX_WERROR ?= OFF
 
 .PHONY: all deps build check regen check-asan check-clang check-valgrind lint bench fuzz install demo clean format \
-	format-check
+	format-check deb
 
 all: build
 
@@ -65,6 +65,12 @@ demo:
 install: build
 	cmake --install $(BUILD)
 
+# Debian packages libplex0, libplex-dev, plex and plexsim of HEAD, into build-deb/
+# (installs the packaging tools and build dependencies; docs/packaging.md).
+# DEB_BUILD_OPTIONS=nocheck skips the test suite inside the package build.
+deb:
+	JOBS=$(JOBS) scripts/deb-build.sh
+
 # Regenerate the model code from src/lib/*/*.model (scripts/modelgen.py);
 # ctest's models_in_sync fails when a generated file is stale.
 regen:
@@ -77,4 +83,4 @@ format-check:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf build build-asan build-bench build-clang build-fuzz build-lint
+	rm -rf build build-asan build-bench build-clang build-deb build-fuzz build-lint
