@@ -6,7 +6,8 @@
 #                plex::plex_static), from /usr only, and run them;
 #   plex         --version, the manual page, the bash completion;
 #   plexsim      start it on 127.0.0.1 with --port 0, read its LISTENING line,
-#                sign the installed plex in against it, stop it with SIGTERM.
+#                sign the installed plex in against it, stop it with SIGTERM
+#                (tests/deb/plexsim_test.py, with tests/sim/simlib.py).
 #
 # usage: tests/deb/installed_test.sh SOURCE_DIR VERSION
 set -eu
@@ -26,12 +27,7 @@ check() { # check DESCRIPTION COMMAND...
     if "$@"; then ok "$desc"; else fail "$desc"; fi
 }
 tmp=$(mktemp -d)
-sim_pid=
-cleanup() {
-    if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; fi
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
+trap 'rm -rf "$tmp"' EXIT
 # Nothing from the caller may point the tools elsewhere than /usr.
 unset PKG_CONFIG_PATH CMAKE_PREFIX_PATH LD_LIBRARY_PATH PLEX_TOKEN PLEX_BASE_URL PLEX_CONFIG_DIR
 export HOME="$tmp/home"
@@ -62,13 +58,6 @@ loads_installed_lib() {
 needs_no_libplex() { ! readelf -d "$1" | grep -q 'NEEDED.*libplex'; }
 # names_itself PAGE: the NAME section of PAGE(1) starts with PAGE
 names_itself() { gzip -dc "/usr/share/man/man1/$1.1.gz" | sed -n '/^\.SH NAME/{n;p;q;}' | grep -q "^$1 "; }
-# plex_ok NAME ARGS...: the installed plex, against plexsim, succeeds (its output in $tmp/NAME)
-plex_ok() {
-    name=$1
-    shift
-    timeout 60 plex --base-url "$url" --config-dir "$tmp/config" "$@" >"$tmp/$name" 2>&1 ||
-        { cat "$tmp/$name"; return 1; }
-}
 
 echo "== libplex-dev: pkg-config"
 check "pkg-config --modversion libplex is $version" test "$(pkg-config --modversion libplex)" = "$version"
@@ -112,29 +101,8 @@ check "the bash completion completes /usr/bin/plex" \
 
 echo "== plexsim"
 check "plexsim is /usr/bin/plexsim" test "$(command -v plexsim)" = /usr/bin/plexsim
-: >"$tmp/sim.out"
-plexsim --port 0 --quiet --approve-after 1 --max-seconds 120 >"$tmp/sim.out" 2>"$tmp/sim.err" &
-sim_pid=$!
-url=
-for _ in $(seq 100); do
-    url=$(sed -n 's/^LISTENING //p' "$tmp/sim.out" | head -1)
-    [ -n "$url" ] && break
-    sleep 0.1
-done
-if echo "$url" | grep -Eq '^http://127\.0\.0\.1:[1-9][0-9]*$'; then
-    ok "plexsim --port 0: LISTENING $url"
-    check "plex login against it" plex_ok login login --poll-interval 0.1
-    check "plex whoami against it" plex_ok whoami whoami
-    check "whoami: the simulated user" grep -iq '^user: *plexsim$' "$tmp/whoami"
-    kill -TERM "$sim_pid"
-    status=0
-    wait "$sim_pid" || status=$?
-    sim_pid=
-    check "plexsim stops on SIGTERM (exit $status)" test "$status" -eq 0
-else
-    cat "$tmp/sim.out" "$tmp/sim.err"
-    fail "plexsim printed no LISTENING http://127.0.0.1:PORT line"
-fi
+check "plexsim on --port 0 with plex signing in (tests/deb/plexsim_test.py)" \
+    env PLEXSIM=/usr/bin/plexsim PYTHONPATH="$src/tests/sim" python3 "$src/tests/deb/plexsim_test.py"
 
 echo
 if [ "$failures" -ne 0 ]; then
