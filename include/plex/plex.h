@@ -16,5 +16,8 @@
 #include "plex/account.h"
 #include "plex/jwt.h"
 #include "plex/pms/models.h"
+#include "plex/pms/server.h"
+#include "plex/pms/library.h"
+#include "plex/query.h"
 
 #endif

@@ -621,6 +621,15 @@ void plex__http_wait_info(plex__http *h, plex_wait_info *w)
         w->timeout_ms = 100; /* no socket yet (resolving): look again soon */
 }
 
+int plex__http_wait(plex__http *h, int timeout_ms)
+{
+    if (!h->busy)
+        return 0;
+    if (curl_multi_poll(h->multi, NULL, 0, timeout_ms, NULL) != CURLM_OK)
+        return plex__http_fail(h, PLEX_ERROR, "libcurl failed while waiting");
+    return 0;
+}
+
 void plex__http_abort(plex__http *h)
 {
     if (h->busy) {
@@ -642,9 +651,9 @@ static int request_once(plex__http *h, const plex__request *r, plex__response *r
         }
         if (done)
             break;
-        if (curl_multi_poll(h->multi, NULL, 0, 1000, NULL) != CURLM_OK) {
+        if ((rc = plex__http_wait(h, 1000)) != 0) {
             plex__http_abort(h);
-            return plex__http_fail(h, PLEX_ERROR, "libcurl failed while waiting");
+            return rc;
         }
     }
     return plex__http_finish(h, resp);
@@ -726,11 +735,12 @@ int plex__plex_direct_address(const char *host, size_t host_len, char *addr, siz
     return inet_pton(v6 ? AF_INET6 : AF_INET, addr, tmp) == 1;
 }
 
-int plex__http_pin_plex_direct(plex__http *h, const char *url)
+/* The CURLOPT_RESOLVE line "host:port:address" of a plex.direct URL: 1, 0
+ * (not one), or PLEX_ENOMEM. */
+static int plex_direct_line(const char *url, char *line, size_t size)
 {
     CURLU *u = curl_url();
-    char *host = NULL, *port = NULL, addr[64], line[256];
-    struct curl_slist *next;
+    char *host = NULL, *port = NULL, addr[64];
     int rc = 0;
 
     if (!u)
@@ -738,24 +748,31 @@ int plex__http_pin_plex_direct(plex__http *h, const char *url)
     if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-        plex__plex_direct_address(host, strlen(host), addr, sizeof(addr)) &&
-        (size_t)snprintf(line, sizeof(line), "%s:%s:%s%s%s", host, port,
-                         strchr(addr, ':') ? "[" : "", addr,
-                         strchr(addr, ':') ? "]" : "") < sizeof(line)) {
-        if (!(next = curl_slist_append(h->resolve, line))) {
-            rc = PLEX_ENOMEM;
-        } else {
-            h->resolve = next;
-            rc = 1;
-            /* a handle made before sees the new list too */
-            if (h->easy && curl_easy_setopt((CURL *)h->easy, CURLOPT_RESOLVE, next) != CURLE_OK)
-                rc = PLEX_ENOMEM;
-        }
-    }
+        plex__plex_direct_address(host, strlen(host), addr, sizeof(addr)))
+        rc = (size_t)snprintf(line, size, "%s:%s:%s%s%s", host, port,
+                              strchr(addr, ':') ? "[" : "", addr,
+                              strchr(addr, ':') ? "]" : "") < size;
     curl_free(host);
     curl_free(port);
     curl_url_cleanup(u);
     return rc;
+}
+
+int plex__http_pin_plex_direct(plex__http *h, const char *url)
+{
+    struct curl_slist *next;
+    char line[320];
+    int rc = plex_direct_line(url, line, sizeof(line));
+
+    if (rc <= 0)
+        return rc;
+    if (!(next = curl_slist_append(h->resolve, line)))
+        return PLEX_ENOMEM;
+    h->resolve = next;
+    /* a handle made before sees the new list too */
+    if (h->easy && curl_easy_setopt((CURL *)h->easy, CURLOPT_RESOLVE, next) != CURLE_OK)
+        return PLEX_ENOMEM;
+    return 1;
 }
 
 /* ---- loopback ---- */
@@ -817,15 +834,23 @@ static int probe_result(CURLcode cc, long status)
     }
 }
 
-/* A configured easy handle for one probe, or NULL. */
+/* A configured easy handle for one probe, or NULL. A plex.direct URL is
+ * pinned to its address by a list of its own (*pin, freed after the handle). */
 static CURL *probe_handle(const plex__http *h, const plex__probe *p, struct curl_slist *hdr,
-                          long remaining_ms)
+                          long remaining_ms, struct curl_slist **pin)
 {
     CURL *e = curl_easy_init();
     long connect = remaining_ms < h->connect_timeout_ms ? remaining_ms : h->connect_timeout_ms;
+    char line[320];
 
     if (!e)
         return NULL;
+    if (plex_direct_line(p->url, line, sizeof(line)) == 1 &&
+        (!(*pin = curl_slist_append(NULL, line)) ||
+         curl_easy_setopt(e, CURLOPT_RESOLVE, *pin) != CURLE_OK)) {
+        curl_easy_cleanup(e);
+        return NULL;
+    }
     if (common_options(h, e) != CURLE_OK || curl_easy_setopt(e, CURLOPT_URL, p->url) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdr) != CURLE_OK ||
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard_body) != CURLE_OK ||
@@ -842,6 +867,7 @@ int plex__http_race(plex__http *h, plex__probe *p, size_t n, const char *token, 
 {
     CURLM *m;
     CURL **e;
+    void **pins; /* struct curl_slist * of each probe (probe_handle) */
     struct curl_slist *hdr = NULL;
     long t0 = plex__now_ms();
     size_t running = 0, finished = 0, i;
@@ -859,11 +885,13 @@ int plex__http_race(plex__http *h, plex__probe *p, size_t n, const char *token, 
     hdr = base_headers(h, "application/json", token, &failed);
     m = curl_multi_init();
     e = plex__calloc(n, sizeof(*e));
-    if (failed || !m || !e) {
+    pins = plex__calloc(n, sizeof(*pins));
+    if (failed || !m || !e || !pins) {
         curl_slist_free_all(hdr);
         if (m)
             curl_multi_cleanup(m);
         plex__free(e);
+        plex__free(pins);
         return plex__http_fail(h, PLEX_ENOMEM, "out of memory");
     }
     for (;;) {
@@ -880,7 +908,7 @@ int plex__http_race(plex__http *h, plex__probe *p, size_t n, const char *token, 
         for (i = 0; i < n; i++) {
             if (p[i].started || !(p[i].start_after_ms <= now || running == 0))
                 continue;
-            e[i] = probe_handle(h, &p[i], hdr, deadline_ms - now);
+            e[i] = probe_handle(h, &p[i], hdr, deadline_ms - now, (struct curl_slist **)&pins[i]);
             if (!e[i] || curl_multi_add_handle(m, e[i]) != CURLM_OK) {
                 if (e[i])
                     curl_easy_cleanup(e[i]);
@@ -950,6 +978,9 @@ int plex__http_race(plex__http *h, plex__probe *p, size_t n, const char *token, 
     curl_multi_cleanup(m);
     curl_slist_free_all(hdr);
     plex__free(e);
+    for (i = 0; i < n; i++)
+        curl_slist_free_all((struct curl_slist *)pins[i]);
+    plex__free(pins);
     /* libcurl's own timeout (set to the deadline) may fire first */
     for (i = 0; rc == PLEX_ECONNECT && i < n; i++)
         if (p[i].result == PLEX_ETIMEOUT)

@@ -146,6 +146,10 @@ int plex__http_finish(plex__http *h, plex__response *resp);
 /* What to wait for before calling plex__http_progress again. */
 void plex__http_wait_info(plex__http *h, plex_wait_info *w);
 
+/* Wait up to timeout_ms for the request in flight to have something to do
+ * (curl_multi_poll). 0 or PLEX_ERROR (recorded). */
+int plex__http_wait(plex__http *h, int timeout_ms);
+
 /* Drop the request in flight, if any. */
 void plex__http_abort(plex__http *h);
 
