@@ -7,7 +7,8 @@ set -eu
 what=${1:-build}
 
 build_pkgs="build-essential cmake pkg-config libcurl4-openssl-dev libssl-dev libmicrohttpd-dev
-libqrencode-dev libcjson-dev libjansson-dev openssl ca-certificates tmux valgrind python3"
+libqrencode-dev libcjson-dev libjansson-dev openssl ca-certificates tmux valgrind python3
+iproute2"
 # bench also compares with @lukehagar/plexjs (bench/sdk.sh) when node and npm
 # are on PATH; they are not installed here (node comes from NodeSource, whose
 # nodejs conflicts with Debian's npm), and the plexjs column is skipped without.
