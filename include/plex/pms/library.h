@@ -85,6 +85,13 @@ PLEX_API int plex_server_devices(plex_container **out, plex_server *server);
  *  each item's extra attributes). */
 PLEX_API int plex_server_accounts(plex_container **out, plex_server *server);
 
+/** `GET /servers`: the servers this server knows (itself; `Server` entries). */
+PLEX_API int plex_server_servers(plex_container **out, plex_server *server);
+
+/** `GET /myplex/account`: the server's plex.tv sign-in state (username, mapping
+ *  state, public address and port...). */
+PLEX_API int plex_server_myplex_account(plex_container **out, plex_server *server);
+
 /* ---- sections ---- */
 
 /** `GET /library`: the library root (identifier, title1, Directory entries). */
@@ -158,6 +165,15 @@ PLEX_API int plex_section_first_characters(plex_container **out, plex_server *se
 PLEX_API int plex_section_tags(plex_container **out, plex_server *server, const char *section,
                                const char *tag);
 
+/** `GET /library/sections/{section}/search?type=N&...`: a media query within one
+ *  section (`query` gives `type` and the filters, e.g. `title=alien`). */
+PLEX_API int plex_section_search(plex_listing **out, plex_server *server, const char *section,
+                                 const plex_query *query, const plex_listing_options *opts);
+
+/** `DELETE /library/sections/{section}`: remove a section from the server (admin;
+ *  the media files are not touched). */
+PLEX_API int plex_section_delete(plex_server *server, const char *section);
+
 /** Flags of plex_section_refresh(). */
 enum { PLEX_REFRESH_FORCE = 1u << 0 /**< force=1: refresh metadata of unchanged items too */ };
 
@@ -203,6 +219,25 @@ PLEX_API int plex_metadata_related(plex_container **out, plex_server *server,
 PLEX_API int plex_metadata_similar(plex_listing **out, plex_server *server, const char *rating_key,
                                    const plex_query *query, const plex_listing_options *opts);
 
+/**
+ * `GET /library/metadata/{rating_key}/posters` (or `/arts`): the images that can be chosen
+ * for an item (Metadata entries with `key`, `thumb`, `provider`, `selected`).
+ * @param kind  "posters" or "arts" (also "themes", "clearLogos").
+ */
+PLEX_API int plex_metadata_images(plex_container **out, plex_server *server, const char *rating_key,
+                                  const char *kind);
+
+/**
+ * `POST /library/metadata/{rating_key}/posters` (or `/arts`): give an item a new image,
+ * either by URL (`url`, the server fetches it) or as bytes (the request body).
+ * @param kind   "posters" or "arts".
+ * @param url    an image URL, or NULL to upload `data`.
+ * @param data   the image bytes when url is NULL.
+ * @param len    their length.
+ */
+PLEX_API int plex_metadata_image_add(plex_server *server, const char *rating_key, const char *kind,
+                                     const char *url, const void *data, size_t len);
+
 /** `PUT /library/metadata/{rating_key}/refresh`: refresh one item's metadata
  *  (returns at once). */
 PLEX_API int plex_metadata_refresh(plex_server *server, const char *rating_key);
@@ -220,6 +255,15 @@ PLEX_API int plex_library_recently_added(plex_listing **out, plex_server *server
 /** `GET /library/all?type=N...`: items of one type across sections (a media query). */
 PLEX_API int plex_library_all(plex_listing **out, plex_server *server, const plex_query *query,
                               const plex_listing_options *opts);
+
+/** `GET /library/all/top?type=N`: the most watched items of a type (`query` gives
+ *  `type`, and optionally `includeGuids=1`). */
+PLEX_API int plex_library_top(plex_listing **out, plex_server *server, const plex_query *query,
+                              const plex_listing_options *opts);
+
+/** `GET /library/hashes?url=<file URL>`: the hash of a media file the server
+ *  knows (`url` like `file:///path/to/file.mkv`). */
+PLEX_API int plex_library_hashes(plex_container **out, plex_server *server, const char *url);
 
 /** `GET /library/tags?type=N`: every tag of one tag type (genre 1, director 4,
  *  actor 6, country 8, label 11...; PMS.md §2.5). */
@@ -243,6 +287,20 @@ PLEX_API int plex_section_hubs(plex_container **out, plex_server *server, const 
  */
 PLEX_API int plex_hubs_search(plex_container **out, plex_server *server, const char *text,
                               const plex_query *query);
+
+/** `GET /hubs/search/voice?query=`: search for a spoken phrase (looser matching); hubs as
+ *  plex_hubs_search(). */
+PLEX_API int plex_hubs_search_voice(plex_container **out, plex_server *server, const char *text,
+                                    const plex_query *query);
+
+/** `GET /hubs/home/recentlyAdded?type=N&contentDirectoryID=S`: the home screen's
+ *  recently added hub of one section (`query` gives type and contentDirectoryID). */
+PLEX_API int plex_hubs_recently_added(plex_listing **out, plex_server *server,
+                                      const plex_query *query, const plex_listing_options *opts);
+
+/** `GET /search?query=`: the older search (items of every type in one list). */
+PLEX_API int plex_search(plex_listing **out, plex_server *server, const char *text,
+                         const plex_listing_options *opts);
 
 /** `GET /library/search?query=`: matching items as one list. */
 PLEX_API int plex_library_search(plex_listing **out, plex_server *server, const char *text,

@@ -181,6 +181,16 @@ int plex_server_accounts(plex_container **out, plex_server *s)
     return get_fixed(out, s, "/accounts", NULL);
 }
 
+int plex_server_servers(plex_container **out, plex_server *s)
+{
+    return get_fixed(out, s, "/servers", NULL);
+}
+
+int plex_server_myplex_account(plex_container **out, plex_server *s)
+{
+    return get_fixed(out, s, "/myplex/account", NULL);
+}
+
 /* ---- sections ---- */
 
 int plex_library_root(plex_container **out, plex_server *s)
@@ -306,6 +316,17 @@ int plex_section_tags(plex_container **out, plex_server *s, const char *section,
     return get_id(out, s, "/library/sections/", section, tail, "section", NULL);
 }
 
+int plex_section_search(plex_listing **out, plex_server *s, const char *section,
+                        const plex_query *q, const plex_listing_options *o)
+{
+    return list_id(out, s, "/library/sections/", section, "/search", "section", q, o);
+}
+
+int plex_section_delete(plex_server *s, const char *section)
+{
+    return send_id(s, "DELETE", "/library/sections/", section, NULL, "section", NULL);
+}
+
 int plex_section_refresh(plex_server *s, const char *section, unsigned int flags)
 {
     plex_query *q = NULL;
@@ -367,6 +388,68 @@ int plex_metadata_similar(plex_listing **out, plex_server *s, const char *rating
     return list_id(out, s, "/library/metadata/", rating_key, "/similar", "rating key", q, o);
 }
 
+/* "/posters", "/arts"... of an image kind the server knows. */
+static int image_kind(plex_server *s, const char *kind, char *tail, size_t size)
+{
+    static const char *const kinds[] = {"posters", "arts", "themes", "clearLogos"};
+
+    for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+        if (strcmp(kind, kinds[i]) == 0) {
+            snprintf(tail, size, "/%s", kind);
+            return 0;
+        }
+    return plex__http_fail(&s->http, PLEX_EINVALID,
+                           "unknown image kind: expected posters, arts, themes or clearLogos");
+}
+
+int plex_metadata_images(plex_container **out, plex_server *s, const char *rating_key,
+                         const char *kind)
+{
+    char tail[32];
+    int rc;
+
+    if (!out || !s)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if ((rc = image_kind(s, kind, tail, sizeof(tail))) != 0)
+        return rc;
+    return get_id(out, s, "/library/metadata/", rating_key, tail, "rating key", NULL);
+}
+
+int plex_metadata_image_add(plex_server *s, const char *rating_key, const char *kind,
+                            const char *url, const void *data, size_t len)
+{
+    plex__request r = {.method = "POST", .flags = PLEX__REQ_ANY_BODY};
+    plex__response resp;
+    plex_query *q = NULL;
+    char tail[32], path[PATH_MAX_LEN];
+    int rc;
+
+    if (!s)
+        return PLEX_EINVALID;
+    if ((rc = image_kind(s, kind, tail, sizeof(tail))) != 0 ||
+        (rc = id_path(s, path, "/library/metadata/", rating_key, tail, "rating key")) != 0)
+        return rc;
+    if (!url && (!data || !len))
+        return plex__http_fail(&s->http, PLEX_EINVALID, "an image URL or image bytes are needed");
+    if (url) {
+        if (plex_query_new(&q) != 0 || plex_query_add(q, "url", url) != 0) {
+            plex_query_free(q);
+            return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
+        }
+        r.query = plex_query_string(q);
+    } else {
+        r.body = data;
+        r.body_len = len;
+        r.content_type = "image/*";
+    }
+    r.path = path;
+    r.accept = plex__server_accept(s);
+    rc = plex__server_request(s, &r, &resp);
+    plex_query_free(q);
+    return rc;
+}
+
 int plex_metadata_refresh(plex_server *s, const char *rating_key)
 {
     return send_id(s, "PUT", "/library/metadata/", rating_key, "/refresh", "rating key", NULL);
@@ -390,6 +473,31 @@ int plex_library_all(plex_listing **out, plex_server *s, const plex_query *q,
                      const plex_listing_options *o)
 {
     return !out || !s ? PLEX_EINVALID : plex_listing_new(out, s, "/library/all", q, o);
+}
+
+int plex_library_top(plex_listing **out, plex_server *s, const plex_query *q,
+                     const plex_listing_options *o)
+{
+    return !out || !s ? PLEX_EINVALID : plex_listing_new(out, s, "/library/all/top", q, o);
+}
+
+int plex_library_hashes(plex_container **out, plex_server *s, const char *url)
+{
+    plex_query *q = NULL;
+    int rc;
+
+    if (!out || !s)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if (!url || !*url)
+        return plex__http_fail(&s->http, PLEX_EINVALID, "a file URL is required");
+    if (plex_query_new(&q) != 0 || plex_query_add(q, "url", url) != 0) {
+        plex_query_free(q);
+        return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
+    }
+    rc = get_fixed(out, s, "/library/hashes", plex_query_string(q));
+    plex_query_free(q);
+    return rc;
 }
 
 int plex_tags_get(plex_container **out, plex_server *s, int tag_type)
@@ -437,6 +545,41 @@ int plex_hubs_search(plex_container **out, plex_server *s, const char *text, con
     *out = NULL;
     if ((rc = search_query(s, &b, text, q)) == 0)
         rc = plex__server_container(out, s, "GET", "/hubs/search", b.ptr);
+    plex__buf_dispose(&b);
+    return rc;
+}
+
+int plex_hubs_search_voice(plex_container **out, plex_server *s, const char *text,
+                           const plex_query *q)
+{
+    plex__buf b = PLEX__BUF_INIT;
+    int rc;
+
+    if (!out || !s)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if ((rc = search_query(s, &b, text, q)) == 0)
+        rc = plex__server_container(out, s, "GET", "/hubs/search/voice", b.ptr);
+    plex__buf_dispose(&b);
+    return rc;
+}
+
+int plex_hubs_recently_added(plex_listing **out, plex_server *s, const plex_query *q,
+                             const plex_listing_options *o)
+{
+    return !out || !s ? PLEX_EINVALID : plex_listing_new(out, s, "/hubs/home/recentlyAdded", q, o);
+}
+
+int plex_search(plex_listing **out, plex_server *s, const char *text, const plex_listing_options *o)
+{
+    plex__buf b = PLEX__BUF_INIT;
+    int rc;
+
+    if (!out || !s)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if ((rc = search_query(s, &b, text, NULL)) == 0)
+        rc = plex__listing_new(out, s, "/search", b.ptr, o);
     plex__buf_dispose(&b);
     return rc;
 }
