@@ -16,17 +16,18 @@
 
 typedef struct sim {
     pid_t pid;
-    char url[128]; /* http://127.0.0.1:PORT or https://... */
+    char url[128];     /* http://127.0.0.1:PORT or https://... */
+    char pms_url[128]; /* sim_start_pms(): the emulated media server's base URL */
 } sim;
 
-/* Start plexsim with extra arguments (NULL-terminated). Exits on failure. */
-static inline void sim_start(sim *s, const char *first, ...)
+/* Start plexsim with extra arguments; with want_pms, also read the second
+ * line, "PMS <url>". Exits on failure. */
+static inline void sim_startv(sim *s, int want_pms, const char *first, va_list ap)
 {
     const char *argv[40];
     int argc = 0, pfd[2];
     FILE *f;
     char line[256];
-    va_list ap;
 
     argv[argc++] = getenv("PLEXSIM") ? getenv("PLEXSIM") : "plexsim";
     argv[argc++] = "--port";
@@ -34,10 +35,8 @@ static inline void sim_start(sim *s, const char *first, ...)
     argv[argc++] = "--quiet";
     argv[argc++] = "--max-seconds";
     argv[argc++] = "300";
-    va_start(ap, first);
     for (const char *a = first; a && argc < 39; a = va_arg(ap, const char *))
         argv[argc++] = a;
-    va_end(ap);
     argv[argc] = NULL;
     if (pipe(pfd) != 0) {
         perror("pipe");
@@ -64,7 +63,35 @@ static inline void sim_start(sim *s, const char *first, ...)
         exit(1);
     }
     memcpy(s->url, line + 10, strlen(line + 10) + 1);
+    s->pms_url[0] = '\0';
+    if (want_pms) {
+        if (!fgets(line, sizeof(line), f) || strncmp(line, "PMS ", 4) != 0 ||
+            strlen(line + 4) >= sizeof(s->pms_url)) {
+            fprintf(stderr, "plexsim printed no PMS line\n");
+            exit(1);
+        }
+        line[strcspn(line, "\r\n")] = '\0';
+        memcpy(s->pms_url, line + 4, strlen(line + 4) + 1);
+    }
     fclose(f); /* plexsim prints nothing else with --quiet */
+}
+
+/* Start plexsim with extra arguments (NULL-terminated). Exits on failure. */
+static inline void sim_start(sim *s, const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    sim_startv(s, 0, first, ap);
+    va_end(ap);
+}
+
+/* The same, and s->pms_url is the media server's base URL. */
+static inline void sim_start_pms(sim *s, const char *first, ...)
+{
+    va_list ap;
+    va_start(ap, first);
+    sim_startv(s, 1, first, ap);
+    va_end(ap);
 }
 
 static inline void sim_stop(sim *s)
