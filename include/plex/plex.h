@@ -18,6 +18,10 @@
 #include "plex/pms/models.h"
 #include "plex/pms/server.h"
 #include "plex/pms/library.h"
+#include "plex/pms/playback.h"
+#include "plex/pms/playlists.h"
+#include "plex/pms/edit.h"
+#include "plex/pms/watchlist.h"
 #include "plex/query.h"
 
 #endif

@@ -202,6 +202,11 @@ static const char *const identity_names[PLEX__IDENTITY_COUNT] = {
     "X-Plex-Platform-Version",  "X-Plex-Device",  "X-Plex-Device-Name", "X-Plex-Model",
     "X-Plex-Device-Vendor"};
 
+const char *plex__http_identity_name(int i)
+{
+    return i >= 0 && i < PLEX__IDENTITY_COUNT ? identity_names[i] : NULL;
+}
+
 static struct curl_slist *add_line(struct curl_slist *list, const char *line, int *failed)
 {
     struct curl_slist *next;

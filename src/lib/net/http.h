@@ -27,6 +27,9 @@
  * -Device, -Device-Name, -Model, -Device-Vendor (http.c identity_names). */
 #define PLEX__IDENTITY_COUNT 9
 
+/* The header name of identity[i] ("X-Plex-Client-Identifier"...), or NULL. */
+const char *plex__http_identity_name(int i);
+
 typedef struct plex__http plex__http;
 
 /* What a service adds to its transport; every member may be NULL. */
