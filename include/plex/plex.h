@@ -22,6 +22,7 @@
 #include "plex/pms/playlists.h"
 #include "plex/pms/edit.h"
 #include "plex/pms/watchlist.h"
+#include "plex/pms/raw.h"
 #include "plex/query.h"
 
 #endif

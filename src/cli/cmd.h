@@ -9,6 +9,8 @@
 
 #include <plex/plex.h>
 
+#include "output.h"
+
 typedef struct cli_cmd {
     const char *name;    /* "pin decode" */
     const char *summary; /* one line for `plex --help` */
@@ -22,6 +24,7 @@ typedef struct cli_global {
     const char *config_dir; /* --config-dir or PLEX_CONFIG_DIR; NULL: the default */
     const char *cacert;     /* --cacert */
     const char *product;    /* --product; NULL: CLI_DEFAULT_PRODUCT */
+    const char *server;     /* --server URL|NAME; NULL: PLEX_SERVER, or the only owned one */
     int json;               /* --json */
     int verbose;            /* -v */
     int log_secrets;        /* PLEX_LOG_SECRETS=1: -v shows tokens, PIN ids, codes */
@@ -44,6 +47,14 @@ int cmd_link(const cli_cmd *cmd, int argc, char **argv);
 int cmd_servers(const cli_cmd *cmd, int argc, char **argv);
 int cmd_token_upgrade(const cli_cmd *cmd, int argc, char **argv);
 int cmd_token_refresh(const cli_cmd *cmd, int argc, char **argv);
+/* the media server */
+int cmd_libraries(const cli_cmd *cmd, int argc, char **argv);
+int cmd_ls(const cli_cmd *cmd, int argc, char **argv);
+int cmd_children(const cli_cmd *cmd, int argc, char **argv);
+int cmd_show(const cli_cmd *cmd, int argc, char **argv);
+int cmd_search(const cli_cmd *cmd, int argc, char **argv);
+int cmd_ondeck(const cli_cmd *cmd, int argc, char **argv);
+int cmd_recent(const cli_cmd *cmd, int argc, char **argv);
 
 /* Print "plex: <message>" on stderr (printf-style). */
 void cli_error(const char *fmt, ...)
@@ -173,5 +184,67 @@ int cli_fail(cli_session *s, int rc, const char *what);
 
 /* Short machine name of an error code for JSON ("connect", "expired"). */
 const char *cli_error_name(int code);
+
+/* ---- pms.c: the media server of --server, Ctrl-C, listings ---- */
+
+typedef struct cli_pms {
+    cli_session s;
+    plex_server *server;
+    char label[256]; /* the server's name or URL, for messages */
+} cli_pms;
+
+/* Connect to the server: --server URL (the token in use), --server NAME or
+ * machine identifier (the account's resources: the best connection, the
+ * server's own token), or the account's only owned server. Returns 0 or an
+ * exit code after a message (2 when the server cannot be chosen). */
+int cli_pms_open(cli_pms *p);
+
+void cli_pms_close(cli_pms *p);
+
+/* Report a failure of the server (its last error) as "plex: <what>: ..."
+ * and return its exit code (77 refused token, 69 unreachable, 65 garbage). */
+int cli_pms_fail(cli_pms *p, int rc, const char *what);
+
+/* The same for the details in e (a listing's error). */
+int cli_pms_report(cli_pms *p, const plex_error *e, int rc, const char *what);
+
+/* --json of a call that answered one container: the objects of its array
+ * `element` ("Directory", "Metadata"; NULL: the container itself) as the
+ * server sent them, one per line. 0 or an exit code after a message. */
+int cli_pms_json(cli_pms *p, const plex_container *c, const char *element);
+
+/* Print one listed item (a table row); 0 or an exit code. */
+typedef int (*cli_item_fn)(const plex_metadata *m, void *ctx);
+
+/* Walk a listing to its end: with --json each item as the server sent it,
+ * else row(). What was printed is flushed whenever the walk waits for the
+ * network; Ctrl-C ends it (130). 0 or an exit code after a message. */
+int cli_pms_walk(cli_pms *p, plex_listing *l, cli_item_fn row, void *ctx, const char *what);
+
+/* ---- cmd_library.c: the item table of the media-server commands ---- */
+
+/* A table of items (KEY, TITLE, YEAR, LENGTH, WATCHED). */
+void cli_items_init(cli_table *t, int buffered);
+
+/* One item's row; in_context: the list is an item's children (titles
+ * without the show or artist). */
+void cli_item_row(cli_table *t, const plex_metadata *m, int in_context);
+
+/* An item's title for a list: "Show S01E02 Title", "Artist - Track"... */
+void cli_item_title(char *buf, size_t size, const plex_metadata *m, int in_context);
+
+/* Walk a listing of items as an item table (or --json). 0 or an exit code. */
+int cli_walk_items(cli_pms *p, plex_listing *l, int in_context, const char *what);
+
+/* From now on SIGINT and SIGTERM set a flag (and wake cli_wait()) instead
+ * of ending the process: for commands that stop cleanly. */
+void cli_interrupt_catch(void);
+
+/* 1 once SIGINT or SIGTERM arrived (after cli_interrupt_catch()). */
+int cli_interrupted(void);
+
+/* Wait for what a step call asked (its sockets, its timeout) or an
+ * interruption; 1 if interrupted. */
+int cli_wait(const plex_wait_info *w);
 
 #endif

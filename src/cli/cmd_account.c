@@ -11,7 +11,7 @@
 #include "output.h"
 
 static const cli_opt no_opts[] = {
-    {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+    CLI_END,
 };
 
 /* The token in use was refused: say what to do about it. */
@@ -146,9 +146,8 @@ int cmd_logout(const cli_cmd *cmd, int argc, char **argv)
 {
     int local = 0, rc, signed_out = 0, forgot = 0;
     const cli_opt opts[] = {
-        {CLI_OPT_FLAG, "local", 0, NULL,
-         "only forget the saved token; do not sign it out at plex.tv", &local, 0, NULL, 0},
-        {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+        CLI_FLAG("local", 0, local, "only forget the saved token; do not sign it out at plex.tv"),
+        CLI_END,
     };
     cli_session s;
 
@@ -223,9 +222,8 @@ int cmd_link(const cli_cmd *cmd, int argc, char **argv)
 {
     const char *code = NULL;
     const cli_opt opts[] = {
-        {CLI_OPT_ARG, "CODE", 0, NULL, "the 4-character code the other device shows", NULL, 0,
-         &code, 1},
-        {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+        CLI_ARG("CODE", code, 1, "the 4-character code the other device shows"),
+        CLI_END,
     };
     char upper[5];
     cli_session s;

@@ -295,7 +295,7 @@ void cli_jwt_describe(const char *token, char *buf, size_t size)
 }
 
 static const cli_opt no_opts[] = {
-    {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+    CLI_END,
 };
 
 static int print_result(const cli_session *s, const char *event, const char *jwt)

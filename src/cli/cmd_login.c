@@ -156,20 +156,17 @@ int cmd_login(const cli_cmd *cmd, int argc, char **argv)
     plex_jwt_key *key = NULL;
     const char *timeout = NULL, *poll_interval = NULL, *reissue = NULL;
     const cli_opt opts[] = {
-        {CLI_OPT_FLAG, "strong", 0, NULL,
-         "a long code for the Auth App URL instead of a 4-character code", &strong, 0, NULL, 0},
-        {CLI_OPT_VALUE, "timeout", 0, "SEC", "give up after SEC seconds (default: never)", NULL, 0,
-         &timeout, 0},
-        {CLI_OPT_VALUE, "poll-interval", 0, "SEC", "seconds between checks (default 1)", NULL, 0,
-         &poll_interval, 0},
-        {CLI_OPT_VALUE, "reissue", 0, "N",
-         "new codes to issue when one expires unapproved (default 3)", NULL, 0, &reissue, 0},
-        {CLI_OPT_FLAG, "qr", 0, NULL, "always draw the QR code (also when not on a terminal)", &qr,
-         QR_ON, NULL, 0},
-        {CLI_OPT_FLAG, "no-qr", 0, NULL, "never draw the QR code", &qr, QR_OFF, NULL, 0},
-        {CLI_OPT_FLAG, "jwt", 0, NULL,
-         "JWT device authentication: a device key (made once) and a JWT", &jwt, 1, NULL, 0},
-        {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+        CLI_FLAG("strong", 0, strong,
+                 "a long code for the Auth App URL instead of a 4-character code"),
+        CLI_VALUE("timeout", 0, "SEC", timeout, "give up after SEC seconds (default: never)"),
+        CLI_VALUE("poll-interval", 0, "SEC", poll_interval, "seconds between checks (default 1)"),
+        CLI_VALUE("reissue", 0, "N", reissue,
+                  "new codes to issue when one expires unapproved (default 3)"),
+        CLI_FLAG_SET("qr", 0, qr, QR_ON, "always draw the QR code (also when not on a terminal)"),
+        CLI_FLAG_SET("no-qr", 0, qr, QR_OFF, "never draw the QR code"),
+        CLI_FLAG_SET("jwt", 0, jwt, 1,
+                     "JWT device authentication: a device key (made once) and a JWT"),
+        CLI_END,
     };
     plex_login_options lo = PLEX_LOGIN_OPTIONS_INIT;
     struct sigaction sa, old_sa;

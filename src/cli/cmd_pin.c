@@ -35,11 +35,9 @@ int cmd_pin_decode(const cli_cmd *cmd, int argc, char **argv)
     const char *file = NULL;
     int strict = 0, rc;
     const cli_opt opts[] = {
-        {CLI_OPT_FLAG, "strict", 0, NULL, "reject a container that misses a required field",
-         &strict, 0, NULL, 0},
-        {CLI_OPT_ARG, "FILE|-", 0, NULL, "the JSON to decode (default: standard input)", NULL, 0,
-         &file, 0},
-        {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+        CLI_FLAG("strict", 0, strict, "reject a container that misses a required field"),
+        CLI_ARG("FILE|-", file, 0, "the JSON to decode (default: standard input)"),
+        CLI_END,
     };
     plex_pin *pin = NULL;
     plex_error err;
@@ -126,9 +124,9 @@ int cmd_pin_new(const cli_cmd *cmd, int argc, char **argv)
 {
     int strong = 0, rc;
     const cli_opt opts[] = {
-        {CLI_OPT_FLAG, "strong", 0, NULL,
-         "a long code for the Auth App URL instead of a 4-character code", &strong, 0, NULL, 0},
-        {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+        CLI_FLAG("strong", 0, strong,
+                 "a long code for the Auth App URL instead of a 4-character code"),
+        CLI_END,
     };
     cli_session s;
     plex_pin *pin = NULL;
@@ -173,9 +171,8 @@ int cmd_pin_check(const cli_cmd *cmd, int argc, char **argv)
 {
     const char *id_text = NULL;
     const cli_opt opts[] = {
-        {CLI_OPT_ARG, "ID", 0, NULL, "the PIN id that 'plex pin new' printed", NULL, 0, &id_text,
-         1},
-        {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+        CLI_ARG("ID", id_text, 1, "the PIN id that 'plex pin new' printed"),
+        CLI_END,
     };
     cli_session s;
     plex_pin *pin = NULL;

@@ -147,13 +147,11 @@ int cmd_servers(const cli_cmd *cmd, int argc, char **argv)
     static int opt_all, opt_no_connect;
     static const char *opt_timeout;
     const cli_opt opts[] = {
-        {CLI_OPT_FLAG, "all", 'a', NULL, "list every device, not only servers", &opt_all, 0, NULL,
-         0},
-        {CLI_OPT_FLAG, "no-connect", 0, NULL, "only list: try no connection", &opt_no_connect, 0,
-         NULL, 0},
-        {CLI_OPT_VALUE, "timeout", 0, "MS", "how long to try a server's connections (default 5000)",
-         NULL, 0, &opt_timeout, 0},
-        {CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0},
+        CLI_FLAG("all", 'a', opt_all, "list every device, not only servers"),
+        CLI_FLAG("no-connect", 0, opt_no_connect, "only list: try no connection"),
+        CLI_VALUE("timeout", 0, "MS", opt_timeout,
+                  "how long to try a server's connections (default 5000)"),
+        CLI_END,
     };
     cli_session s;
     plex_resources *l = NULL;

@@ -7,28 +7,81 @@
 
 typedef enum cli_opt_kind {
     CLI_OPT_END = 0,
-    CLI_OPT_FLAG,   /* --name: sets *flag to 1 (or to `value` for --no-x pairs) */
-    CLI_OPT_VALUE,  /* --name VALUE or --name=VALUE: sets *value */
-    CLI_OPT_ARG     /* a positional argument: sets *value */
+    CLI_OPT_FLAG,  /* --name: sets *flag to 1 (or to `value` for --no-x pairs) */
+    CLI_OPT_VALUE, /* --name VALUE or --name=VALUE: sets *value */
+    CLI_OPT_LIST,  /* --name VALUE, repeatable: appended to *list */
+    CLI_OPT_ARG,   /* a positional argument: sets *value */
+    CLI_OPT_REST   /* the remaining positional arguments: appended to *list */
 } cli_opt_kind;
+
+/* Values of a repeatable option or of the remaining arguments (borrowed from argv). */
+#define CLI_STRS_MAX 256
+typedef struct cli_strs {
+    const char *v[CLI_STRS_MAX];
+    int n;
+} cli_strs;
 
 typedef struct cli_opt {
     cli_opt_kind kind;
     const char *name;       /* long name without "--", or the positional's display name */
     char short_name;        /* 0 if none */
-    const char *value_name; /* CLI_OPT_VALUE: "SEC", "URL"... */
+    const char *value_name; /* CLI_OPT_VALUE, CLI_OPT_LIST: "SEC", "URL"... */
     const char *help;
-    int *flag;              /* CLI_OPT_FLAG */
-    int flag_value;         /* what a CLI_OPT_FLAG stores (0 means 1) */
-    const char **value;     /* CLI_OPT_VALUE, CLI_OPT_ARG */
-    int required;           /* CLI_OPT_ARG: must be given */
+    int *flag;          /* CLI_OPT_FLAG */
+    int flag_value;     /* what a CLI_OPT_FLAG stores (0 means 1) */
+    const char **value; /* CLI_OPT_VALUE, CLI_OPT_ARG */
+    int required;       /* CLI_OPT_ARG, CLI_OPT_REST: must be given */
+    cli_strs *list;     /* CLI_OPT_LIST, CLI_OPT_REST */
 } cli_opt;
+
+/* Table entries (designated initializers, so that new members default to 0). */
+#define CLI_FLAG(long_, short_, var, help_)                                                        \
+    {                                                                                              \
+        .kind = CLI_OPT_FLAG, .name = (long_), .short_name = (short_), .help = (help_),            \
+        .flag = &(var)                                                                             \
+    }
+#define CLI_FLAG_SET(long_, short_, var, value_, help_)                                            \
+    {                                                                                              \
+        .kind = CLI_OPT_FLAG, .name = (long_), .short_name = (short_), .help = (help_),            \
+        .flag = &(var), .flag_value = (value_)                                                     \
+    }
+#define CLI_VALUE(long_, short_, vname, var, help_)                                                \
+    {                                                                                              \
+        .kind = CLI_OPT_VALUE, .name = (long_), .short_name = (short_), .value_name = (vname),     \
+        .help = (help_), .value = &(var)                                                           \
+    }
+#define CLI_LIST(long_, short_, vname, var, help_)                                                 \
+    {                                                                                              \
+        .kind = CLI_OPT_LIST, .name = (long_), .short_name = (short_), .value_name = (vname),      \
+        .help = (help_), .list = &(var)                                                            \
+    }
+#define CLI_ARG(name_, var, required_, help_)                                                      \
+    {                                                                                              \
+        .kind = CLI_OPT_ARG, .name = (name_), .help = (help_), .value = &(var),                    \
+        .required = (required_)                                                                    \
+    }
+#define CLI_REST(name_, var, required_, help_)                                                     \
+    {                                                                                              \
+        .kind = CLI_OPT_REST, .name = (name_), .help = (help_), .list = &(var),                    \
+        .required = (required_)                                                                    \
+    }
+#define CLI_END                                                                                    \
+    {                                                                                              \
+        .kind = CLI_OPT_END                                                                        \
+    }
+
+/*
+ * The global options (--json, --server...): besides before the command,
+ * they are accepted among any command's own options, which are looked up
+ * first. main() sets the table once.
+ */
+void cli_opt_set_globals(const struct cli_opt *table);
 
 /*
  * Parse argv[0..argc) (argv[0] is the first argument, not the program) with
- * `table`. Unknown options and extra arguments are usage errors: a message
- * goes to stderr and CLI_EXIT_USAGE is returned. `--help` prints the usage of
- * `command` and returns -1 (the caller exits 0).
+ * `table`, then the global table. Unknown options and extra arguments are
+ * usage errors: a message goes to stderr and CLI_EXIT_USAGE is returned.
+ * `--help` prints the usage of `command` and returns -1 (the caller exits 0).
  */
 int cli_opt_parse(const cli_opt *table, const char *command, const char *summary, int argc,
                   char **argv);
@@ -46,5 +99,12 @@ void cli_opt_list(const cli_opt *table, void *stream);
 
 /* Print "usage: plex COMMAND [options] ARGS" and the option list. */
 void cli_opt_usage(const cli_opt *table, const char *command, const char *summary, void *stream);
+
+/*
+ * A whole number from lo to hi for option `name` of `command`: 0, or
+ * CLI_EXIT_USAGE after a message.
+ */
+int cli_opt_long(const char *command, const char *name, const char *text, long lo, long hi,
+                 long *out);
 
 #endif

@@ -77,4 +77,71 @@ extern cli_screen *cli_screen_active;
 /* "14:59" for seconds; "1:02:03" past an hour. */
 void cli_format_left(char *buf, size_t size, long seconds);
 
+/* ---- tables and human units (table.c) ---- */
+
+/* The width of stdout in columns: the terminal's (or $COLUMNS); 0 when
+ * stdout is not a terminal and COLUMNS is not set (no limit). */
+int cli_term_width(void);
+
+/* 1 when colours and attributes may be written to stdout: a terminal, and
+ * NO_COLOR is not set. */
+int cli_color_out(void);
+
+/* Display width of UTF-8 text in terminal columns (escape sequences count 0). */
+int cli_text_width(const char *s);
+
+enum {
+    CLI_COL_RIGHT = 1 << 0, /* right-aligned (numbers) */
+    CLI_COL_FLEX = 1 << 1,  /* takes the width left over (one column: titles) */
+    CLI_COL_DIM = 1 << 2    /* drawn dim on a terminal (keys) */
+};
+
+typedef struct cli_column {
+    const char *head;
+    int width; /* fixed columns: the width; the flexible one: the most it takes */
+    int flags; /* CLI_COL_* */
+} cli_column;
+
+#define CLI_TABLE_MAX_COLS 12
+
+/*
+ * A table on stdout, sized to the terminal: cells longer than their column
+ * are cut with an ellipsis on a terminal (never wrapped); without a
+ * terminal nothing is cut. A streamed table prints each row at once (fixed
+ * widths: the first row appears before the list's end); a buffered one
+ * sizes its columns to what they hold and prints at cli_table_end().
+ */
+typedef struct cli_table {
+    const cli_column *cols;
+    int ncols;
+    int w[CLI_TABLE_MAX_COLS];
+    int limit; /* terminal width, or 0 */
+    int color;
+    int buffered;
+    int headed; /* the header is out */
+    char **cells;
+    size_t nrows, cap;
+    int failed; /* out of memory while buffering */
+} cli_table;
+
+void cli_table_init(cli_table *t, const cli_column *cols, int ncols, int buffered);
+
+/* One row of ncols cells (NULL: empty). */
+void cli_table_row(cli_table *t, const char *const *cells);
+
+/* Print a buffered table; free the rows. 0, or CLI_EXIT_ERROR (out of memory, after a message). */
+int cli_table_end(cli_table *t);
+
+/* "1h 52m", "52m", "3m 25s", "42s" for milliseconds. */
+void cli_fmt_duration(char *buf, size_t size, long long ms);
+
+/* "4.3 GB", "512 B" (decimal units). */
+void cli_fmt_size(char *buf, size_t size, long long bytes);
+
+/* "2024-03-01" (local time) for epoch seconds; "" for 0. */
+void cli_fmt_date(char *buf, size_t size, long long epoch);
+
+/* Write raw JSON text as one line: the whitespace between its tokens is dropped. */
+void cli_json_line(FILE *f, const char *json, size_t len);
+
 #endif

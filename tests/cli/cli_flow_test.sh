@@ -126,8 +126,12 @@ run bad-global 2 -- --bogus whoami
 err_has "^plex: unknown option: --bogus"
 run global-needs-value 2 -- --base-url
 err_has "option needs a value"
-run global-after-command 2 -- whoami --json
-err_has "unknown option: --json"
+run global-after-command 2 -- whoami --bogus
+err_has "unknown option: --bogus"
+run help-command 0 -- help login
+out_is "$golden/login_help.out"
+run help-unknown 2 -- help frobnicate
+err_has "unknown command: frobnicate"
 run unknown-pin 2 -- pin frob
 err_has "unknown command: pin frob"
 run login-bad-timeout 2 -- --base-url "$url_auto" login --timeout soon
@@ -177,6 +181,9 @@ run whoami 0 -- --config-dir "$cfg" whoami     # the base URL comes from the tok
 out_is "$golden/whoami.out" "s|$url_auto|BASE_URL|"
 err_empty
 run whoami-json 0 -- --config-dir "$cfg" --json whoami
+out_is "$golden/whoami.json" "s|$url_auto|BASE_URL|"
+# global options also come after the command
+run whoami-json-after 0 -- whoami --json --config-dir "$cfg"
 out_is "$golden/whoami.json" "s|$url_auto|BASE_URL|"
 run whoami-same-url 0 -- --base-url "$url_auto/" --config-dir "$cfg" whoami
 run whoami-other-url 77 -- --base-url "$url_manual" --config-dir "$cfg" whoami
