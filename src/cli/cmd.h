@@ -55,6 +55,17 @@ int cmd_show(const cli_cmd *cmd, int argc, char **argv);
 int cmd_search(const cli_cmd *cmd, int argc, char **argv);
 int cmd_ondeck(const cli_cmd *cmd, int argc, char **argv);
 int cmd_recent(const cli_cmd *cmd, int argc, char **argv);
+int cmd_download(const cli_cmd *cmd, int argc, char **argv);
+int cmd_url(const cli_cmd *cmd, int argc, char **argv);
+int cmd_mark_watched(const cli_cmd *cmd, int argc, char **argv);
+int cmd_mark_unwatched(const cli_cmd *cmd, int argc, char **argv);
+int cmd_rate(const cli_cmd *cmd, int argc, char **argv);
+int cmd_playlists(const cli_cmd *cmd, int argc, char **argv);
+int cmd_playlist(const cli_cmd *cmd, int argc, char **argv);
+int cmd_playlist_create(const cli_cmd *cmd, int argc, char **argv);
+int cmd_playlist_add(const cli_cmd *cmd, int argc, char **argv);
+int cmd_playlist_remove(const cli_cmd *cmd, int argc, char **argv);
+int cmd_playlist_delete(const cli_cmd *cmd, int argc, char **argv);
 
 /* Print "plex: <message>" on stderr (printf-style). */
 void cli_error(const char *fmt, ...)

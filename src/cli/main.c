@@ -31,6 +31,17 @@ static const cli_cmd commands[] = {
     {"search", "search the server's libraries", cmd_search},
     {"ondeck", "list what to watch next", cmd_ondeck},
     {"recent", "list the recently added items", cmd_recent},
+    {"download", "download a movie, an episode, a season or a show (resumable)", cmd_download},
+    {"url", "print the direct-play URL of an item's file", cmd_url},
+    {"mark watched", "mark an item (or a whole show) watched", cmd_mark_watched},
+    {"mark unwatched", "mark an item (or a whole show) unwatched", cmd_mark_unwatched},
+    {"rate", "rate an item from 0 to 10", cmd_rate},
+    {"playlists", "list the playlists", cmd_playlists},
+    {"playlist", "list a playlist's items", cmd_playlist},
+    {"playlist create", "make a playlist of items", cmd_playlist_create},
+    {"playlist add", "append items to a playlist", cmd_playlist_add},
+    {"playlist remove", "take items out of a playlist", cmd_playlist_remove},
+    {"playlist delete", "delete a playlist", cmd_playlist_delete},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

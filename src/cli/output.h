@@ -90,6 +90,9 @@ int cli_color_out(void);
 /* Display width of UTF-8 text in terminal columns (escape sequences count 0). */
 int cli_text_width(const char *s);
 
+/* Print s in exactly `width` columns: cut with an ellipsis, or padded. */
+void cli_text_fit(FILE *f, const char *s, int width);
+
 enum {
     CLI_COL_RIGHT = 1 << 0, /* right-aligned (numbers) */
     CLI_COL_FLEX = 1 << 1,  /* takes the width left over (one column: titles) */

@@ -150,6 +150,11 @@ static void put_cell(FILE *f, const char *s, int width, int right, int cut, int 
             fputc(' ', f);
 }
 
+void cli_text_fit(FILE *f, const char *s, int width)
+{
+    put_cell(f, s, width, 0, 1, 1);
+}
+
 /* The widths of the columns: fixed ones as given (or as their contents for a
  * buffered table, natural[i]; on a terminal at most as given), the flexible
  * one what is left of the terminal, at most its most (or its contents). */

@@ -110,11 +110,19 @@ for c in login whoami token logout link "pin new" "pin check" "pin decode"; do
     grep -q "^  $c " "$golden/help.out" && ok || bad "--help lacks $c"
     grep -Eq "^\.(SS|B) \"?$c" "$man" && ok || bad "plex.1 lacks $c"
 done
+# every command of the command table (as --help lists it) has its section in
+# plex.1 and answers --help and 'plex help' with the same text
+while IFS= read -r c; do
+    grep -Eq "^\.SS \"?(.*, )?$c( |\"|,|\$)" "$man" && ok || bad "plex.1 has no section for '$c'"
+    # shellcheck disable=SC2086
+    "$plex" $c --help >"$tmp/h1" 2>&1 && "$plex" help $c >"$tmp/h2" 2>&1 && cmp -s "$tmp/h1" "$tmp/h2" &&
+        grep -q "^usage: plex $c" "$tmp/h1" && ok || bad "'plex $c --help' and 'plex help $c' differ"
+done < <(sed -n '/^Commands:$/,/^$/{/^  [a-z]/{s/^  //;s/  .*//;p;}}' "$golden/help.out")
 for code in 0 1 2 65 69 75 77 130; do
     grep -Eq "^  $code +[a-z]" "$golden/help.out" && ok || bad "--help lacks exit code $code"
     grep -A1 '^\.TP' "$man" | grep -q "^\.B $code\$" && ok || bad "plex.1 lacks exit code $code"
 done
-for o in base-url config-dir cacert product json verbose help version; do
+for o in server base-url config-dir cacert product json verbose help version; do
     grep -q -- "--$o" "$golden/help.out" && ok || bad "--help lacks --$o"
     grep -q -- "\\\\-\\\\-$(echo "$o" | sed 's/-/\\\\-/g')" "$man" && ok || bad "plex.1 lacks --$o"
 done

@@ -185,6 +185,20 @@ PLEX_API int plex_part_download(char **path_out, plex_server *server, const plex
                                 const char *dest, const plex_download_options *opts);
 
 /**
+ * The name plex_part_download() gives a Part's file in a directory: the base
+ * name of its `file` (control characters replaced by '_'; "." and ".."
+ * refused), else `part-<id>.<container>`. For callers that must know the
+ * path before the download ends (to resume it, or to skip a file already
+ * there).
+ *
+ * @param[out] out  the name, NUL-terminated.
+ * @param size      the room in out (256 is always enough).
+ * @param part      the Part.
+ * @return 0, or PLEX_EINVALID (NULL arguments, no safe name, out too small).
+ */
+PLEX_API int plex_part_file_name(char *out, size_t size, const plex_part *part);
+
+/**
  * Download an image at a given size (`GET /photo/:/transcode?...`, as
  * plex_image_url()) or as it is (width and height 0) to a file, as
  * plex_download() does.

@@ -380,6 +380,13 @@ int plex__download_name(char *out, size_t size, const plex_part *part)
     return 0;
 }
 
+int plex_part_file_name(char *out, size_t size, const plex_part *part)
+{
+    if (!out || !part || plex__download_name(out, size, part) != 0)
+        return PLEX_EINVALID;
+    return 0;
+}
+
 int plex_part_download(char **path_out, plex_server *s, const plex_part *part, const char *dest,
                        const plex_download_options *o)
 {
