@@ -42,6 +42,8 @@ static const cli_cmd commands[] = {
     {"playlist add", "append items to a playlist", cmd_playlist_add},
     {"playlist remove", "take items out of a playlist", cmd_playlist_remove},
     {"playlist delete", "delete a playlist", cmd_playlist_delete},
+    {"sessions", "who plays what, where, direct or transcoded", cmd_sessions},
+    {"history", "what was watched, newest first", cmd_history},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

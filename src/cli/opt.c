@@ -28,6 +28,14 @@ static void left_column(const cli_opt *o, char *buf, size_t size)
         snprintf(buf, size, "%s%c%s--%s", dash, c, sep, o->name);
 }
 
+/* "  LEFT  help": the help column at 27, or two blanks after a longer left
+ * (the completions find the option's end by them). */
+static void option_line(FILE *f, const char *left, const char *help)
+{
+    int n = (int)strlen(left);
+    fprintf(f, "  %-*s %s\n", n < 24 ? 24 : n + 1, left, help);
+}
+
 void cli_opt_usage(const cli_opt *table, const char *command, const char *summary, void *stream)
 {
     FILE *f = stream;
@@ -60,7 +68,7 @@ void cli_opt_usage(const cli_opt *table, const char *command, const char *summar
     for (o = table; o->kind != CLI_OPT_END; o++) {
         char left[64];
         left_column(o, left, sizeof(left));
-        fprintf(f, "  %-24s %s\n", left, o->help);
+        option_line(f, left, o->help);
     }
     fputs("\nGlobal options (--server, --json, -v, --config-dir...) go before or after the\n"
           "command: see 'plex --help'.\n",
@@ -223,7 +231,7 @@ void cli_opt_list(const cli_opt *table, void *stream)
         if (o->kind == CLI_OPT_ARG || o->kind == CLI_OPT_REST)
             continue;
         left_column(o, left, sizeof(left));
-        fprintf(f, "  %-24s %s\n", left, o->help);
+        option_line(f, left, o->help);
     }
 }
 
