@@ -10,27 +10,14 @@
 
 #include "error.h"
 
-/* Reader states: what may come next. */
+/* Reader states (json.h), by their short names. */
 enum {
-    ST_VALUE,          /* a value (top level, after ':' or after ',' in an array) */
-    ST_VALUE_OR_END,   /* after '[' */
-    ST_KEY,            /* after ',' in an object */
-    ST_KEY_OR_END,     /* after '{' */
-    ST_AFTER_VALUE,    /* ',' or the closing bracket */
-    ST_DONE            /* the top-level value is complete */
-};
-
-/* Character classes for the string scanner: 0 = plain ASCII, 1 = '"' or '\\',
- * 2 = control character, 3 = non-ASCII byte (UTF-8 checked). */
-static const unsigned char str_class[256] = {
-    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    ST_VALUE = PLEX__JSON_ST_VALUE,
+    ST_VALUE_OR_END = PLEX__JSON_ST_VALUE_OR_END,
+    ST_KEY = PLEX__JSON_ST_KEY,
+    ST_KEY_OR_END = PLEX__JSON_ST_KEY_OR_END,
+    ST_AFTER_VALUE = PLEX__JSON_ST_AFTER_VALUE,
+    ST_DONE = PLEX__JSON_ST_DONE
 };
 
 static int fail(plex__json_reader *r, size_t pos, const char *msg)
@@ -124,55 +111,11 @@ static long hex4(const unsigned char *p)
     return (long)((a << 12) | (b << 8) | (c << 4) | d);
 }
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-/* Skip bytes that need no attention in a string (printable ASCII other than
- * '"' and '\\'), 16 at a time. A signed compare with 0x20 flags both control
- * characters and bytes >= 0x80 (negative as signed). Never reads past n. */
+/* Skip bytes that need no attention in a string (json.h). */
 static size_t skip_plain(const unsigned char *s, size_t i, size_t n)
 {
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                  space = _mm_set1_epi8(0x20);
-    while (i + 16 <= n) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
-                                 _mm_cmplt_epi8(x, space));
-        unsigned bits = (unsigned)_mm_movemask_epi8(m);
-        if (bits)
-            return i + (unsigned)__builtin_ctz(bits);
-        i += 16;
-    }
-    return i;
+    return plex__json_plain_run((const char *)s, i, n);
 }
-#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-/* The same, eight bytes at a time in a 64-bit word. Each test can only
- * mis-flag a byte above a truly flagged one; the lowest flagged byte is
- * always exact, and that is the one used. */
-static size_t skip_plain(const unsigned char *s, size_t i, size_t n)
-{
-    while (i + 8 <= n) {
-        uint64_t x, special;
-        memcpy(&x, s + i, 8);
-        special = ((x - ONES * 0x20) & ~x & HIGHS)                                /* < 0x20 */
-                  | (((x ^ (ONES * 0x22)) - ONES) & ~(x ^ (ONES * 0x22)) & HIGHS) /* '"' */
-                  | (((x ^ (ONES * 0x5C)) - ONES) & ~(x ^ (ONES * 0x5C)) & HIGHS) /* '\\' */
-                  | (x & HIGHS);                                                  /* >= 0x80 */
-        if (special)
-            return i + ((unsigned)__builtin_ctzll(special) >> 3);
-        i += 8;
-    }
-    return i;
-}
-#else
-static size_t skip_plain(const unsigned char *s, size_t i, size_t n)
-{
-    (void)s;
-    (void)n;
-    return i;
-}
-#endif
 
 #if defined(__GNUC__)
 #define PLEX__COLD __attribute__((noinline, cold))
@@ -189,10 +132,8 @@ static PLEX__COLD int scan_string_slow(plex__json_reader *r, plex__json_token *t
 
     for (;;) {
         unsigned char c;
-        /* fast path over plain ASCII: eight bytes at a time, then one by one */
+        /* fast path over plain ASCII */
         i = skip_plain(s, i, n);
-        while (i < n && str_class[s[i]] == 0)
-            i++;
         if (i >= n)
             return fail(r, r->pos, "unterminated string");
         c = s[i];
@@ -257,8 +198,6 @@ static int scan_string(plex__json_reader *r, plex__json_token *tok)
 
     tok->start = i;
     i = skip_plain(s, i, n);
-    while (i < n && str_class[s[i]] == 0)
-        i++;
     if (i < n && s[i] == '"') {
         tok->end = i;
         tok->escaped = 0;
@@ -341,24 +280,10 @@ static int in_object(const plex__json_reader *r)
     return (r->stack[d >> 3] >> (d & 7)) & 1;
 }
 
-static int open_container(plex__json_reader *r, plex__json_token *tok, int object)
+static int open_container(plex__json_reader *r, plex__json_token *tok)
 {
-    unsigned int d = r->depth;
-
-    if (d >= PLEX__JSON_MAX_DEPTH)
+    if (plex__json_open(r, r->pos, tok) != 0)
         return fail(r, r->pos, "nesting too deep");
-    if ((d & 7) == 0)
-        r->stack[d >> 3] = 0; /* a fresh byte of the stack: no stale bits */
-    if (object)
-        r->stack[d >> 3] |= (unsigned char)(1u << (d & 7));
-    else
-        r->stack[d >> 3] &= (unsigned char)~(1u << (d & 7));
-    r->depth = d + 1;
-    tok->type = object ? PLEX__JSON_OBJECT_BEGIN : PLEX__JSON_ARRAY_BEGIN;
-    tok->start = r->pos;
-    tok->end = r->pos + 1;
-    r->pos++;
-    r->state = object ? ST_KEY_OR_END : ST_VALUE_OR_END;
     return 0;
 }
 
@@ -375,9 +300,7 @@ static int close_container(plex__json_reader *r, plex__json_token *tok, int obje
 
 static size_t skip_ws(const char *s, size_t i, size_t n)
 {
-    while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
-        i++;
-    return i;
+    return plex__json_ws(s, i, n);
 }
 
 static int read_value(plex__json_reader *r, plex__json_token *tok)
@@ -387,9 +310,8 @@ static int read_value(plex__json_reader *r, plex__json_token *tok)
 
     switch (c) {
     case '{':
-        return open_container(r, tok, 1);
     case '[':
-        return open_container(r, tok, 0);
+        return open_container(r, tok);
     case '"':
         tok->type = PLEX__JSON_STRING;
         rc = scan_string(r, tok);

@@ -73,6 +73,16 @@ typedef struct plex__json_token {
     int expected;   /* keys from plex__json_next_member_expect: it was the expected one */
 } plex__json_token;
 
+/* The reader's state: what may come next. */
+enum {
+    PLEX__JSON_ST_VALUE,        /* a value (top level, after ':' or after ',' in an array) */
+    PLEX__JSON_ST_VALUE_OR_END, /* after '[' */
+    PLEX__JSON_ST_KEY,          /* after ',' in an object */
+    PLEX__JSON_ST_KEY_OR_END,   /* after '{' */
+    PLEX__JSON_ST_AFTER_VALUE,  /* ',' or the closing bracket */
+    PLEX__JSON_ST_DONE          /* the top-level value is complete */
+};
+
 typedef struct plex__json_reader {
     const char *buf;
     size_t len;
@@ -86,6 +96,239 @@ typedef struct plex__json_reader {
 } plex__json_reader;
 
 void plex__json_reader_init(plex__json_reader *r, const char *buf, size_t len);
+
+/*
+ * The reader's fast paths, inline so that a schema-driven decoder (the model
+ * engine) keeps its position in a register. Each one handles only the common
+ * form of what it reads and leaves everything else (other forms, errors) to
+ * the general functions below, which the caller then uses from where the
+ * fast path started.
+ */
+
+/* From byte i: past JSON whitespace (' ', '\t', '\n', '\r': bits of a mask). */
+static inline size_t plex__json_ws(const char *b, size_t i, size_t n)
+{
+    while (i < n && (unsigned char)b[i] <= ' ' && ((0x100002600ull >> (unsigned char)b[i]) & 1))
+        i++;
+    return i;
+}
+
+/* The same, quick when there is none or one space (between tokens). */
+static inline size_t plex__json_ws_short(const char *b, size_t i, size_t n)
+{
+    if (i < n && (unsigned char)b[i] <= ' ') {
+        if (b[i] == ' ' && i + 1 < n && (unsigned char)b[i + 1] > ' ')
+            return i + 1;
+        return plex__json_ws(b, i, n);
+    }
+    return i;
+}
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* From byte i inside a string: the first byte that needs attention ('"',
+ * '\\', a control character or a byte >= 0x80), or n. SSE2 (baseline on
+ * x86-64) 16 bytes at a time, else 8 at a time in a 64-bit word on
+ * little-endian GCC/clang, then byte by byte. Never reads past n. */
+static inline size_t plex__json_plain_run(const char *b, size_t i, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)b;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+    while (i + 16 <= n) {
+        /* a signed compare with 0x20 flags control characters and bytes >= 0x80 */
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                                 _mm_cmplt_epi8(x, space));
+        unsigned bits = (unsigned)_mm_movemask_epi8(m);
+        if (bits)
+            return i + (unsigned)__builtin_ctz(bits);
+        i += 16;
+    }
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Each test can only mis-flag a byte above a truly flagged one; the
+     * lowest flagged byte is always exact, and that is the one used. */
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    while (i + 8 <= n) {
+        uint64_t x, special;
+        memcpy(&x, s + i, 8);
+        special = ((x - ones * 0x20) & ~x & highs)                                /* < 0x20 */
+                  | (((x ^ (ones * 0x22)) - ones) & ~(x ^ (ones * 0x22)) & highs) /* '"' */
+                  | (((x ^ (ones * 0x5C)) - ones) & ~(x ^ (ones * 0x5C)) & highs) /* '\\' */
+                  | (x & highs);                                                  /* >= 0x80 */
+        if (special)
+            return i + ((unsigned)__builtin_ctzll(special) >> 3);
+        i += 8;
+    }
+#endif
+    while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+        i++;
+    return i;
+}
+
+/* Inside an object (the reader after its '{' or after a member's value, not
+ * failed): past `,` and whitespace to the '"' that opens the next key; 0
+ * when something else comes (the end of the object, an error). */
+static inline size_t plex__json_key_quote(const plex__json_reader *r)
+{
+    const char *b = r->buf;
+    size_t n = r->len, i = plex__json_ws_short(b, r->pos, n);
+
+    if (r->state == PLEX__JSON_ST_AFTER_VALUE) {
+        if (i >= n || b[i] != ',')
+            return 0;
+        i = plex__json_ws_short(b, i + 1, n);
+    } else if (r->state != PLEX__JSON_ST_KEY_OR_END) {
+        return 0;
+    }
+    return i < n && b[i] == '"' ? i : 0;
+}
+
+/* From the '"' that closes a key at b[i]: past ':' and whitespace to the
+ * member's value; 0 when the key is not followed by ':' and a value. */
+static inline size_t plex__json_key_colon(const char *b, size_t i, size_t n)
+{
+    i = plex__json_ws_short(b, i + 1, n);
+    if (i >= n || b[i] != ':')
+        return 0;
+    i = plex__json_ws_short(b, i + 1, n);
+    return i < n ? i : 0;
+}
+
+/*
+ * The fast path of plex__json_next_member_expect for the common case, from
+ * the '"' at b[q] found by plex__json_key_quote: a plain key (printable
+ * ASCII, no escape), ':' and the value. These return the position of the
+ * member's value (a non-whitespace byte), or 0 for anything else; the reader
+ * is not changed: the caller then puts it at the value (plex__json_at_value)
+ * or reads the value itself (plex__json_after_member), or takes the general
+ * path.
+ *
+ * plex__json_expected_key: only when the key is `expect` (elen bytes of plain
+ * ASCII without '"', '\\' or control characters).
+ */
+static inline size_t plex__json_expected_key(const char *b, size_t q, size_t n, const char *expect,
+                                             size_t elen)
+{
+    q++;
+    if (n - q <= elen || b[q + elen] != '"' || !plex__same_bytes(b + q, expect, elen))
+        return 0;
+    return plex__json_key_colon(b, q + elen, n);
+}
+
+/* plex__json_plain_key: any plain key, whose bytes are [*key, *key + *klen). */
+static inline size_t plex__json_plain_key(const char *b, size_t q, size_t n, size_t *key,
+                                          size_t *klen)
+{
+    size_t e = plex__json_plain_run(b, q + 1, n);
+
+    if (e >= n || b[e] != '"')
+        return 0;
+    *key = q + 1;
+    *klen = e - q - 1;
+    return plex__json_key_colon(b, e, n);
+}
+
+/* Inside an array (the reader after its '[' or after an element, not
+ * failed): past ',' and whitespace to the next element's first byte; 0 at
+ * the end of the array or for anything else (the general path). */
+static inline size_t plex__json_element(const plex__json_reader *r)
+{
+    const char *b = r->buf;
+    size_t n = r->len, i = plex__json_ws_short(b, r->pos, n);
+
+    if (r->state == PLEX__JSON_ST_AFTER_VALUE) {
+        if (i >= n || b[i] != ',')
+            return 0;
+        i = plex__json_ws_short(b, i + 1, n);
+    } else if (r->state != PLEX__JSON_ST_VALUE_OR_END) {
+        return 0;
+    }
+    return i < n && b[i] != ']' ? i : 0;
+}
+
+/* Inside an object (close '}') or an array (close ']'), the reader after its
+ * opening bracket or after a value: when the closing bracket comes next,
+ * consume it as plex__json_next would and return 1; else 0, the reader
+ * untouched. */
+static inline int plex__json_close(plex__json_reader *r, char close)
+{
+    size_t i = plex__json_ws_short(r->buf, r->pos, r->len);
+
+    if (i >= r->len || r->buf[i] != close ||
+        (r->state != PLEX__JSON_ST_AFTER_VALUE &&
+         r->state != (close == '}' ? PLEX__JSON_ST_KEY_OR_END : PLEX__JSON_ST_VALUE_OR_END)))
+        return 0;
+    r->pos = i + 1;
+    r->depth--;
+    r->state = r->depth ? PLEX__JSON_ST_AFTER_VALUE : PLEX__JSON_ST_DONE;
+    return 1;
+}
+
+/* Open the object or array whose '{' or '[' is at r->buf[pos] (a value the
+ * reader is at, or found by the fast paths above) as plex__json_next does:
+ * tok gets its BEGIN token. 0, or -1 when nesting would pass
+ * PLEX__JSON_MAX_DEPTH (the reader untouched: the general path reports it). */
+static inline int plex__json_open(plex__json_reader *r, size_t pos, plex__json_token *tok)
+{
+    unsigned int d = r->depth;
+    int object = r->buf[pos] == '{';
+
+    if (d >= PLEX__JSON_MAX_DEPTH)
+        return -1;
+    if ((d & 7) == 0)
+        r->stack[d >> 3] = 0; /* a fresh byte of the stack: no stale bits */
+    if (object)
+        r->stack[d >> 3] |= (unsigned char)(1u << (d & 7));
+    else
+        r->stack[d >> 3] &= (unsigned char)~(1u << (d & 7));
+    r->depth = d + 1;
+    tok->type = object ? PLEX__JSON_OBJECT_BEGIN : PLEX__JSON_ARRAY_BEGIN;
+    tok->start = pos;
+    tok->end = pos + 1;
+    r->pos = pos + 1;
+    r->state = object ? PLEX__JSON_ST_KEY_OR_END : PLEX__JSON_ST_VALUE_OR_END;
+    return 0;
+}
+
+/* A plain integer at b[i] (-?[1-9][0-9]* or 0, at most 18 digits, not
+ * followed by '.', 'e', 'E' or a digit): its end, and its value in *out; 0
+ * for anything else, which the general path reads (or rejects). */
+static inline size_t plex__json_plain_int(const char *b, size_t i, size_t n, int64_t *out)
+{
+    size_t j = i, d0;
+    uint64_t v = 0;
+
+    if (j < n && b[j] == '-')
+        j++;
+    d0 = j;
+    while (j < n && (unsigned char)(b[j] - '0') < 10 && j - d0 < 18)
+        v = v * 10 + (uint64_t)(b[j++] - '0');
+    if (j == d0 || (b[d0] == '0' && j - d0 > 1))
+        return 0;
+    if (j < n && (b[j] == '.' || b[j] == 'e' || b[j] == 'E' || (unsigned char)(b[j] - '0') < 10))
+        return 0;
+    *out = d0 > i ? -(int64_t)v : (int64_t)v;
+    return j;
+}
+
+/* Put the reader at the first byte of a member's value (after its key). */
+static inline void plex__json_at_value(plex__json_reader *r, size_t pos)
+{
+    r->pos = pos;
+    r->state = PLEX__JSON_ST_VALUE;
+}
+
+/* The caller read a member's scalar value itself, up to pos. */
+static inline void plex__json_after_member(plex__json_reader *r, size_t pos)
+{
+    r->pos = pos;
+    r->state = PLEX__JSON_ST_AFTER_VALUE;
+}
+
 
 /* Read the next token. Returns 0, or PLEX_EPARSE with r->err_pos/err_msg set. */
 int plex__json_next(plex__json_reader *r, plex__json_token *tok);

@@ -276,13 +276,18 @@ static NOINLINE int json_list(ctx *c, const plex__field *f, const plex__json_tok
         rc = json_element(c, f, v, &items, up, open);
     } else {
         for (size_t i = 0; rc == 0; i++) { /* i: the element's index in the document */
-            size_t at;
-            if (plex__json_next(&c->r, &t)) {
-                rc = plex__json_error(&c->r, c->err);
-                break;
+            size_t at = plex__json_element(&c->r);
+            if (!at || c->buf[at] != '{' || plex__json_open(&c->r, at, &t) != 0) {
+                /* not an object's '{': the general path (other values, the end) */
+                if (!at && plex__json_close(&c->r, ']'))
+                    break;
+                if (plex__json_next(&c->r, &t)) {
+                    rc = plex__json_error(&c->r, c->err);
+                    break;
+                }
+                if (t.type == PLEX__JSON_ARRAY_END)
+                    break;
             }
-            if (t.type == PLEX__JSON_ARRAY_END)
-                break;
             if (t.type == PLEX__JSON_NULL && !(c->flags & PLEX_PARSE_STRICT))
                 continue; /* tolerated: a null element is dropped */
             at = path_index(c, i);
@@ -388,10 +393,91 @@ static NOINLINE int keep_extra(ctx *c, ptrs *extra, const plex__json_token *k,
     return ptrs_push(c, extra, a);
 }
 
+/* The value of member f whose first byte is b[i] (a fast path of json.h
+ * found the key). The common forms for f's kind are stored here: a plain
+ * string (ASCII, no escape) for a string field, a plain integer in range for
+ * an integer field, true or false for a boolean, and null where it means
+ * absent; the result is 0 (present) or 1 (absent), the reader past the value.
+ * Anything else: 2 with the value's first token in *v (an object or array
+ * opened, a plain string as its token, others read by plex__json_next), for
+ * json_value; or an error. */
+static INLINE int fast_value(ctx *c, const plex__schema *s, const plex__field *f, size_t i,
+                             void *obj, plex__json_token *v)
+{
+    const char *b = c->buf;
+    size_t n = c->r.len, e;
+    void *slot = (char *)obj + f->offset;
+    int64_t x;
+
+    switch (b[i]) {
+    case '"':
+        if ((e = plex__json_plain_run(b, i + 1, n)) >= n || b[e] != '"')
+            break;
+        plex__json_after_member(&c->r, e + 1);
+        if (LIKELY(f->kind == PLEX__F_STRING)) {
+            char *str = copy_short(c, b + i + 1, e - i - 1, n - i - 1);
+            if (!str)
+                return nomem(c);
+            *(const char **)slot = str;
+            return 0;
+        }
+        v->type = PLEX__JSON_STRING;
+        v->start = i + 1;
+        v->end = e;
+        v->escaped = 0;
+        return 2;
+    case '{':
+    case '[':
+        if (plex__json_open(&c->r, i, v) != 0)
+            break;
+        return 2;
+    case 't':
+        if (f->kind == PLEX__F_BOOL && n - i >= 4 && memcmp(b + i, "true", 4) == 0) {
+            *(plex_opt_bool *)slot = PLEX_TRUE;
+            plex__json_after_member(&c->r, i + 4);
+            return 0;
+        }
+        break;
+    case 'f':
+        if (f->kind == PLEX__F_BOOL && n - i >= 5 && memcmp(b + i, "false", 5) == 0) {
+            *(plex_opt_bool *)slot = PLEX_FALSE;
+            plex__json_after_member(&c->r, i + 5);
+            return 0;
+        }
+        break;
+    case 'n':
+        /* null means absent, except where strict exact models refuse it */
+        if (n - i >= 4 && memcmp(b + i, "null", 4) == 0 &&
+            (f->kind == PLEX__F_RAW || s->open || (f->flags & PLEX__F_NULLABLE) ||
+             !(c->flags & PLEX_PARSE_STRICT))) {
+            plex__json_after_member(&c->r, i + 4);
+            return 1;
+        }
+        break;
+    default:
+        if ((f->kind == PLEX__F_INT64 || f->kind == PLEX__F_INT32) &&
+            (e = plex__json_plain_int(b, i, n, &x)) != 0 && store_int(f, x, slot) == 0) {
+            plex__json_after_member(&c->r, e);
+            return 0;
+        }
+        break;
+    }
+    plex__json_at_value(&c->r, i);
+    if (plex__json_next(&c->r, v))
+        return plex__json_error(&c->r, c->err);
+    if (v->type == PLEX__JSON_NULL) /* refused: the others were taken above */
+        return type_error(c, f, kind_expects(f->kind), v);
+    return 2;
+}
+
 /* Decode the members of an object whose '{' was just read; its masks into *m.
  * Compiled twice (below): `wide` schemas (more than two presence words: the
  * big media-server models) keep their bits in arrays, all others in two
- * registers. Duplicates are found by presence bit (unique per schema). */
+ * registers. Duplicates are found by presence bit (unique per schema).
+ *
+ * The likely next key is the field after the last one matched (tables are in
+ * the order servers send). When it is that key, a common value is read by
+ * fast_value; the rest goes through the reader's general functions. */
 static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks *m,
                                  const int wide)
 {
@@ -412,36 +498,76 @@ static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks
     for (;;) {
         plex__json_token k, v;
         const plex__field *f = next < end ? next : first;
+        size_t q = plex__json_key_quote(&c->r), at = 0, ks, kl;
         uint64_t one;
 
-        if (plex__json_next_member_expect(&c->r, &k, &v, f->name, f->len))
-            return plex__json_error(&c->r, c->err);
-        if (k.type == PLEX__JSON_OBJECT_END)
+        if (LIKELY(q != 0)) {
+            /* a key: the expected one, another plain one, or the general path */
+            at = plex__json_expected_key(c->buf, q, c->r.len, f->name, f->len);
+            if (!at && (at = plex__json_plain_key(c->buf, q, c->r.len, &ks, &kl)) != 0 &&
+                !(f = find_field(s, f + 1, c->buf + ks, kl))) {
+                /* a plain key the model does not know */
+                k.type = PLEX__JSON_KEY;
+                k.start = ks;
+                k.end = ks + kl;
+                k.escaped = 0;
+                plex__json_at_value(&c->r, at);
+                if (plex__json_next(&c->r, &v))
+                    return plex__json_error(&c->r, c->err);
+                if (s->extra_offset != PLEX__NO_OFFSET)
+                    rc = keep_extra(c, &extra, &k, &v);
+                else
+                    rc = plex__json_skip(&c->r, &v) ? plex__json_error(&c->r, c->err) : 0;
+                if (rc)
+                    return rc;
+                continue;
+            }
+        } else if (plex__json_close(&c->r, '}')) {
             break;
-        if (!k.expected && UNLIKELY(!(f = find_key(c, s, &k)))) {
-            if (s->extra_offset != PLEX__NO_OFFSET)
-                rc = keep_extra(c, &extra, &k, &v);
+        }
+        if (LIKELY(at != 0)) {
+            /* the expected key: its value, the common forms first */
+            one = wide ? 0 : (uint64_t)1 << f->bit;
+            if (wide ? get_bit(seen_w, f->bit) : (seen & one) != 0)
+                return shape_error(c, f, "duplicate key");
+            if (wide)
+                set_bit(seen_w, f->bit);
             else
-                rc = plex__json_skip(&c->r, &v) ? plex__json_error(&c->r, c->err) : 0;
-            if (rc)
-                return rc;
-            continue;
+                seen |= one;
+            next = f + 1;
+            rc = fast_value(c, s, f, at, obj, &v);
+            if (rc == 2)
+                rc = json_value(c, s, f, &v, obj, &up);
+        } else {
+            if (plex__json_next_member_expect(&c->r, &k, &v, f->name, f->len))
+                return plex__json_error(&c->r, c->err);
+            if (k.type == PLEX__JSON_OBJECT_END)
+                break;
+            if (!k.expected && UNLIKELY(!(f = find_key(c, s, &k)))) {
+                if (s->extra_offset != PLEX__NO_OFFSET)
+                    rc = keep_extra(c, &extra, &k, &v);
+                else
+                    rc = plex__json_skip(&c->r, &v) ? plex__json_error(&c->r, c->err) : 0;
+                if (rc)
+                    return rc;
+                continue;
+            }
+            next = f + 1;
+            one = wide ? 0 : (uint64_t)1 << f->bit;
+            if (wide ? get_bit(seen_w, f->bit) : (seen & one) != 0)
+                return shape_error(c, f, "duplicate key");
+            if (wide)
+                set_bit(seen_w, f->bit);
+            else
+                seen |= one;
+            if (v.type == PLEX__JSON_NULL) {
+                if (f->kind != PLEX__F_RAW && !s->open && !(f->flags & PLEX__F_NULLABLE) &&
+                    (c->flags & PLEX_PARSE_STRICT))
+                    return type_error(c, f, kind_expects(f->kind), &v);
+                continue; /* null means absent (RAW: NULL) */
+            }
+            rc = json_value(c, s, f, &v, obj, &up);
         }
-        next = f + 1;
-        one = wide ? 0 : (uint64_t)1 << f->bit;
-        if (wide ? get_bit(seen_w, f->bit) : (seen & one) != 0)
-            return shape_error(c, f, "duplicate key");
-        if (wide)
-            set_bit(seen_w, f->bit);
-        else
-            seen |= one;
-        if (v.type == PLEX__JSON_NULL) {
-            if (f->kind != PLEX__F_RAW && !s->open && !(f->flags & PLEX__F_NULLABLE) &&
-                (c->flags & PLEX_PARSE_STRICT))
-                return type_error(c, f, kind_expects(f->kind), &v);
-            continue; /* null means absent (RAW: NULL) */
-        }
-        rc = json_value(c, s, f, &v, obj, &up);
         if (UNLIKELY(rc < 0))
             return rc;
         if (rc == 0) {

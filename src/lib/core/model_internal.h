@@ -91,10 +91,18 @@ static inline void path_pop(ctx *c, size_t saved)
     c->path[saved] = '\0';
 }
 
+/* Append "[i]" (formatted by hand: every element of every list passes here). */
 static inline size_t path_index(ctx *c, size_t i)
 {
-    char idx[24];
-    return path_push(c, idx, (size_t)snprintf(idx, sizeof(idx), "[%zu]", i), 0);
+    char idx[24], *p = idx + sizeof(idx);
+
+    *--p = ']';
+    do {
+        *--p = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    *--p = '[';
+    return path_push(c, p, (size_t)(idx + sizeof(idx) - p), 0);
 }
 
 /* An open model took a value of another type than declared (or dropped
@@ -201,6 +209,21 @@ static inline const plex__field *lookup(const plex__schema *s, const char *name,
     return NULL;
 }
 
+/* The field named [name, name + n) that was not the expected one: first the
+ * few after it (keys come in table order, some left out), then by binary
+ * search; NULL if none. */
+static inline const plex__field *find_field(const plex__schema *s, const plex__field *from,
+                                            const char *name, size_t n)
+{
+    const plex__field *end = s->fields + s->nfields;
+    const plex__field *stop = end - from > 8 ? from + 8 : end;
+
+    for (const plex__field *f = from; f < stop; f++)
+        if (f->len == n && plex__same_bytes(f->name, name, n))
+            return f;
+    return lookup(s, name, n);
+}
+
 /* The field of a key token that was not the expected one. */
 static inline const plex__field *find_key(ctx *c, const plex__schema *s, const plex__json_token *k)
 {
@@ -244,6 +267,23 @@ static inline char *copy_bytes(ctx *c, const char *s, size_t n)
         dst[n] = '\0';
     }
     return dst;
+}
+
+/* copy_bytes for the n bytes at s of which `avail` are readable: a short
+ * string is moved as one 16-byte block (the arena's free space takes the
+ * bytes past its NUL), a call to memcpy costs more than the copy. */
+static INLINE char *copy_short(ctx *c, const char *s, size_t n, size_t avail)
+{
+    plex__arena *a = c->arena;
+
+    if (n < 16 && avail >= 16 && a->cur.cap - a->cur.used >= 16) {
+        char *dst = a->cur.data + a->cur.used;
+        memcpy(dst, s, 16);
+        dst[n] = '\0';
+        a->cur.used += n + 1;
+        return dst;
+    }
+    return copy_bytes(c, s, n);
 }
 
 /* The raw JSON text of the value starting at v (a container is consumed). */

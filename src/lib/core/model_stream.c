@@ -337,7 +337,6 @@ static int json_item(plex__stream *st, const void **item, const char **raw, size
 {
     size_t at = st->pos;
     plex__json_token t;
-    char idx[32];
     void *obj;
     ctx c;
     int rc;
@@ -347,7 +346,7 @@ static int json_item(plex__stream *st, const void **item, const char **raw, size
     plex__arena_rewind(st->arena, &st->head);
     unit_ctx(st, &c, at, err);
     path_push(&c, st->items->name, st->items->len, 1);
-    path_push(&c, idx, (size_t)snprintf(idx, sizeof(idx), "[%zu]", st->nitems), 0);
+    path_index(&c, st->nitems);
     if (!(obj = plex__arena_alloc(st->arena, st->items->sub->size)))
         return nomem(&c);
     rc = plex__json_next(&c.r, &t);
@@ -573,9 +572,8 @@ static int xml_child(plex__stream *st, const void **item, const char **raw, size
         return unit_failed(st, &c, at, rc, err);
     f = plex__model_xml_child_field(&c, st->s, &t);
     if (f == st->items) {
-        char idx[32];
         path_push(&c, f->name, f->len, 1);
-        path_push(&c, idx, (size_t)snprintf(idx, sizeof(idx), "[%zu]", st->nitems), 0);
+        path_index(&c, st->nitems);
         if (!(obj = plex__arena_alloc(st->arena, f->sub->size)))
             return nomem(&c);
         rc = plex__model_xml_element(&c, f->sub, obj, &t);
