@@ -117,6 +117,7 @@ typedef struct cli_column {
 typedef struct cli_table {
     const cli_column *cols;
     int ncols;
+    int shown; /* the columns that fit the terminal */
     int w[CLI_TABLE_MAX_COLS];
     int limit; /* terminal width, or 0 */
     int color;

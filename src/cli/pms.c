@@ -246,6 +246,10 @@ int cli_pms_open(cli_pms *p)
         want = NULL;
     if ((rc = cli_session_open(&p->s, CLI_NEED_TOKEN)) != 0)
         return rc;
+    if (want && strstr(want, "://") && !is_url(want)) {
+        cli_error("--server %s: a server URL is http:// or https://", want);
+        return CLI_EXIT_USAGE;
+    }
     if (want && is_url(want)) {
         snprintf(p->label, sizeof(p->label), "%s", want);
         rc = plex_server_new(&p->server, p->s.client, want, NULL);

@@ -174,15 +174,22 @@ static void size_columns(cli_table *t, const int *natural)
         t->w[i] = w;
         used += w;
     }
-    if (flex < 0)
-        return;
-    most = natural ? natural[flex] : t->cols[flex].width;
-    room = t->limit ? t->limit - used : most;
-    if (room > most)
-        room = most;
-    if (room < MIN_FLEX)
-        room = most < MIN_FLEX ? most : MIN_FLEX;
-    t->w[flex] = room;
+    t->shown = t->ncols;
+    if (flex >= 0) {
+        most = natural ? natural[flex] : t->cols[flex].width;
+        room = t->limit ? t->limit - used : most;
+        if (room > most)
+            room = most;
+        if (room < MIN_FLEX)
+            room = most < MIN_FLEX ? most : MIN_FLEX;
+        t->w[flex] = room;
+        used += room;
+    }
+    /* a terminal too narrow for every column: the last ones are left out */
+    while (t->limit && used > t->limit && t->shown > 1 && t->shown - 1 != flex) {
+        t->shown--;
+        used -= t->w[t->shown] + 2;
+    }
 }
 
 void cli_table_init(cli_table *t, const cli_column *cols, int ncols, int buffered)
@@ -199,7 +206,7 @@ void cli_table_init(cli_table *t, const cli_column *cols, int ncols, int buffere
 
 static void print_row(cli_table *t, const char *const *cells, int head)
 {
-    int last = t->ncols - 1;
+    int last = t->shown - 1;
 
     /* the last column is not padded: no trailing blanks */
     while (last > 0 && (!cells[last] || !*cells[last]))
