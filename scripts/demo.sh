@@ -1,8 +1,12 @@
 #!/bin/sh
 # `make demo`: install what is missing, build, start plexsim (the local
-# plex.tv emulator) on a free port of 127.0.0.1, and run the real
-# `plex login` screen against it in a temporary config directory; plexsim
-# approves the code by itself after a few seconds. Then `plex whoami`.
+# plex.tv and media server emulator) on a free port of 127.0.0.1, and run the
+# real `plex login` screen against it in a temporary config directory;
+# plexsim approves the code by itself after a few seconds. Then `plex whoami`,
+# and a walk through the emulated media server (the account's only server,
+# found through its resources as a real one is): `plex libraries`,
+# `plex ls Movies --limit 5`, `plex show` of the first of them, and the
+# download of an episode with its progress bar.
 #
 # Environment: BUILD (build directory, default build), JOBS, PLEX_WERROR,
 # CMAKE_FLAGS (as for `make build`), DEMO_APPROVE_AFTER (polls before the
@@ -44,9 +48,11 @@ trap 'exit 143' TERM
     >"$tmp/plexsim.out" 2>"$tmp/plexsim.err" &
 sim_pid=$!
 url=
+pms=
 for _ in $(seq 100); do
     url=$(sed -n 's/^LISTENING //p' "$tmp/plexsim.out" | head -n 1)
-    [ -n "$url" ] && break
+    pms=$(sed -n 's/^PMS //p' "$tmp/plexsim.out" | head -n 1)
+    [ -n "$pms" ] && break
     sleep 0.05
 done
 if [ -z "$url" ]; then
@@ -71,8 +77,27 @@ cat <<MSG
 MSG
 "$plex" --config-dir "$tmp/config" whoami
 
+if [ -n "$pms" ]; then
+    # the item keys of the walk, from plex's own --json output
+    key_of() { sed -n '1s/.*"ratingKey":"\([^"]*\)".*/\1/p'; }
+    run() {
+        printf '\n== plex %s ==\n' "$*"
+        "$plex" --config-dir "$tmp/config" "$@"
+    }
+    run libraries
+    run ls Movies --limit 5
+    movie=$("$plex" --config-dir "$tmp/config" --json ls Movies --limit 1 | key_of)
+    run show "$movie"
+    episode=$("$plex" --config-dir "$tmp/config" --json ls "TV Shows" --type episode --limit 1 |
+        key_of)
+    mkdir "$tmp/downloads"
+    run download "$episode" -o "$tmp/downloads"
+fi
+
 cat <<MSG
 
-Done: plexsim is stopped and the temporary sign-in removed. To sign in for real:
+Done: plexsim is stopped, the temporary sign-in and the download removed.
+To sign in for real and browse your own server:
   $plex login
+  $plex libraries
 MSG
