@@ -1,5 +1,6 @@
 #include "alloc.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,49 @@
 static int armed;
 static unsigned long fail_at;
 static unsigned long count;
+static int tracking;
+static size_t live, peak;
+
+void plex__alloc_track(int on)
+{
+    tracking = on;
+    live = peak = 0;
+}
+
+size_t plex__alloc_live_bytes(void)
+{
+    return live;
+}
+
+size_t plex__alloc_peak_bytes(void)
+{
+    return peak;
+}
+
+void plex__alloc_reset_peak(void)
+{
+    peak = live;
+}
+
+/* Count a block that came or went (tracking only). A block allocated before
+ * tracking began and freed during it is not counted below zero. */
+static void *took(void *p)
+{
+    if (tracking && p) {
+        live += malloc_usable_size(p);
+        if (live > peak)
+            peak = live;
+    }
+    return p;
+}
+
+static void gave(void *p)
+{
+    if (tracking && p) {
+        size_t n = malloc_usable_size(p);
+        live = n < live ? live - n : 0;
+    }
+}
 
 static int should_fail(void)
 {
@@ -36,25 +80,36 @@ void *plex__malloc(size_t size)
 {
     if (should_fail())
         return NULL;
-    return malloc(size ? size : 1);
+    return took(malloc(size ? size : 1));
 }
 
 void *plex__calloc(size_t n, size_t size)
 {
     if (should_fail())
         return NULL;
-    return calloc(n ? n : 1, size ? size : 1);
+    return took(calloc(n ? n : 1, size ? size : 1));
 }
 
 void *plex__realloc(void *ptr, size_t size)
 {
+    void *p;
+
     if (should_fail())
         return NULL;
-    return realloc(ptr, size ? size : 1);
+    if (!tracking)
+        return realloc(ptr, size ? size : 1);
+    {
+        size_t before = ptr ? malloc_usable_size(ptr) : 0;
+        if (!(p = realloc(ptr, size ? size : 1)))
+            return NULL;
+        live = before < live ? live - before : 0;
+    }
+    return took(p);
 }
 
 void plex__free(void *ptr)
 {
+    gave(ptr);
     free(ptr);
 }
 
@@ -75,5 +130,6 @@ char *plex__strdup(const char *s)
 
 void plex_free(void *ptr)
 {
+    gave(ptr);
     free(ptr);
 }

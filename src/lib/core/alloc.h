@@ -24,4 +24,15 @@ char *plex__strdup(const char *s);
 void plex__alloc_fail_at(unsigned long n);
 unsigned long plex__alloc_count(void);
 
+/*
+ * Test-only: count the bytes the library holds (its own allocations, as the
+ * C library sized them) from now on: live now, and the peak since the last
+ * reset. For the memory-bound tests (a listing of 50,000 items must hold no
+ * more than one of 1,000). Off by default; not thread-safe.
+ */
+void plex__alloc_track(int on);
+size_t plex__alloc_live_bytes(void);
+size_t plex__alloc_peak_bytes(void);
+void plex__alloc_reset_peak(void);
+
 #endif
