@@ -60,6 +60,15 @@ int main(void)
         walk("{\"x\":[1,{}],\"MediaContainer\":{\"size\":0,\"friendlyName\":\"a\"}}", NULL, &s), 0);
     CHECK_INT(s.n, 1);
     CHECK_STR(s.text[0], "{\"size\":0,\"friendlyName\":\"a\"}");
+    /* another root container, alone at the root (GET /butler) */
+    CHECK_INT(walk("{\"ButlerTasks\": {\"ButlerTask\": [{\"name\":\"A\"}, {\"name\":\"B\"}]}}",
+                   "ButlerTask", &s),
+              0);
+    CHECK_INT(s.n, 2);
+    CHECK_STR(s.text[1], "{\"name\":\"B\"}");
+    CHECK_INT(walk("{\"ButlerTasks\":{\"x\":1}}", NULL, &s), 0);
+    CHECK_STR(s.text[0], "{\"x\":1}");
+    CHECK_INT(walk("{\"a\":{},\"b\":{}}", "x", &s), PLEX_ESCHEMA);
     /* the callback stops the walk */
     s.stop_at = 1;
     CHECK_INT(walk(doc, "Directory", &s), 7);

@@ -41,8 +41,10 @@ typedef int (*plex_json_each_cb)(const char *json, size_t len, void *payload);
 
 /**
  * Walk the objects of one array of a MediaContainer answer
- * (`{"MediaContainer":{..., "Directory":[{...},{...}]}}`) as their bytes,
- * without decoding them: `element` is the array's name as the server spells
+ * (`{"MediaContainer":{..., "Directory":[{...},{...}]}}`, or an answer whose
+ * root holds one other container object, such as /butler's
+ * `{"ButlerTasks":{"ButlerTask":[...]}}`) as their bytes, without decoding
+ * them: `element` is the array's name as the server spells
  * it ("Directory", "Metadata", "Hub", "Setting"...). A member holding a
  * single object instead of an array is one element; null elements are
  * skipped. With `element` NULL the callback gets the MediaContainer object
@@ -55,8 +57,9 @@ typedef int (*plex_json_each_cb)(const char *json, size_t len, void *payload);
  * @param payload  handed to cb.
  * @return 0 (also when the container has no such member), cb's non-zero
  *         value, PLEX_EINVALID (NULL body or cb), PLEX_EPARSE (not JSON),
- *         PLEX_ESCHEMA (no MediaContainer object, or the member is neither
- *         an object nor an array of objects).
+ *         PLEX_ESCHEMA (no MediaContainer object nor a single other object at
+ *         the root, or the member is neither an object nor an array of
+ *         objects).
  */
 PLEX_API int plex_container_json_each(const char *body, size_t len, const char *element,
                                       plex_json_each_cb cb, void *payload);

@@ -52,12 +52,34 @@ static int each_element(plex__json_reader *r, const plex__json_token *tok, plex_
     }
 }
 
+/* The container's members: each element of `element` to cb. */
+static int each_member(plex__json_reader *r, const char *body, const char *element,
+                       plex_json_each_cb cb, void *payload)
+{
+    plex__json_token key, val;
+    int rc;
+
+    for (;;) {
+        if (plex__json_next_member(r, &key, &val) != 0)
+            return PLEX_EPARSE;
+        if (key.type == PLEX__JSON_OBJECT_END)
+            return 0;
+        if (plex__json_key_eq(body, &key, element, strlen(element))) {
+            if ((rc = each_element(r, &val, cb, payload)) != 0)
+                return rc;
+        } else if (plex__json_skip(r, &val) != 0) {
+            return PLEX_EPARSE;
+        }
+    }
+}
+
 int plex_container_json_each(const char *body, size_t len, const char *element,
                              plex_json_each_cb cb, void *payload)
 {
     plex__json_reader r;
     plex__json_token key, val;
-    int rc;
+    size_t only = 0, only_end = 0;
+    int objects = 0;
 
     if (!body || !cb)
         return PLEX_EINVALID;
@@ -66,31 +88,33 @@ int plex_container_json_each(const char *body, size_t len, const char *element,
         return PLEX_EPARSE;
     if (val.type != PLEX__JSON_OBJECT_BEGIN)
         return PLEX_ESCHEMA;
-    /* the root object: find MediaContainer */
+    /* the root object: MediaContainer, or its only object (ButlerTasks...) */
     for (;;) {
         if (plex__json_next_member(&r, &key, &val) != 0)
             return PLEX_EPARSE;
         if (key.type == PLEX__JSON_OBJECT_END)
-            return PLEX_ESCHEMA;
-        if (plex__json_key_eq(body, &key, "MediaContainer", 14))
             break;
+        if (plex__json_key_eq(body, &key, "MediaContainer", 14)) {
+            if (val.type != PLEX__JSON_OBJECT_BEGIN)
+                return PLEX_ESCHEMA;
+            if (!element)
+                return each_object(&r, &val, cb, payload);
+            return each_member(&r, body, element, cb, payload);
+        }
+        if (val.type == PLEX__JSON_OBJECT_BEGIN && objects++ == 0)
+            only = val.start;
         if (plex__json_skip(&r, &val) != 0)
             return PLEX_EPARSE;
+        if (objects == 1 && only == val.start)
+            only_end = r.pos;
     }
-    if (val.type != PLEX__JSON_OBJECT_BEGIN)
+    if (objects != 1)
         return PLEX_ESCHEMA;
+    /* read that object again, as the container */
+    plex__json_reader_init(&r, body + only, only_end - only);
+    if (plex__json_next(&r, &val) != 0)
+        return PLEX_EPARSE;
     if (!element)
         return each_object(&r, &val, cb, payload);
-    for (;;) {
-        if (plex__json_next_member(&r, &key, &val) != 0)
-            return PLEX_EPARSE;
-        if (key.type == PLEX__JSON_OBJECT_END)
-            return 0;
-        if (plex__json_key_eq(body, &key, element, strlen(element))) {
-            if ((rc = each_element(&r, &val, cb, payload)) != 0)
-                return rc;
-        } else if (plex__json_skip(&r, &val) != 0) {
-            return PLEX_EPARSE;
-        }
-    }
+    return each_member(&r, body + only, element, cb, payload);
 }
