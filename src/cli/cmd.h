@@ -68,6 +68,7 @@ int cmd_playlist_remove(const cli_cmd *cmd, int argc, char **argv);
 int cmd_playlist_delete(const cli_cmd *cmd, int argc, char **argv);
 int cmd_sessions(const cli_cmd *cmd, int argc, char **argv);
 int cmd_history(const cli_cmd *cmd, int argc, char **argv);
+int cmd_server(const cli_cmd *cmd, int argc, char **argv);
 
 /* Print "plex: <message>" on stderr (printf-style). */
 void cli_error(const char *fmt, ...)

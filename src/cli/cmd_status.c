@@ -181,3 +181,77 @@ done:
     cli_pms_close(&p);
     return cli_finish_stdout(rc);
 }
+
+/* ---- plex server ---- */
+
+/* 1 for "1"/"true", 0 for "0"/"false", -1 otherwise. */
+static int truth(const char *v)
+{
+    if (!v)
+        return -1;
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+        return 1;
+    return strcmp(v, "0") == 0 || strcmp(v, "false") == 0 ? 0 : -1;
+}
+
+int cmd_server(const cli_cmd *cmd, int argc, char **argv)
+{
+    const cli_opt opts[] = {CLI_END};
+    plex_container *c = NULL, *u = NULL;
+    char platform[256], update[300];
+    cli_pms p;
+    int rc, urc;
+
+    memset(&p, 0, sizeof(p));
+    rc = cli_opt_parse(opts, cmd->name,
+                       "The server's name, version, platform and machine identifier (GET /), and\n"
+                       "whether an update is available (GET /updater/status; an administrator's\n"
+                       "token).\n"
+                       "--json: the MediaContainer of GET /, then that of GET /updater/status, as\n"
+                       "the server sent them.",
+                       argc, argv);
+    if (rc)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    if ((rc = cli_pms_open(&p)) != 0)
+        goto done;
+    if ((rc = plex_server_info(&c, p.server)) != 0) {
+        rc = cli_pms_fail(&p, rc, "reading the server");
+        goto done;
+    }
+    if (cli_g.json && (rc = cli_pms_json(&p, c, NULL)) != 0)
+        goto done;
+    /* the updater (no typed call yet): its attributes are by wire name */
+    urc = plex_server_get(&u, p.server, "/updater/status", NULL);
+    if (cli_g.json) {
+        if (urc == 0)
+            rc = cli_pms_json(&p, u, NULL);
+        goto done;
+    }
+    if (urc != 0) {
+        const plex_error *e = plex_server_last_error(p.server);
+        snprintf(update, sizeof(update), "unknown (%s)",
+                 e && e->code == urc && e->message[0] ? e->message : plex_strerror(urc));
+    } else {
+        int can = truth(plex_attrs_get(&u->extra, "canInstall"));
+        snprintf(update, sizeof(update), "%s",
+                 can == 1   ? "available (plex --json server shows the release)"
+                 : can == 0 ? "none"
+                            : "unknown (the server does not say)");
+    }
+    snprintf(platform, sizeof(platform), "%s%s%s", c->platform ? c->platform : "",
+             c->platform_version ? " " : "", c->platform_version ? c->platform_version : "");
+    printf("name        %s\n", c->friendly_name ? c->friendly_name : "");
+    printf("version     %s\n", c->version ? c->version : "");
+    printf("platform    %s\n", platform);
+    printf("machine id  %s\n", c->machine_identifier ? c->machine_identifier : "");
+    printf("url         %s\n", plex_server_url(p.server));
+    if (c->my_plex_username)
+        printf("account     %s (%s)\n", c->my_plex_username,
+               c->my_plex_signin_state ? c->my_plex_signin_state : "?");
+    printf("update      %s\n", update);
+done:
+    plex_container_free(c);
+    plex_container_free(u);
+    cli_pms_close(&p);
+    return cli_finish_stdout(rc);
+}

@@ -44,6 +44,8 @@ static const cli_cmd commands[] = {
     {"playlist delete", "delete a playlist", cmd_playlist_delete},
     {"sessions", "who plays what, where, direct or transcoded", cmd_sessions},
     {"history", "what was watched, newest first", cmd_history},
+    {"server", "the server's name, version, platform, id, and whether an update is available",
+     cmd_server},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

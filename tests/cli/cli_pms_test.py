@@ -373,6 +373,20 @@ class Status(PmsCase):
         self.assertTrue(all("historyKey" in e for e in self.plex("--json", "history").json()))
 
 
+class Server(PmsCase):
+    def test_server(self):
+        r = self.plex("server")
+        self.ok(r)
+        root = self.server_json("/")
+        self.assertRegex(r.out, r"^name +%s\n" % re.escape(root["friendlyName"]))
+        self.assertIn("machine id  %s\n" % root["machineIdentifier"], r.out)
+        self.assertIn("version     %s\n" % root["version"], r.out)
+        self.assertRegex(r.out, r"\nupdate +(available|none|unknown)")
+        j = self.plex("--json", "server").json()
+        self.assertEqual(j[0], root)
+        self.fails(self.plex("server", env={"PLEX_TOKEN": "rejected"}), 77, r"refused the token")
+
+
 class Memory(unittest.TestCase):
     def test_large_section(self):
         """plex --json ls of 50,000 movies: every item, in a small peak RSS."""
