@@ -221,6 +221,87 @@ static void test_xml(void)
     free(d);
 }
 
+/* The writers a streamed listing uses (plexsim): members without braces, an
+ * element left open; doubles in their shortest round-trip form. */
+static void test_writers(void)
+{
+    plex_container c;
+    plex_metadata m;
+    plex_tag genre;
+    const plex_tag *genres[1] = {&genre};
+    plex__buf b = PLEX__BUF_INIT;
+    plex__json_writer w;
+    char tmp[40];
+    const double values[] = {7.3, 1.78, 23.976, 0.1, 2.35, 1e300, -0.5, 1.0 / 3.0, 100};
+    const char *texts[] = {"7.3", "1.78", "23.976", "0.1", "2.35", "1e+300", "-0.5",
+                           "0.3333333333333333", "100"};
+
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        double back;
+        size_t n = plex__format_double(tmp, sizeof(tmp), values[i]);
+        CHECK_STR(tmp, texts[i]);
+        CHECK(n == strlen(tmp));
+        CHECK(plex__json_strtod(tmp, n, &back) == 0 && back == values[i]);
+    }
+
+    memset(&c, 0, sizeof(c));
+    memset(&m, 0, sizeof(m));
+    c.size = 1;
+    c.present[0] |= 1u << PLEX_CONTAINER_SIZE;
+    c.identifier = "com.plexapp.plugins.library";
+    m.rating_key = "7";
+    m.audience_rating = 7.3;
+    m.present[PLEX_METADATA_AUDIENCE_RATING / 32] |= 1u << (PLEX_METADATA_AUDIENCE_RATING % 32);
+    plex__jw_init(&w, &b);
+    plex__jw_object_begin(&w);
+    plex__jw_key(&w, "MediaContainer");
+    plex__jw_object_begin(&w);
+    plex__model_write_members(&w, &plex__media_container_schema, &c);
+    plex__jw_key(&w, "Metadata");
+    plex__jw_array_begin(&w);
+    plex__model_write(&w, &plex__metadata_schema, &m);
+    plex__jw_array_end(&w);
+    plex__jw_object_end(&w);
+    plex__jw_object_end(&w);
+    CHECK_INT(b.err, 0);
+    CHECK_STR(b.ptr, "{\"MediaContainer\":{\"size\":1,\"identifier\":\"com.plexapp.plugins."
+                     "library\",\"Metadata\":[{\"ratingKey\":\"7\",\"audienceRating\":7.3}]}}");
+    b.len = 0;
+    plex__model_write_xml_open(&b, &plex__media_container_schema, &c, NULL);
+    plex__model_write_xml(&b, &plex__metadata_schema, &m, "Directory");
+    plex__buf_puts(&b, "</MediaContainer>");
+    CHECK_STR(b.ptr, "<MediaContainer size=\"1\" identifier=\"com.plexapp.plugins.library\">"
+                     "<Directory ratingKey=\"7\" audienceRating=\"7.3\"/></MediaContainer>");
+    /* a child set without its presence bit is written, in XML as in JSON */
+    memset(&genre, 0, sizeof(genre));
+    genre.tag = "Drama";
+    m.genres = genres;
+    m.genres_count = 1;
+    b.len = 0;
+    plex__model_write_xml(&b, &plex__metadata_schema, &m, "Video");
+    CHECK_STR(b.ptr, "<Video ratingKey=\"7\" audienceRating=\"7.3\"><Genre tag=\"Drama\"/></Video>");
+    b.len = 0;
+    plex__jw_init(&w, &b);
+    plex__model_write(&w, &plex__metadata_schema, &m);
+    CHECK_STR(b.ptr, "{\"ratingKey\":\"7\",\"audienceRating\":7.3,\"Genre\":[{\"tag\":\"Drama\"}]}");
+    /* so is a typed value (a Setting's) */
+    {
+        plex_setting st;
+        memset(&st, 0, sizeof(st));
+        st.id = "GdmEnabled";
+        st.value.type = PLEX_VALUE_BOOL;
+        st.value.text = "true";
+        b.len = 0;
+        plex__model_write_xml(&b, &plex__setting_schema, &st, "Setting");
+        CHECK_STR(b.ptr, "<Setting id=\"GdmEnabled\" value=\"true\"/>");
+        b.len = 0;
+        plex__jw_init(&w, &b);
+        plex__model_write(&w, &plex__setting_schema, &st);
+        CHECK_STR(b.ptr, "{\"id\":\"GdmEnabled\",\"value\":true}");
+    }
+    plex__buf_dispose(&b);
+}
+
 /* ---- the incremental decoder ---- */
 
 /* A listing of n items, JSON or XML, made from the movie fixture's item. */
@@ -471,6 +552,7 @@ int main(void)
     test_movie_strict();
     test_sections();
     test_xml();
+    test_writers();
     test_stream();
     test_stream_bounded();
     test_stream_errors();

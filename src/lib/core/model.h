@@ -113,12 +113,25 @@ const void *plex__model_at(const plex__schema *schema, const void *obj, size_t f
 /* Append the JSON of `obj` (an object; a list schema: its items as an array). */
 void plex__model_write(plex__json_writer *w, const plex__schema *schema, const void *obj);
 
+/* Append the members of `obj` to the JSON object being written (no braces):
+ * a caller that adds members of its own (a listing streamed item by item). */
+void plex__model_write_members(plex__json_writer *w, const plex__schema *schema, const void *obj);
+
+/* Write a double as the shortest %g text that reads back as the same value
+ * ("7.3", not "7.2999999999999998"); returns its length. */
+size_t plex__format_double(char *buf, size_t size, double v);
+
 /* Encode `obj` as a compact JSON document (with its root_key wrapper). */
 int plex__model_to_json(const plex__schema *schema, const void *obj, char **out);
 
 /* Append `obj` as an XML element named `name` (NULL: the schema's xml name). */
 void plex__model_write_xml(plex__buf *b, const plex__schema *schema, const void *obj,
                            const char *name);
+
+/* Append the start of `obj`'s element: its attributes and child elements,
+ * leaving it open for the caller's own children and its "</name>". */
+void plex__model_write_xml_open(plex__buf *b, const plex__schema *schema, const void *obj,
+                                const char *name);
 
 /* Encode `obj` as an XML document: declaration, then its element. */
 int plex__model_to_xml(const plex__schema *schema, const void *obj, char **out);

@@ -3,6 +3,23 @@
  */
 #include "model_internal.h"
 
+/* ---- numbers ---- */
+
+size_t plex__format_double(char *buf, size_t size, double v)
+{
+    /* the shortest %.Ng that reads back as the same double: 7.3, not
+     * 7.2999999999999998 */
+    for (int digits = 15; digits <= 17; digits++) {
+        double back;
+        int n = snprintf(buf, size, "%.*g", digits, v);
+        if (n < 0 || (size_t)n >= size)
+            break;
+        if (digits == 17 || (plex__json_strtod(buf, (size_t)n, &back) == 0 && back == v))
+            return (size_t)n;
+    }
+    return strlen(buf);
+}
+
 /* ---- JSON encoder ---- */
 
 static void write_value_text(plex__json_writer *w, const plex_value *v)
@@ -62,8 +79,7 @@ static void write_field(plex__json_writer *w, const plex__schema *s, const plex_
         if (has) {
             char tmp[40];
             plex__jw_key(w, f->name);
-            snprintf(tmp, sizeof(tmp), "%.17g", *(const double *)slot);
-            plex__jw_raw(w, tmp, strlen(tmp));
+            plex__jw_raw(w, tmp, plex__format_double(tmp, sizeof(tmp), *(const double *)slot));
         }
         return;
     case PLEX__F_ARRAY:
@@ -103,9 +119,8 @@ static void write_field(plex__json_writer *w, const plex__schema *s, const plex_
     }
 }
 
-static void write_object(plex__json_writer *w, const plex__schema *s, const void *obj)
+void plex__model_write_members(plex__json_writer *w, const plex__schema *s, const void *obj)
 {
-    plex__jw_object_begin(w);
     for (size_t i = 0; i < s->nfields; i++)
         write_field(w, s, &s->fields[i], obj);
     if (s->extra_offset != PLEX__NO_OFFSET) {
@@ -116,6 +131,12 @@ static void write_object(plex__json_writer *w, const plex__schema *s, const void
             write_value_text(w, &x->items[i].value);
         }
     }
+}
+
+static void write_object(plex__json_writer *w, const plex__schema *s, const void *obj)
+{
+    plex__jw_object_begin(w);
+    plex__model_write_members(w, s, obj);
     plex__jw_object_end(w);
 }
 

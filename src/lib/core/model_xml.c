@@ -378,17 +378,25 @@ static void child_name(const plex__field *f, char *out, size_t size)
     out[n] = '\0';
 }
 
-void plex__model_write_xml(plex__buf *b, const plex__schema *s, const void *obj, const char *name)
+/* "<name attributes" (no '>'); returns 1 if obj has child elements to write. */
+static int xml_start(plex__buf *b, const plex__schema *s, const void *obj, const char *name)
 {
     int children = 0;
 
-    plex__buf_printf(b, "<%s", name ? name : s->xml ? s->xml : s->name);
+    plex__buf_printf(b, "<%s", name);
     for (size_t i = 0; i < s->nfields; i++) {
         const plex__field *f = &s->fields[i];
         const void *slot = (const char *)obj + f->offset;
         char tmp[40];
 
-        if (!field_present(s, obj, f) && f->kind != PLEX__F_STRING && f->kind != PLEX__F_RAW)
+        /* children are written when they are there, as the JSON encoder does */
+        if (f->kind == PLEX__F_OBJECT || f->kind == PLEX__F_ARRAY) {
+            if (*(const void *const *)slot)
+                children = 1;
+            continue;
+        }
+        if (!field_present(s, obj, f) && f->kind != PLEX__F_STRING && f->kind != PLEX__F_RAW &&
+            f->kind != PLEX__F_ANY)
             continue;
         switch ((plex__field_kind)f->kind) {
         case PLEX__F_STRING:
@@ -407,7 +415,8 @@ void plex__model_write_xml(plex__buf *b, const plex__schema *s, const void *obj,
             plex__buf_printf(b, " %s=\"%lld\"", f->name, (long long)*(const int64_t *)slot);
             break;
         case PLEX__F_DOUBLE:
-            plex__buf_printf(b, " %s=\"%.17g\"", f->name, *(const double *)slot);
+            plex__format_double(tmp, sizeof(tmp), *(const double *)slot);
+            plex__buf_printf(b, " %s=\"%s\"", f->name, tmp);
             break;
         case PLEX__F_BOOL:
             plex__buf_printf(b, " %s=\"%d\"", f->name,
@@ -431,11 +440,12 @@ void plex__model_write_xml(plex__buf *b, const plex__schema *s, const void *obj,
                                                                 PLEX_VALUE_JSON)
                 xml_attr_text(b, x->items[i].name, x->items[i].value.text);
     }
-    if (!children) {
-        plex__buf_puts(b, "/>");
-        return;
-    }
-    plex__buf_putc(b, '>');
+    return children;
+}
+
+/* The child elements of obj. */
+static void xml_children_out(plex__buf *b, const plex__schema *s, const void *obj)
+{
     for (size_t i = 0; i < s->nfields; i++) {
         const plex__field *f = &s->fields[i];
         const void *slot = (const char *)obj + f->offset;
@@ -451,7 +461,32 @@ void plex__model_write_xml(plex__buf *b, const plex__schema *s, const void *obj,
                 plex__model_write_xml(b, f->sub, items[j], cname);
         }
     }
-    plex__buf_printf(b, "</%s>", name ? name : s->xml ? s->xml : s->name);
+}
+
+void plex__model_write_xml(plex__buf *b, const plex__schema *s, const void *obj, const char *name)
+{
+    const char *el = name ? name : s->xml ? s->xml : s->name;
+
+    if (!xml_start(b, s, obj, el)) {
+        plex__buf_puts(b, "/>");
+        return;
+    }
+    plex__buf_putc(b, '>');
+    xml_children_out(b, s, obj);
+    plex__buf_printf(b, "</%s>", el);
+}
+
+void plex__model_write_xml_open(plex__buf *b, const plex__schema *s, const void *obj,
+                                const char *name)
+{
+    const char *el = name ? name : s->xml ? s->xml : s->name;
+
+    if (xml_start(b, s, obj, el)) {
+        plex__buf_putc(b, '>');
+        xml_children_out(b, s, obj);
+    } else {
+        plex__buf_putc(b, '>');
+    }
 }
 
 int plex__model_to_xml(const plex__schema *s, const void *obj, char **out)
