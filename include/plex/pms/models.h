@@ -21,6 +21,8 @@ typedef struct plex_meta plex_meta;
 typedef struct plex_provider_feature plex_provider_feature;
 typedef struct plex_provider plex_provider;
 typedef struct plex_device plex_device;
+typedef struct plex_account plex_account;
+typedef struct plex_search_result plex_search_result;
 typedef struct plex_container plex_container;
 typedef struct plex_stream plex_stream;
 typedef struct plex_part plex_part;
@@ -31,6 +33,7 @@ typedef struct plex_session plex_session;
 typedef struct plex_transcode_session plex_transcode_session;
 typedef struct plex_metadata plex_metadata;
 typedef struct plex_extras plex_extras;
+typedef struct plex_related plex_related;
 typedef struct plex_on_deck plex_on_deck;
 typedef struct plex_tag plex_tag;
 typedef struct plex_guid plex_guid;
@@ -86,6 +89,9 @@ struct plex_directory {
     size_t locations_count;
     const plex_directory *const *directories; /**< nested menus */
     size_t directories_count;
+    int32_t leaf_count;                 /**< "All episodes" of a show's children */
+    int32_t viewed_leaf_count;
+    int32_t size;                       /**< firstCharacter entries: items under the letter */
 };
 
 /** The fields of a plex_directory, for plex_directory_has(). */
@@ -123,7 +129,10 @@ typedef enum plex_directory_field {
     PLEX_DIRECTORY_IDENTIFIER = 30,
     PLEX_DIRECTORY_LOCATIONS = 31,
     PLEX_DIRECTORY_DIRECTORIES = 32,
-    PLEX_DIRECTORY__COUNT = 33
+    PLEX_DIRECTORY_LEAF_COUNT = 33,
+    PLEX_DIRECTORY_VIEWED_LEAF_COUNT = 34,
+    PLEX_DIRECTORY_SIZE = 35,
+    PLEX_DIRECTORY__COUNT = 36
 } plex_directory_field;
 
 /** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
@@ -546,6 +555,64 @@ static inline int plex_device_has(const plex_device *obj, plex_device_field f)
     return obj && (unsigned)f < PLEX_DEVICE__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
 }
 
+/** An account the server knows (`Account` of /accounts). */
+struct plex_account {
+    uint32_t present[1];                /**< presence bits, by field: use plex_account_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int64_t id;
+    const char *key;
+    const char *name;
+    const char *default_audio_language;
+    plex_opt_bool auto_select_audio;
+    const char *default_subtitle_language;
+    int32_t subtitle_mode;
+    const char *thumb;
+};
+
+/** The fields of a plex_account, for plex_account_has(). */
+typedef enum plex_account_field {
+    PLEX_ACCOUNT_ID = 0,
+    PLEX_ACCOUNT_KEY = 1,
+    PLEX_ACCOUNT_NAME = 2,
+    PLEX_ACCOUNT_DEFAULT_AUDIO_LANGUAGE = 3,
+    PLEX_ACCOUNT_AUTO_SELECT_AUDIO = 4,
+    PLEX_ACCOUNT_DEFAULT_SUBTITLE_LANGUAGE = 5,
+    PLEX_ACCOUNT_SUBTITLE_MODE = 6,
+    PLEX_ACCOUNT_THUMB = 7,
+    PLEX_ACCOUNT__COUNT = 8
+} plex_account_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_account_has(const plex_account *obj, plex_account_field f)
+{
+    return obj && (unsigned)f < PLEX_ACCOUNT__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** A hit of /library/search (`SearchResult`): its score and the item or tag. */
+struct plex_search_result {
+    uint32_t present[1];                /**< presence bits, by field: use plex_search_result_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    double score;
+    const plex_metadata *item;          /**< `Metadata` */
+    const plex_directory *directory;
+};
+
+/** The fields of a plex_search_result, for plex_search_result_has(). */
+typedef enum plex_search_result_field {
+    PLEX_SEARCH_RESULT_SCORE = 0,
+    PLEX_SEARCH_RESULT_ITEM = 1,
+    PLEX_SEARCH_RESULT_DIRECTORY = 2,
+    PLEX_SEARCH_RESULT__COUNT = 3
+} plex_search_result_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_search_result_has(const plex_search_result *obj, plex_search_result_field f)
+{
+    return obj && (unsigned)f < PLEX_SEARCH_RESULT__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
 /** The envelope of every media-server answer (`MediaContainer`): its own attributes (paging, the
  *  list's context, the server's attributes on /, a play queue's state, a transcode decision's
  *  codes...) and the lists it holds. Free with plex_container_free(). */
@@ -690,6 +757,11 @@ struct plex_container {
     size_t servers_count;
     const plex_device *const *devices;  /**< /devices */
     size_t devices_count;
+    const char *api_version;            /**< /identity: the API version ("1.1.1") */
+    const plex_account *const *accounts; /**< /accounts */
+    size_t accounts_count;
+    const plex_search_result *const *search_results; /**< /library/search */
+    size_t search_results_count;
     /** plex_coercion bits of the conversions made while decoding */
     uint32_t coerced;
 };
@@ -825,7 +897,10 @@ typedef enum plex_container_field {
     PLEX_CONTAINER_PROVIDERS = 126,
     PLEX_CONTAINER_SERVERS = 127,
     PLEX_CONTAINER_DEVICES = 128,
-    PLEX_CONTAINER__COUNT = 129
+    PLEX_CONTAINER_API_VERSION = 129,
+    PLEX_CONTAINER_ACCOUNTS = 130,
+    PLEX_CONTAINER_SEARCH_RESULTS = 131,
+    PLEX_CONTAINER__COUNT = 132
 } plex_container_field;
 
 /** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
@@ -874,6 +949,18 @@ static inline const plex_device *plex_container_servers_at(const plex_container 
 static inline const plex_device *plex_container_devices_at(const plex_container *obj, size_t i)
 {
     return obj && i < obj->devices_count ? obj->devices[i] : NULL;
+}
+
+/** `Account`[i], borrowed; NULL when out of range. */
+static inline const plex_account *plex_container_accounts_at(const plex_container *obj, size_t i)
+{
+    return obj && i < obj->accounts_count ? obj->accounts[i] : NULL;
+}
+
+/** `SearchResult`[i], borrowed; NULL when out of range. */
+static inline const plex_search_result *plex_container_search_results_at(const plex_container *obj, size_t i)
+{
+    return obj && i < obj->search_results_count ? obj->search_results[i] : NULL;
 }
 
 /**
@@ -1546,6 +1633,7 @@ struct plex_metadata {
     const plex_transcode_session *transcode_session; /**< /status/sessions: when transcoded */
     const plex_extras *extras;          /**< with includeExtras=1 */
     const plex_on_deck *on_deck;        /**< with includeOnDeck=1 */
+    const plex_related *related;        /**< with includeRelated=1: hubs of related items */
     /** plex_coercion bits of the conversions made while decoding this item */
     uint32_t coerced;
 };
@@ -1686,7 +1774,8 @@ typedef enum plex_metadata_field {
     PLEX_METADATA_TRANSCODE_SESSION = 131,
     PLEX_METADATA_EXTRAS = 132,
     PLEX_METADATA_ON_DECK = 133,
-    PLEX_METADATA__COUNT = 134
+    PLEX_METADATA_RELATED = 134,
+    PLEX_METADATA__COUNT = 135
 } plex_metadata_field;
 
 /** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
@@ -1866,6 +1955,33 @@ static inline int plex_extras_has(const plex_extras *obj, plex_extras_field f)
 static inline const plex_metadata *plex_extras_items_at(const plex_extras *obj, size_t i)
 {
     return obj && i < obj->items_count ? obj->items[i] : NULL;
+}
+
+/** Hubs of items related to an item (`Related`, with includeRelated=1). */
+struct plex_related {
+    uint32_t present[1];                /**< presence bits, by field: use plex_related_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const plex_hub *const *hubs;        /**< `Hub` */
+    size_t hubs_count;
+};
+
+/** The fields of a plex_related, for plex_related_has(). */
+typedef enum plex_related_field {
+    PLEX_RELATED_HUBS = 0,
+    PLEX_RELATED__COUNT = 1
+} plex_related_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_related_has(const plex_related *obj, plex_related_field f)
+{
+    return obj && (unsigned)f < PLEX_RELATED__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** `Hub`[i], borrowed; NULL when out of range. */
+static inline const plex_hub *plex_related_hubs_at(const plex_related *obj, size_t i)
+{
+    return obj && i < obj->hubs_count ? obj->hubs[i] : NULL;
 }
 
 /** The next item to watch of a show (`OnDeck`). */

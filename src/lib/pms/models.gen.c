@@ -8,7 +8,7 @@
 #include "models.gen.h"
 #include "plex/pms/models.h"
 
-static const plex__field directory_fields[33] = {
+static const plex__field directory_fields[36] = {
     {.name = "key", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
      .offset = offsetof(struct plex_directory, key)},
     {.name = "title", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
@@ -75,12 +75,18 @@ static const plex__field directory_fields[33] = {
      .offset = offsetof(struct plex_directory, locations), .sub = &plex__location_schema},
     {.name = "Directory", .len = 9, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 32,
      .offset = offsetof(struct plex_directory, directories), .sub = &plex__directory_schema},
+    {.name = "leafCount", .len = 9, .kind = PLEX__F_INT32, .flags = 0, .bit = 33,
+     .offset = offsetof(struct plex_directory, leaf_count)},
+    {.name = "viewedLeafCount", .len = 15, .kind = PLEX__F_INT32, .flags = 0, .bit = 34,
+     .offset = offsetof(struct plex_directory, viewed_leaf_count)},
+    {.name = "size", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 35,
+     .offset = offsetof(struct plex_directory, size)},
 };
 _Static_assert(offsetof(struct plex_directory, locations_count) == offsetof(struct plex_directory, locations) + sizeof(void *),
                "an array's count follows its pointer");
 _Static_assert(offsetof(struct plex_directory, directories_count) == offsetof(struct plex_directory, directories) + sizeof(void *),
                "an array's count follows its pointer");
-static const uint16_t directory_by_name[33] = {32, 31, 3, 14, 8, 9, 11, 19, 25, 16, 12, 20, 24, 13, 15, 29, 21, 30, 0, 5, 27, 10, 18, 4, 28, 26, 22, 23, 7, 1, 2, 17, 6};
+static const uint16_t directory_by_name[36] = {32, 31, 3, 14, 8, 9, 11, 19, 25, 16, 12, 20, 24, 13, 15, 29, 21, 30, 0, 5, 33, 27, 10, 18, 4, 28, 26, 35, 22, 23, 7, 1, 2, 17, 6, 34};
 static const uint32_t directory_required[2] = {0x0u, 0x0u};
 static const uint16_t directory_bools[7] = {offsetof(struct plex_directory, refreshing), offsetof(struct plex_directory, content), offsetof(struct plex_directory, directory), offsetof(struct plex_directory, filters), offsetof(struct plex_directory, allow_sync), offsetof(struct plex_directory, secondary), offsetof(struct plex_directory, search)};
 const plex__schema plex__directory_schema = {
@@ -93,7 +99,7 @@ const plex__schema plex__directory_schema = {
     .xml = NULL,
     .root_key = NULL,
     .size = sizeof(struct plex_directory),
-    .nfields = 33,
+    .nfields = 36,
     .nbools = 7,
     .present_offset = offsetof(struct plex_directory, present),
     .missing_offset = PLEX__NO_OFFSET,
@@ -527,7 +533,81 @@ const plex__schema plex__device_schema = {
     .list = 0,
 };
 
-static const plex__field media_container_fields[129] = {
+static const plex__field account_fields[8] = {
+    {.name = "id", .len = 2, .kind = PLEX__F_INT64, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_account, id)},
+    {.name = "key", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_account, key)},
+    {.name = "name", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_account, name)},
+    {.name = "defaultAudioLanguage", .len = 20, .kind = PLEX__F_STRING, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_account, default_audio_language)},
+    {.name = "autoSelectAudio", .len = 15, .kind = PLEX__F_BOOL, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_account, auto_select_audio)},
+    {.name = "defaultSubtitleLanguage", .len = 23, .kind = PLEX__F_STRING, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_account, default_subtitle_language)},
+    {.name = "subtitleMode", .len = 12, .kind = PLEX__F_INT32, .flags = 0, .bit = 6,
+     .offset = offsetof(struct plex_account, subtitle_mode)},
+    {.name = "thumb", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 7,
+     .offset = offsetof(struct plex_account, thumb)},
+};
+static const uint16_t account_by_name[8] = {4, 3, 5, 0, 1, 2, 6, 7};
+static const uint32_t account_required[2] = {0x0u, 0x0u};
+static const uint16_t account_bools[1] = {offsetof(struct plex_account, auto_select_audio)};
+const plex__schema plex__account_schema = {
+    .name = "account",
+    .fields = account_fields,
+    .by_name = account_by_name,
+    .required = account_required,
+    .bools = account_bools,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_account),
+    .nfields = 8,
+    .nbools = 1,
+    .present_offset = offsetof(struct plex_account, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_account, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field search_result_fields[3] = {
+    {.name = "score", .len = 5, .kind = PLEX__F_DOUBLE, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_search_result, score)},
+    {.name = "Metadata", .len = 8, .kind = PLEX__F_OBJECT, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_search_result, item), .sub = &plex__metadata_schema,
+     .xml = "Video,Directory@ratingKey,Track,Photo,Playlist"},
+    {.name = "Directory", .len = 9, .kind = PLEX__F_OBJECT, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_search_result, directory), .sub = &plex__directory_schema},
+};
+static const uint16_t search_result_by_name[3] = {2, 1, 0};
+static const uint32_t search_result_required[2] = {0x0u, 0x0u};
+const plex__schema plex__search_result_schema = {
+    .name = "search_result",
+    .fields = search_result_fields,
+    .by_name = search_result_by_name,
+    .required = search_result_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_search_result),
+    .nfields = 3,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_search_result, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_search_result, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field media_container_fields[132] = {
     {.name = "size", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 0,
      .offset = offsetof(struct plex_container, size)},
     {.name = "totalSize", .len = 9, .kind = PLEX__F_INT32, .flags = 0, .bit = 1,
@@ -787,6 +867,12 @@ static const plex__field media_container_fields[129] = {
      .offset = offsetof(struct plex_container, servers), .sub = &plex__device_schema},
     {.name = "Device", .len = 6, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 128,
      .offset = offsetof(struct plex_container, devices), .sub = &plex__device_schema},
+    {.name = "apiVersion", .len = 10, .kind = PLEX__F_STRING, .flags = 0, .bit = 129,
+     .offset = offsetof(struct plex_container, api_version)},
+    {.name = "Account", .len = 7, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 130,
+     .offset = offsetof(struct plex_container, accounts), .sub = &plex__account_schema},
+    {.name = "SearchResult", .len = 12, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 131,
+     .offset = offsetof(struct plex_container, search_results), .sub = &plex__search_result_schema},
 };
 _Static_assert(offsetof(struct plex_container, items_count) == offsetof(struct plex_container, items) + sizeof(void *),
                "an array's count follows its pointer");
@@ -802,7 +888,11 @@ _Static_assert(offsetof(struct plex_container, servers_count) == offsetof(struct
                "an array's count follows its pointer");
 _Static_assert(offsetof(struct plex_container, devices_count) == offsetof(struct plex_container, devices) + sizeof(void *),
                "an array's count follows its pointer");
-static const uint16_t media_container_by_name[129] = {128, 122, 123, 126, 125, 121, 127, 124, 51, 52, 50, 49, 3, 53, 12, 30, 111, 54, 14, 55, 38, 56, 37, 22, 57, 58, 98, 99, 36, 59, 41, 96, 97, 29, 28, 60, 4, 61, 16, 35, 5, 6, 7, 62, 39, 115, 114, 102, 103, 63, 8, 9, 11, 64, 65, 44, 48, 47, 46, 45, 10, 66, 2, 67, 25, 27, 24, 26, 68, 42, 43, 87, 95, 89, 90, 91, 92, 93, 94, 88, 104, 34, 69, 118, 119, 116, 117, 70, 32, 71, 113, 0, 107, 33, 31, 72, 73, 120, 23, 74, 108, 109, 15, 13, 17, 18, 19, 110, 1, 100, 101, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 112, 40, 106, 20, 21, 105, 86};
+_Static_assert(offsetof(struct plex_container, accounts_count) == offsetof(struct plex_container, accounts) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_container, search_results_count) == offsetof(struct plex_container, search_results) + sizeof(void *),
+               "an array's count follows its pointer");
+static const uint16_t media_container_by_name[132] = {130, 128, 122, 123, 126, 125, 121, 131, 127, 124, 51, 52, 50, 49, 3, 53, 129, 12, 30, 111, 54, 14, 55, 38, 56, 37, 22, 57, 58, 98, 99, 36, 59, 41, 96, 97, 29, 28, 60, 4, 61, 16, 35, 5, 6, 7, 62, 39, 115, 114, 102, 103, 63, 8, 9, 11, 64, 65, 44, 48, 47, 46, 45, 10, 66, 2, 67, 25, 27, 24, 26, 68, 42, 43, 87, 95, 89, 90, 91, 92, 93, 94, 88, 104, 34, 69, 118, 119, 116, 117, 70, 32, 71, 113, 0, 107, 33, 31, 72, 73, 120, 23, 74, 108, 109, 15, 13, 17, 18, 19, 110, 1, 100, 101, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 112, 40, 106, 20, 21, 105, 86};
 static const uint32_t media_container_required[8] = {0x0u, 0x0u, 0x0u, 0x0u, 0x0u, 0x0u, 0x0u, 0x0u};
 static const uint16_t media_container_bools[35] = {offsetof(struct plex_container, allow_sync), offsetof(struct plex_container, nocache), offsetof(struct plex_container, mixed_parents), offsetof(struct plex_container, sort_asc), offsetof(struct plex_container, smart), offsetof(struct plex_container, claimed), offsetof(struct plex_container, my_plex), offsetof(struct plex_container, my_plex_subscription), offsetof(struct plex_container, allow_sharing), offsetof(struct plex_container, allow_media_deletion), offsetof(struct plex_container, allow_camera_upload), offsetof(struct plex_container, allow_channel_access), offsetof(struct plex_container, allow_tuners), offsetof(struct plex_container, background_processing), offsetof(struct plex_container, certificate), offsetof(struct plex_container, companion_proxy), offsetof(struct plex_container, event_stream), offsetof(struct plex_container, hub_search), offsetof(struct plex_container, item_clusters), offsetof(struct plex_container, media_providers), offsetof(struct plex_container, multiuser), offsetof(struct plex_container, photo_auto_tag), offsetof(struct plex_container, plugin_host), offsetof(struct plex_container, push_notifications), offsetof(struct plex_container, read_only_libraries), offsetof(struct plex_container, sync), offsetof(struct plex_container, transcoder_audio), offsetof(struct plex_container, transcoder_lyrics), offsetof(struct plex_container, transcoder_photo), offsetof(struct plex_container, transcoder_subtitles), offsetof(struct plex_container, transcoder_video), offsetof(struct plex_container, updater), offsetof(struct plex_container, voice_search), offsetof(struct plex_container, play_queue_shuffled), offsetof(struct plex_container, subscription_active)};
 const plex__schema plex__media_container_schema = {
@@ -815,7 +905,7 @@ const plex__schema plex__media_container_schema = {
     .xml = "MediaContainer",
     .root_key = "MediaContainer",
     .size = sizeof(struct plex_container),
-    .nfields = 129,
+    .nfields = 132,
     .nbools = 35,
     .present_offset = offsetof(struct plex_container, present),
     .missing_offset = PLEX__NO_OFFSET,
@@ -1320,7 +1410,7 @@ const plex__schema plex__transcode_session_schema = {
     .list = 0,
 };
 
-static const plex__field metadata_fields[134] = {
+static const plex__field metadata_fields[135] = {
     {.name = "ratingKey", .len = 9, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
      .offset = offsetof(struct plex_metadata, rating_key)},
     {.name = "key", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
@@ -1590,6 +1680,8 @@ static const plex__field metadata_fields[134] = {
      .offset = offsetof(struct plex_metadata, extras), .sub = &plex__extras_schema},
     {.name = "OnDeck", .len = 6, .kind = PLEX__F_OBJECT, .flags = 0, .bit = 133,
      .offset = offsetof(struct plex_metadata, on_deck), .sub = &plex__on_deck_schema},
+    {.name = "Related", .len = 7, .kind = PLEX__F_OBJECT, .flags = 0, .bit = 134,
+     .offset = offsetof(struct plex_metadata, related), .sub = &plex__related_schema},
 };
 _Static_assert(offsetof(struct plex_metadata, media_count) == offsetof(struct plex_metadata, media) + sizeof(void *),
                "an array's count follows its pointer");
@@ -1639,7 +1731,7 @@ _Static_assert(offsetof(struct plex_metadata, locations_count) == offsetof(struc
                "an array's count follows its pointer");
 _Static_assert(offsetof(struct plex_metadata, reviews_count) == offsetof(struct plex_metadata, reviews) + sizeof(void *),
                "an array's count follows its pointer");
-static const uint16_t metadata_by_name[134] = {117, 123, 110, 105, 106, 132, 122, 115, 104, 119, 120, 111, 125, 124, 103, 112, 133, 129, 108, 121, 126, 109, 130, 114, 118, 113, 116, 131, 127, 128, 107, 28, 96, 59, 82, 44, 99, 29, 30, 75, 45, 62, 68, 85, 86, 47, 84, 23, 24, 89, 90, 61, 97, 57, 22, 78, 54, 6, 56, 14, 3, 8, 55, 53, 19, 4, 64, 65, 48, 94, 81, 26, 1, 73, 39, 38, 66, 17, 18, 16, 98, 88, 87, 72, 21, 58, 50, 5, 52, 27, 15, 2, 51, 49, 20, 41, 92, 91, 80, 63, 31, 34, 32, 0, 83, 100, 102, 101, 69, 93, 70, 37, 71, 7, 79, 9, 76, 77, 11, 25, 42, 46, 43, 12, 13, 10, 60, 74, 33, 36, 35, 95, 67, 40};
+static const uint16_t metadata_by_name[135] = {117, 123, 110, 105, 106, 132, 122, 115, 104, 119, 120, 111, 125, 124, 103, 112, 133, 129, 108, 121, 134, 126, 109, 130, 114, 118, 113, 116, 131, 127, 128, 107, 28, 96, 59, 82, 44, 99, 29, 30, 75, 45, 62, 68, 85, 86, 47, 84, 23, 24, 89, 90, 61, 97, 57, 22, 78, 54, 6, 56, 14, 3, 8, 55, 53, 19, 4, 64, 65, 48, 94, 81, 26, 1, 73, 39, 38, 66, 17, 18, 16, 98, 88, 87, 72, 21, 58, 50, 5, 52, 27, 15, 2, 51, 49, 20, 41, 92, 91, 80, 63, 31, 34, 32, 0, 83, 100, 102, 101, 69, 93, 70, 37, 71, 7, 79, 9, 76, 77, 11, 25, 42, 46, 43, 12, 13, 10, 60, 74, 33, 36, 35, 95, 67, 40};
 static const uint32_t metadata_required[8] = {0x0u, 0x0u, 0x0u, 0x0u, 0x0u, 0x0u, 0x0u, 0x0u};
 static const uint16_t metadata_bools[8] = {offsetof(struct plex_metadata, has_premium_extras), offsetof(struct plex_metadata, has_premium_primary_extra), offsetof(struct plex_metadata, skip_children), offsetof(struct plex_metadata, skip_parent), offsetof(struct plex_metadata, smart), offsetof(struct plex_metadata, allow_sync), offsetof(struct plex_metadata, read_only), offsetof(struct plex_metadata, live)};
 const plex__schema plex__metadata_schema = {
@@ -1652,7 +1744,7 @@ const plex__schema plex__metadata_schema = {
     .xml = NULL,
     .root_key = NULL,
     .size = sizeof(struct plex_metadata),
-    .nfields = 134,
+    .nfields = 135,
     .nbools = 8,
     .present_offset = offsetof(struct plex_metadata, present),
     .missing_offset = PLEX__NO_OFFSET,
@@ -1689,6 +1781,35 @@ const plex__schema plex__extras_schema = {
     .present_offset = offsetof(struct plex_extras, present),
     .missing_offset = PLEX__NO_OFFSET,
     .extra_offset = offsetof(struct plex_extras, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field related_fields[1] = {
+    {.name = "Hub", .len = 3, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_related, hubs), .sub = &plex__hub_schema},
+};
+_Static_assert(offsetof(struct plex_related, hubs_count) == offsetof(struct plex_related, hubs) + sizeof(void *),
+               "an array's count follows its pointer");
+static const uint16_t related_by_name[1] = {0};
+static const uint32_t related_required[2] = {0x0u, 0x0u};
+const plex__schema plex__related_schema = {
+    .name = "related",
+    .fields = related_fields,
+    .by_name = related_by_name,
+    .required = related_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_related),
+    .nfields = 1,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_related, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_related, extra),
     .coerced_offset = PLEX__NO_OFFSET,
     .words = 1,
     .open = 1,

@@ -19,6 +19,8 @@ extern const plex__schema plex__meta_schema;
 extern const plex__schema plex__provider_feature_schema;
 extern const plex__schema plex__provider_schema;
 extern const plex__schema plex__device_schema;
+extern const plex__schema plex__account_schema;
+extern const plex__schema plex__search_result_schema;
 extern const plex__schema plex__media_container_schema;
 extern const plex__schema plex__stream_schema;
 extern const plex__schema plex__part_schema;
@@ -29,6 +31,7 @@ extern const plex__schema plex__session_schema;
 extern const plex__schema plex__transcode_session_schema;
 extern const plex__schema plex__metadata_schema;
 extern const plex__schema plex__extras_schema;
+extern const plex__schema plex__related_schema;
 extern const plex__schema plex__on_deck_schema;
 extern const plex__schema plex__tag_schema;
 extern const plex__schema plex__guid_schema;
@@ -44,6 +47,6 @@ extern const plex__schema plex__ultrablur_schema;
 
 /* Every schema of the area, for the tests and the fuzzers. */
 #define PLEX__PMS_SCHEMAS \
-    &plex__directory_schema, &plex__hub_schema, &plex__setting_schema, &plex__meta_operator_schema, &plex__meta_field_type_schema, &plex__meta_choice_schema, &plex__meta_type_schema, &plex__meta_schema, &plex__provider_feature_schema, &plex__provider_schema, &plex__device_schema, &plex__media_container_schema, &plex__stream_schema, &plex__part_schema, &plex__media_schema, &plex__session_user_schema, &plex__player_schema, &plex__session_schema, &plex__transcode_session_schema, &plex__metadata_schema, &plex__extras_schema, &plex__on_deck_schema, &plex__tag_schema, &plex__guid_schema, &plex__image_schema, &plex__rating_schema, &plex__field_schema, &plex__marker_attributes_schema, &plex__marker_schema, &plex__chapter_schema, &plex__location_schema, &plex__review_schema, &plex__ultrablur_schema
+    &plex__directory_schema, &plex__hub_schema, &plex__setting_schema, &plex__meta_operator_schema, &plex__meta_field_type_schema, &plex__meta_choice_schema, &plex__meta_type_schema, &plex__meta_schema, &plex__provider_feature_schema, &plex__provider_schema, &plex__device_schema, &plex__account_schema, &plex__search_result_schema, &plex__media_container_schema, &plex__stream_schema, &plex__part_schema, &plex__media_schema, &plex__session_user_schema, &plex__player_schema, &plex__session_schema, &plex__transcode_session_schema, &plex__metadata_schema, &plex__extras_schema, &plex__related_schema, &plex__on_deck_schema, &plex__tag_schema, &plex__guid_schema, &plex__image_schema, &plex__rating_schema, &plex__field_schema, &plex__marker_attributes_schema, &plex__marker_schema, &plex__chapter_schema, &plex__location_schema, &plex__review_schema, &plex__ultrablur_schema
 
 #endif
