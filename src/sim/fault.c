@@ -2,6 +2,7 @@
  * Fault injection: the --fault grammar and the per-route queues.
  *
  *   SPEC  = METHOD " " ROUTE "=" SEQ          e.g. "GET /api/v2/pins/{id}=429,drop"
+ *                                             or "GET /library/sections/{id}/all=500"
  *   SEQ   = TOKEN *("," TOKEN)
  *   TOKEN = ( NNN | "drop" | "delay=" MS | "truncate" | "garbage" | "huge" | "html" ) [ "*" N ]
  *
@@ -132,7 +133,7 @@ int sim_fault_parse_seq(const char *seq, size_t len, sim_fault *out, size_t cap,
     return 0;
 }
 
-int sim_fault_parse_spec(const char *spec, sim_route *route, sim_fault *out, size_t cap, size_t *n,
+int sim_fault_parse_spec(const char *spec, int *route, sim_fault *out, size_t cap, size_t *n,
                          const char **why)
 {
     const char *eq = strchr(spec, '=');
@@ -147,16 +148,16 @@ int sim_fault_parse_spec(const char *spec, sim_route *route, sim_fault *out, siz
         *why = "unknown route (write it as listed, e.g. 'GET /api/v2/pins/{id}')";
         return -1;
     }
-    *route = (sim_route)r;
+    *route = r;
     return sim_fault_parse_seq(eq + 1, strlen(eq + 1), out, cap, n, why);
 }
 
-int sim_fault_push(sim_state *st, sim_route r, const sim_fault *f, size_t n)
+int sim_fault_push(sim_state *st, int r, const sim_fault *f, size_t n)
 {
     sim_fault_queue *q;
     size_t i;
 
-    if ((int)r < 0 || r >= SIM_R_FIRST_CONTROL || n > SIM_MAX_FAULTS - st->nfaults)
+    if (!sim_route_faultable(r) || n > SIM_MAX_FAULTS - st->nfaults)
         return -1;
     q = &st->faults[r];
     if (q->len + n > q->cap) {
@@ -185,12 +186,12 @@ int sim_fault_push(sim_state *st, sim_route r, const sim_fault *f, size_t n)
     return 0;
 }
 
-sim_fault sim_fault_pop(sim_state *st, sim_route r)
+sim_fault sim_fault_pop(sim_state *st, int r)
 {
     sim_fault f = {SIM_F_NONE, 0};
     sim_fault_queue *q;
 
-    if ((int)r < 0 || r >= SIM_R_FIRST_CONTROL)
+    if (!sim_route_faultable(r))
         return f;
     q = &st->faults[r];
     if (q->len == 0)

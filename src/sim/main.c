@@ -1,5 +1,6 @@
 /*
- * plexsim: a local plex.tv emulator for tests, benchmarks and the demo.
+ * plexsim: a local plex.tv and Plex Media Server emulator for tests,
+ * benchmarks and the demo (docs/plexsim.md).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -12,21 +13,28 @@
 
 #include "plex/common.h"
 #include "sim.h"
+#include "tv/tv.h"
 
 #define MAX_PEM ((size_t)1024 * 1024)
+#define MAX_LIBRARY 1000000
+/* The media server listens on each: local, "remote" and relay connections. */
+static const char *const pms_addresses[] = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
 
 static const char usage_text[] =
     "usage: plexsim [--port N] [--bind ADDR] [--tls-cert FILE --tls-key FILE]\n"
     "               [--approve-after N] [--pin-ttl SEC] [--strong-pin-ttl SEC]\n"
     "               [--jwt-ttl SEC] [--jwt-alg EdDSA|RS256]\n"
     "               [--fault SPEC]... [--max-seconds N] [--quiet]\n"
+    "               [--pms-port N] [--library-size N] [--seed S]\n"
     "               [--resources-loopback]\n";
 
 static const char help_text[] =
     "\n"
-    "A local emulator of the plex.tv API (pins, user, resources, geoip) for tests\n"
-    "and demos. It prints 'LISTENING http://127.0.0.1:PORT' (https:// with TLS) as\n"
-    "its first line on stdout, and exits after --max-seconds or on SIGINT/SIGTERM.\n"
+    "A local emulator of the plex.tv API (pins, user, resources, geoip) and of one\n"
+    "Plex Media Server, for tests and demos (docs/plexsim.md). It prints\n"
+    "'LISTENING http://127.0.0.1:PORT' (https:// with TLS) as its first line on\n"
+    "stdout and 'PMS http://127.0.0.1:PORT' (the media server) as its second, and\n"
+    "exits after --max-seconds or on SIGINT/SIGTERM.\n"
     "\n"
     "Options:\n"
     "  --port N            port to listen on; 0 (default) picks a free one\n"
@@ -48,6 +56,7 @@ static const char help_text[] =
     "                        html      200 text/html (a captive portal)\n"
     "                      TOKEN*N repeats a token N times.\n"
     "  --max-seconds N     exit after N seconds (default 600; 0: never)\n"
+
     "  --quiet             no per-request log on stderr\n"
     "  --resources-loopback  accepted for compatibility: /api/v2/resources always\n"
     "                      lists loopback connections only (127.0.0.1 local,\n"
@@ -71,7 +80,7 @@ static const char help_text[] =
     "                                 verificationCode: 201 with the user and a\n"
     "                                 new authToken (see below)\n"
     "  GET /api/users                 the v1 users list, always XML (X-Plex-Token)\n"
-    "  GET /identity                  the simulated media server's identity\n"
+
     "Every /api/v2 route but the QR image needs X-Plex-Client-Identifier (400\n"
     "code 1000 without it); X-Plex-* may be headers or query parameters. Answers\n"
     "are XML unless Accept names application/json.\n"
@@ -89,6 +98,19 @@ static const char help_text[] =
     "  " SIM_USER_TOKEN "\n"
     "Use it to link a pin: PUT /api/v2/pins/link with X-Plex-Token set to it.\n"
     "Tokens handed out for approved pins are random and belong to the same user.\n";
+
+static const char help_pms[] =
+    "\n"
+    "The emulated Plex Media Server (docs/plexsim.md lists its routes):\n"
+    "  --pms-port N        its port (on 127.0.0.1, .2 and .3); 0 (default) picks a\n"
+    "                      free one\n"
+    "  --library-size N    movies in its library (default 50; the shows, music and\n"
+    "                      photos scale with it); 1..1000000\n"
+    "  --seed S            the library is generated from S (default 1): the same\n"
+    "                      flags give the same bytes on every run\n"
+    "  Its routes take --fault and count in the stats as written there, e.g.\n"
+    "  'GET /library/sections/{id}/all'. Tokens: " SIM_USER_TOKEN ", those of\n"
+    "  approved pins and sign-ins, and the server's own " SIM_SERVER_TOKEN ".\n";
 
 static const char help_account[] =
     "Password sign-in: login '" SIM_SIGNIN_LOGIN "' (or " SIM_USER_EMAIL ") with password\n"
@@ -144,6 +166,21 @@ static int parse_int(const char *s, long lo, long hi, int *out)
     return 0;
 }
 
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    if (!*s || *s == '-')
+        return -1;
+    v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = (uint64_t)v;
+    return 0;
+}
+
 static char *read_file(const char *path, char *err, size_t errsize)
 {
     FILE *f = fopen(path, "rb");
@@ -186,6 +223,9 @@ enum {
     OPT_MAX,
     OPT_QUIET,
     OPT_RES_LOOPBACK,
+    OPT_PMS_PORT,
+    OPT_LIBRARY_SIZE,
+    OPT_SEED,
     OPT_HELP,
     OPT_VERSION
 };
@@ -204,10 +244,34 @@ static const struct option long_opts[] = {
     {"max-seconds", required_argument, NULL, OPT_MAX},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"resources-loopback", no_argument, NULL, OPT_RES_LOOPBACK},
+    {"pms-port", required_argument, NULL, OPT_PMS_PORT},
+    {"library-size", required_argument, NULL, OPT_LIBRARY_SIZE},
+    {"seed", required_argument, NULL, OPT_SEED},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
 };
+
+/* The media server: on 127.0.0.1, .2 and .3 at one port (Linux routes all
+ * of 127.0.0.0/8 to lo). Where the extra addresses cannot be bound, it
+ * listens on 127.0.0.1 alone, with a warning. */
+static int start_pms(sim_server **out, sim_state *st, const sim_server_options *tv, int port,
+                     char *err, size_t errsize)
+{
+    sim_server_options o = *tv;
+    size_t i;
+
+    o.service = &sim_pms_service;
+    o.port = port;
+    o.nbind = sizeof(pms_addresses) / sizeof(pms_addresses[0]);
+    for (i = 0; i < o.nbind; i++)
+        o.bind[i] = pms_addresses[i];
+    if (sim_server_start(out, st, &o, err, errsize) == 0)
+        return 0;
+    fprintf(stderr, "plexsim: %s; the media server listens on 127.0.0.1 only\n", err);
+    o.nbind = 1;
+    return sim_server_start(out, st, &o, err, errsize);
+}
 
 /* Wait for SIGINT/SIGTERM (blocked in every thread) or the deadline. */
 static void wait_for_end(const sigset_t *set, int max_seconds)
@@ -244,14 +308,16 @@ int main(int argc, char **argv)
     const char *cert_path = NULL, *key_path = NULL;
     char *cert = NULL, *key = NULL;
     const char **faults;
-    int nfaults = 0, max_seconds = 600, c, i, rc = 0;
+    int nfaults = 0, max_seconds = 600, c, i, rc = 0, pms_port = 0, library_size = 50;
+    uint64_t seed = 1;
     sim_state st;
-    sim_server *srv = NULL;
+    sim_server *srv = NULL, *pms = NULL;
     sigset_t set;
     char err[256];
 
     memset(&so, 0, sizeof(so));
-    so.bind = "127.0.0.1";
+    so.bind[0] = "127.0.0.1";
+    so.nbind = 1;
     faults = calloc((size_t)argc + 1, sizeof(*faults));
     if (!faults)
         return 1;
@@ -263,7 +329,7 @@ int main(int argc, char **argv)
                 rc = usage_error("--port: expected 0..65535, got '%s'", optarg);
             break;
         case OPT_BIND:
-            so.bind = optarg;
+            so.bind[0] = optarg;
             break;
         case OPT_CERT:
             cert_path = optarg;
@@ -305,8 +371,21 @@ int main(int argc, char **argv)
             break;
         case OPT_RES_LOOPBACK:
             break; /* the only behaviour now */
+        case OPT_PMS_PORT:
+            if (parse_int(optarg, 0, 65535, &pms_port))
+                rc = usage_error("--pms-port: expected 0..65535, got '%s'", optarg);
+            break;
+        case OPT_LIBRARY_SIZE:
+            if (parse_int(optarg, 1, MAX_LIBRARY, &library_size))
+                rc = usage_error("--library-size: expected 1..%d movies, got '%s'", MAX_LIBRARY,
+                                 optarg);
+            break;
+        case OPT_SEED:
+            if (parse_u64(optarg, &seed))
+                rc = usage_error("--seed: expected a whole number, got '%s'", optarg);
+            break;
         case OPT_HELP:
-            printf("%s%s%s%s", usage_text, help_text, help_account, help_jwt);
+            printf("%s%s%s%s%s", usage_text, help_text, help_pms, help_account, help_jwt);
             free(faults);
             return 0;
         case OPT_VERSION:
@@ -327,14 +406,15 @@ int main(int argc, char **argv)
         return rc;
     }
 
-    if (sim_state_init(&st, &cfg) != 0) {
+    if (sim_state_init(&st, &cfg) != 0 || sim_pms_init(&st, library_size, seed) != 0) {
         fprintf(stderr, "plexsim: out of memory (or no key for the JWTs)\n");
+        sim_state_dispose(&st);
         free(faults);
         return 1;
     }
     for (i = 0; i < nfaults; i++) {
         sim_fault *items = malloc(SIM_MAX_FAULTS * sizeof(*items));
-        sim_route route;
+        int route;
         size_t n = 0;
         const char *why = "out of memory";
 
@@ -377,17 +457,29 @@ int main(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-    if (sim_server_start(&srv, &st, &so, err, sizeof(err)) != 0) {
+    so.service = &sim_tv_service;
+    if (sim_server_start(&srv, &st, &so, err, sizeof(err)) != 0 ||
+        start_pms(&pms, &st, &so, pms_port, err, sizeof(err)) != 0) {
         fprintf(stderr, "plexsim: %s\n", err);
         rc = 1;
     } else {
-        printf("LISTENING %s\n", st.base_url);
+        pthread_mutex_lock(&st.lock);
+        st.port = sim_server_port(srv);
+        st.tls = cert != NULL;
+        sim_server_url(srv, st.base_url, sizeof(st.base_url));
+        st.server_port = sim_server_port(pms);
+        sim_server_url(pms, st.pms_url, sizeof(st.pms_url));
+        pthread_mutex_unlock(&st.lock);
+        /* both lines in one write: a reader that takes the first line and
+         * closes the pipe still gets a whole line */
+        printf("LISTENING %s\nPMS %s\n", st.base_url, st.pms_url);
         fflush(stdout);
         wait_for_end(&set, max_seconds);
-        sim_server_stop(srv);
         if (!so.quiet)
             fprintf(stderr, "plexsim: stopped\n");
     }
+    sim_server_stop(pms);
+    sim_server_stop(srv);
     free(cert);
     free(key);
     sim_state_dispose(&st);

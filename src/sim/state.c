@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim.h"
+#include "tv/tv.h"
 
 /* Codes people type: no 0/O, 1/I/L. */
 static const char short_alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZ23456789";
@@ -120,7 +120,10 @@ int sim_state_init(sim_state *st, const sim_config *cfg)
     st->cfg = *cfg;
     st->pins = calloc(SIM_MAX_PINS, sizeof(*st->pins));
     st->tokens = calloc(SIM_MAX_TOKENS, sizeof(*st->tokens));
-    if (!st->pins || !st->tokens || sim_random(&r, sizeof(r)) != 0 || sim_jwt_init(st) != 0) {
+    st->requests = calloc((size_t)sim_route_total(), sizeof(*st->requests));
+    st->faults = calloc((size_t)sim_route_total(), sizeof(*st->faults));
+    if (!st->pins || !st->tokens || !st->requests || !st->faults ||
+        sim_random(&r, sizeof(r)) != 0 || sim_jwt_init(st) != 0) {
         sim_state_dispose(st);
         return -1;
     }
@@ -134,9 +137,12 @@ void sim_state_dispose(sim_state *st)
 {
     size_t i;
 
-    for (i = 0; i < SIM_R_FIRST_CONTROL; i++)
+    for (i = 0; st->faults && i < (size_t)sim_route_total(); i++)
         free(st->faults[i].items);
+    sim_pms_dispose(st);
     sim_jwt_dispose(st);
+    free(st->faults);
+    free(st->requests);
     free(st->pins);
     free(st->tokens);
     pthread_cond_destroy(&st->wake);
@@ -155,12 +161,13 @@ void sim_state_reset(sim_state *st)
     st->token_head = 0;
     st->signin_failures = 0;
     st->user_signed_out = 0;
-    for (i = 0; i < SIM_R_FIRST_CONTROL; i++) {
+    for (i = 0; i < (size_t)sim_route_total(); i++) {
         st->faults[i].head = 0;
         st->faults[i].len = 0;
     }
     st->nfaults = 0;
-    memset(st->requests, 0, sizeof(st->requests));
+    memset(st->requests, 0, (size_t)sim_route_total() * sizeof(*st->requests));
+    sim_pms_reset(st);
     st->connections = 0;
 }
 

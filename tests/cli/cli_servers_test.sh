@@ -1,7 +1,8 @@
 #!/bin/bash
-# `plex servers` against plexsim --resources-loopback on 127.0.0.1: every
-# connection it lists is loopback (one answers, [::1] is refused), the chosen
-# one is marked, --json, --no-connect, --all, and a rejected token (77).
+# `plex servers` against plexsim on 127.0.0.1: every connection it lists is
+# loopback (its emulated media server answers on 127.0.0.1 and 127.0.0.2,
+# [::1] is refused), the chosen one is marked, --json, --no-connect, --all,
+# and a rejected token (77).
 #
 # usage: cli_servers_test.sh PLEX PLEXSIM
 set -u
@@ -27,19 +28,22 @@ check() { # check DESCRIPTION COMMAND...
     if "$@"; then pass=$((pass + 1)); else echo "FAIL $what"; fail=$((fail + 1)); fi
 }
 
-# start_sim NAME ARGS...: plexsim on a free port; its URL in $url, its pid in $sim_pid
+# start_sim NAME ARGS...: plexsim on a free port; its URL in $url, its media
+# server's in $pms, its pid in $sim_pid
 start_sim() {
     local name=$1
     shift
     "$plexsim" --port 0 --quiet --max-seconds 120 "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
     sim_pid=$!
     url=
+    pms=
     for _ in $(seq 200); do
         url=$(sed -n 's/^LISTENING //p' "$tmp/$name.out" | head -1)
-        [ -n "$url" ] && break
+        pms=$(sed -n 's/^PMS //p' "$tmp/$name.out" | head -1)
+        [ -n "$url" ] && [ -n "$pms" ] && break
         sleep 0.05
     done
-    [ -n "$url" ] || { echo "plexsim did not start"; cat "$tmp/$name.err"; exit 1; }
+    [ -n "$pms" ] || { echo "plexsim did not start"; cat "$tmp/$name.err"; exit 1; }
 }
 
 start_sim sim --resources-loopback
@@ -47,7 +51,7 @@ export PLEX_TOKEN=plexsim-user-token-0001
 
 "$plex" --base-url "$url" servers >"$tmp/out" 2>"$tmp/err"
 check "servers exits 0" [ $? -eq 0 ]
-check "the good connection is chosen" grep -q "^  \* $url  *local  ok" "$tmp/out"
+check "the good connection is chosen" grep -q "^  \* $pms  *local  ok" "$tmp/out"
 check "[::1] is refused" grep -q "^    http://\[::1\]:[0-9]*  *local  connect" "$tmp/out"
 check "the friend's server has none" grep -q "^  no connections" "$tmp/out"
 check "no player without --all" bash -c "! grep -q 'plexsim Phone' '$tmp/out'"
@@ -56,8 +60,8 @@ check "nothing on stderr" [ ! -s "$tmp/err" ]
 "$plex" --base-url "$url" --json servers --all >"$tmp/out" 2>"$tmp/err"
 check "--json exits 0" [ $? -eq 0 ]
 check "--json: one line per device" [ "$(wc -l <"$tmp/out")" -eq 3 ]
-check "--json: chosen" grep -q "\"chosen\":\"$url\"" "$tmp/out"
-check "--json: the connection marked" grep -q "\"uri\":\"$url\",\"protocol\":\"http\",\"local\":true,\"relay\":false,\"result\":\"ok\"" "$tmp/out"
+check "--json: chosen" grep -q "\"chosen\":\"$pms\"" "$tmp/out"
+check "--json: the connection marked" grep -q "\"uri\":\"$pms\",\"protocol\":\"http\",\"local\":true,\"relay\":false,\"result\":\"ok\"" "$tmp/out"
 if command -v python3 >/dev/null; then
     check "--json: valid JSON lines" python3 -c "
 import json, sys
@@ -83,7 +87,7 @@ url2=$url
 "$plex" --base-url "$url2" servers >"$tmp/out" 2>"$tmp/err"
 check "no server answered: exit 69" [ $? -eq 69 ]
 check "no server answered: message" grep -q "no server answered" "$tmp/err"
-check "no server answered: the attempt is shown" grep -q "^    $url2  *local  " "$tmp/out"
+check "no server answered: the attempt is shown" grep -q "^    $pms  *local  " "$tmp/out"
 kill "$sim_pid" 2>/dev/null
 wait "$sim_pid" 2>/dev/null
 sim_pid=$first_pid

@@ -315,20 +315,20 @@ static void test_best_connection(const sim *s)
     long t0;
 
     /* listed relay first, good last: the order of preference must not
-     * depend on the order of the list */
+     * depend on the order of the list; the good one is plexsim's media server */
     snprintf(conns, sizeof(conns),
              "{\"uri\":\"http://127.0.0.1:%d\",\"local\":false,\"relay\":true},"
              "{\"uri\":\"%s\",\"local\":false,\"relay\":false},"
              "{\"uri\":\"http://127.0.0.1:%d\",\"local\":true,\"relay\":false},"
              "{\"uri\":\"http://127.0.0.1:%d/\",\"local\":true,\"relay\":false},"
              "{\"address\":\"no uri\"}",
-             hole, s->url, hole, refused);
+             hole, s->pms_url, hole, refused);
     l = server_with(conns);
     t0 = now_ms();
     REQUIRE(plex_resource_connect(&rep, c, plex_resources_at(l, 0), 5000) == 0);
     CHECK(now_ms() - t0 < 2500); /* the black hole did not hold it up */
     REQUIRE(plex_connect_report_chosen(rep) != NULL);
-    CHECK_STR(plex_connect_report_chosen(rep)->uri, s->url);
+    CHECK_STR(plex_connect_report_chosen(rep)->uri, s->pms_url);
     CHECK_INT(plex_connect_report_count(rep), 4);
     a = plex_connect_report_at(rep, 0); /* local black hole: cancelled */
     CHECK(a->connection->local == PLEX_TRUE && a->started == 1);
@@ -395,7 +395,7 @@ int main(void)
     sim s;
 
     plex_global_init();
-    sim_start(&s, NULL);
+    sim_start_pms(&s, NULL);
     test_resources(&s);
     test_geoip(&s);
     test_companions_friends_home(&s);

@@ -1,8 +1,9 @@
 """Helpers for the plexsim integration tests (Python 3 standard library only).
 
-Each test starts its own plexsim on --port 0, reads the LISTENING line, talks
-to it over 127.0.0.1 only, and stops it itself (--max-seconds is the safety
-net). The plexsim binary comes from $PLEXSIM.
+Each test starts its own plexsim on --port 0, reads the LISTENING line (plex.tv)
+and the PMS line (the emulated media server), talks to it over 127.0.0.0/8
+only, and stops it itself (--max-seconds is the safety net). The plexsim
+binary comes from $PLEXSIM.
 """
 import http.client
 import json
@@ -12,12 +13,14 @@ import select
 import signal
 import socket
 import ssl
+import struct
 import subprocess
 import tempfile
 import time
 import unittest
 import urllib.parse
 import xml.etree.ElementTree as ET
+import zlib
 
 PLEXSIM = os.environ.get("PLEXSIM", "plexsim")
 USER_TOKEN = "plexsim-user-token-0001"
@@ -34,8 +37,9 @@ ROUTES = [
     "DELETE /api/v2/users/signout",
     "GET /api/v2/geoip",
     "GET /api/v2/resources",
-    "GET /identity",
 ]
+SERVER_TOKEN = "plexsim-server-token-0001"
+SERVER_ID = "5d8f0c1e9a7b3c2d4e6f8a0b1c2d3e4f5a6b7c8d"
 
 PLEX_DIRECT_HASH = "3f2a9c8b7d6e5f4a3b2c1d0e9f8a7b6c"
 LOOPBACK_URI_RE = re.compile(
@@ -49,6 +53,7 @@ def loopback_uri(uri):
 
 
 LISTEN_RE = re.compile(r"^LISTENING (https?)://127\.0\.0\.1:(\d+)$")
+PMS_RE = re.compile(r"^PMS (https?)://127\.0\.0\.1:(\d+)$")
 
 
 class Response:
@@ -94,10 +99,19 @@ class Sim:
         self.scheme = m.group(1)
         self.port = int(m.group(2))
         self.base = "%s://127.0.0.1:%d" % (self.scheme, self.port)
+        self.pms_line = self._read_line(20)
+        m = PMS_RE.match(self.pms_line)
+        if not m:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("bad second line %r; stderr: %s" % (self.pms_line,
+                                                                     self.stderr()))
+        self.pms_port = int(m.group(2))
         self.ssl_context = None
         if tls:
             self.ssl_context = ssl.create_default_context(cafile=tls[0])
         self._conn = None
+        self.pms = Pms(self)
 
     def _read_line(self, timeout):
         fd = self.proc.stdout.fileno()
@@ -130,6 +144,7 @@ class Sim:
         if self._conn:
             self._conn.close()
             self._conn = None
+        self.pms.close()
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
             try:
@@ -248,6 +263,134 @@ class Sim:
             return out
         finally:
             s.close()
+
+
+class Pms:
+    """The emulated media server of a running plexsim: XML by default (as
+    python-plexapi reads it), JSON with json=True; the account's token unless
+    token= says otherwise (None: no token)."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        self.port = sim.pms_port
+        self.scheme = sim.scheme
+        self.base = "%s://127.0.0.1:%d" % (self.scheme, self.port)
+        self._conn = None
+
+    def connect(self, host="127.0.0.1", timeout=60, server_hostname=None):
+        if self.scheme == "https":
+            ctx = self.sim.ssl_context
+            if server_hostname:
+                raw = socket.create_connection((host, self.port), timeout=timeout)
+                conn = http.client.HTTPSConnection(server_hostname, self.port, timeout=timeout,
+                                                   context=ctx)
+                conn.sock = ctx.wrap_socket(raw, server_hostname=server_hostname)
+                return conn
+            return http.client.HTTPSConnection(host, self.port, timeout=timeout, context=ctx)
+        return http.client.HTTPConnection(host, self.port, timeout=timeout)
+
+    def close(self):
+        if self._conn:
+            self._conn.close()
+            self._conn = None
+
+    def request(self, method, path, json=False, token=USER_TOKEN, headers=None, conn=None,
+                body=None):
+        h = {"X-Plex-Client-Identifier": CLIENT_ID, "X-Plex-Product": "plexsim-tests"}
+        if json:
+            h["Accept"] = "application/json"
+        if token is not None:
+            h["X-Plex-Token"] = token
+        if headers:
+            h.update(headers)
+        own = conn is None
+        if own:
+            if self._conn is None:
+                self._conn = self.connect()
+            conn = self._conn
+        try:
+            conn.request(method, path, body=body, headers=h)
+            r = conn.getresponse()
+            data = r.read()
+        except Exception:
+            if own:
+                self.close()
+            raise
+        return Response(r.status, r.getheaders(), data)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def xml(self, path, **kw):
+        """GET an XML document: (response, root element); asserts 200."""
+        r = self.get(path, **kw)
+        assert r.status == 200, (path, r)
+        assert r.header("Content-Type").startswith("text/xml"), r.header("Content-Type")
+        return r, ET.fromstring(r.body)
+
+    def json(self, path, **kw):
+        """GET a JSON document: (response, its MediaContainer); asserts 200."""
+        r = self.get(path, json=True, **kw)
+        assert r.status == 200, (path, r)
+        assert r.header("Content-Type").startswith("application/json"), r.header("Content-Type")
+        return r, r.json()["MediaContainer"]
+
+
+# ---- what the media server generates (docs/plexsim.md, "Determinism") ----
+
+M64 = (1 << 64) - 1
+PART_MAGIC = {"mkv": b"\x1a\x45\xdf\xa3", "mp4": b"\x00\x00\x00\x20ftypisom",
+              "avi": b"RIFF\x00\x00\x00\x00AVI ", "flac": b"fLaC", "mp3": b"ID3\x04\x00",
+              "jpeg": b"\xff\xd8\xff\xe0"}
+
+
+def mix64(z):
+    z = (z + 0x9E3779B97F4A7C15) & M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
+    return z ^ (z >> 31)
+
+
+def part_bytes(seed, part_id, container, pos, n):
+    """Bytes [pos, pos + n) of a part's content: the container's magic number,
+    then 8-byte little-endian blocks mix64(seed*G + part_id*K + block)."""
+    base = (seed * 0x9E3779B97F4A7C15 + part_id * 0xBF58476D1CE4E5B9) & M64
+    first, last = pos // 8, (pos + n + 7) // 8
+    blob = b"".join(struct.pack("<Q", mix64((base + b) & M64)) for b in range(first, last))
+    out = bytearray(blob[pos - first * 8:pos - first * 8 + n])
+    magic = PART_MAGIC.get(container, b"")
+    for i in range(pos, min(pos + n, len(magic))):
+        out[i - pos] = magic[i]
+    return bytes(out)
+
+
+def png_info(data):
+    """(width, height, bit depth, colour type, raw scanlines) of a PNG, checking
+    its signature, every chunk's CRC and the zlib stream."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:16]
+    pos, idat, ihdr = 8, b"", None
+    while pos < len(data):
+        n, = struct.unpack(">I", data[pos:pos + 4])
+        kind = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + n]
+        crc, = struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])
+        assert zlib.crc32(kind + body) & 0xFFFFFFFF == crc, kind
+        if kind == b"IHDR":
+            ihdr = body
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    w, h, depth, colour = struct.unpack(">IIBB", ihdr[:10])
+    return w, h, depth, colour, zlib.decompress(idat)
+
+
+def rss_kib(pid):
+    """The resident set size of a process, in KiB (Linux)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return -1
 
 
 def run():

@@ -300,14 +300,21 @@ class Routes(unittest.TestCase):
         self.assertTrue(all(c["protocol"] == "http" for c in conns))
         self.assertTrue(any(c["local"] for c in conns))
         self.assertTrue(any(not c["local"] and not c["relay"] for c in conns))
-        # the owned server's local connection is plexsim itself: /identity answers
-        own = [c for c in full[0]["connections"] if c["address"] == "127.0.0.1"
-               and c["protocol"] == "http"][0]
-        self.assertEqual(own["port"], self.sim.port)
-        r = self.sim.get("/identity")
+        # the owned server is the emulated media server: its /identity answers on
+        # every advertised address (127.0.0.1, .2 and .3), and its token opens it
+        own = full[0]
+        self.assertEqual({c["port"] for c in own["connections"]}, {self.sim.pms_port})
+        for c in own["connections"]:
+            if c["IPv6"]:
+                continue
+            conn = self.sim.pms.connect(host=c["address"])
+            r = self.sim.pms.request("GET", "/identity", json=True, token=None, conn=conn)
+            conn.close()
+            self.assertEqual(r.status, 200, c)
+            self.assertEqual(r.json()["MediaContainer"]["machineIdentifier"],
+                             own["clientIdentifier"])
+        r = self.sim.pms.get("/library/sections", token=own["accessToken"])
         self.assertEqual(r.status, 200)
-        self.assertEqual(r.json()["MediaContainer"]["machineIdentifier"],
-                         full[0]["clientIdentifier"])
 
     def test_resources_loopback_only(self):
         """Whatever the flags, every advertised address is on 127.0.0.0/8 or [::1]."""

@@ -11,7 +11,7 @@
 #include "core/json.h"
 #include "tv/models.gen.h"
 #include "plex/models.h"
-#include "sim.h"
+#include "tv.h"
 #include "core/xml.h"
 
 #define XML_PROLOG "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -629,21 +629,6 @@ int sim_render_resources(char **out, size_t *len, int json, const sim_state *st,
     return finish(&b, out, len);
 }
 
-int sim_render_identity(char **out, size_t *len, int json)
-{
-    plex__buf b = PLEX__BUF_INIT;
-
-    if (json)
-        plex__buf_puts(&b, "{\"MediaContainer\":{\"size\":0,\"apiVersion\":\"1.1.1\","
-                           "\"claimed\":true,\"machineIdentifier\":\"" SERVER_ID "\","
-                           "\"version\":\"" SERVER_VERSION "\"}}");
-    else
-        plex__buf_puts(&b, XML_PROLOG "<MediaContainer size=\"0\" apiVersion=\"1.1.1\" "
-                                      "claimed=\"1\" machineIdentifier=\"" SERVER_ID "\" "
-                                      "version=\"" SERVER_VERSION "\"/>\n");
-    return finish(&b, out, len);
-}
-
 int sim_render_stats(char **out, size_t *len, const sim_state *st)
 {
     plex__buf b = PLEX__BUF_INIT;
@@ -655,8 +640,8 @@ int sim_render_stats(char **out, size_t *len, const sim_state *st)
     plex__jw_object_begin(&w);
     plex__jw_key(&w, "requests");
     plex__jw_object_begin(&w);
-    for (r = 0; r < SIM_R_COUNT; r++) {
-        plex__jw_key(&w, sim_route_name((sim_route)r));
+    for (r = 0; r < sim_route_total(); r++) {
+        plex__jw_key(&w, sim_route_name(r));
         plex__jw_int(&w, (int64_t)st->requests[r]);
         total += st->requests[r];
     }

@@ -40,7 +40,7 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "tv/jwt.h"
-#include "sim.h"
+#include "tv.h"
 
 #define CT_JSON "application/json; charset=utf-8"
 #define MAX_DEVICES 1024

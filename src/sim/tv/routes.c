@@ -1,7 +1,8 @@
 /*
- * Request -> response for every route plexsim serves. No libmicrohttpd
- * here: a request is a method, a path, a body and a lookup function for
- * headers and query arguments, so this file can be fed by a fuzzer.
+ * Request -> response for every plex.tv route plexsim serves, and the
+ * /__sim control endpoints. No libmicrohttpd here: a request is a method, a
+ * path, a body and a lookup function for headers and query arguments, so
+ * this file can be fed by a fuzzer.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include "core/json.h"
 #include "tv/jwt.h"
 #include "plex/models.h"
-#include "sim.h"
+#include "tv.h"
 
 static const char *const route_names[SIM_R_COUNT] = {
     "POST /api/v2/pins",
@@ -29,7 +30,6 @@ static const char *const route_names[SIM_R_COUNT] = {
     "GET /api/v2/home",
     "POST /api/v2/users/signin",
     "GET /api/users",
-    "GET /identity",
     "POST /api/v2/auth/jwk",
     "GET /api/v2/auth/nonce",
     "POST /api/v2/auth/token",
@@ -46,39 +46,11 @@ static const char *const route_names[SIM_R_COUNT] = {
 #define CT_JSON "application/json; charset=utf-8"
 #define CT_XML "application/xml; charset=utf-8"
 
-const char *sim_route_name(sim_route r)
+const char *sim_tv_route_name(sim_route r)
 {
     if ((int)r < 0 || r >= SIM_R_COUNT)
-        return "other";
+        return NULL;
     return route_names[r];
-}
-
-int sim_route_lookup(const char *name, size_t len)
-{
-    char tmp[64];
-    size_t i;
-    int r;
-
-    /* trim, and accept '+' for the space (form encoding) */
-    while (len > 0 && name[0] == ' ') {
-        name++;
-        len--;
-    }
-    while (len > 0 && name[len - 1] == ' ')
-        len--;
-    if (len >= sizeof(tmp))
-        return -1;
-    for (i = 0; i < len; i++) {
-        tmp[i] = name[i];
-        if (tmp[i] == '+')
-            tmp[i] = ' ';
-    }
-    tmp[len] = '\0';
-    for (r = 0; r < SIM_R_FIRST_CONTROL; r++) {
-        if (strcmp(tmp, route_names[r]) == 0)
-            return r;
-    }
-    return -1;
 }
 
 /* The single path segment after prefix, or NULL. */
@@ -106,8 +78,6 @@ sim_route sim_route_match(const char *method, const char *path)
             return SIM_R_GEOIP;
         if (strcmp(path, "/api/v2/resources") == 0)
             return SIM_R_RESOURCES;
-        if (strcmp(path, "/identity") == 0)
-            return SIM_R_IDENTITY;
         if (strcmp(path, "/api/v2/auth/nonce") == 0)
             return SIM_R_AUTH_NONCE;
         if (strcmp(path, "/api/v2/auth/keys") == 0)
@@ -147,13 +117,6 @@ sim_route sim_route_match(const char *method, const char *path)
 }
 
 /* ---- responses ---- */
-
-void sim_response_dispose(sim_response *rs)
-{
-    free(rs->body);
-    rs->body = NULL;
-    rs->body_len = 0;
-}
 
 static void set_body(sim_response *rs, int status, const char *ct, char *body, size_t len)
 {
@@ -447,13 +410,18 @@ static const char *need_client_id(ctx *c)
     return id;
 }
 
+int sim_token_status(sim_state *st, const char *token)
+{
+    if (sim_jwt_is_jwt(token))
+        return sim_jwt_token_status(st, token);
+    return sim_token_valid(st, token) ? 200 : 401;
+}
+
 /* 1 with a valid token; otherwise answers 401/1001 and returns 0. */
 static int need_token(ctx *c, const char **token_out)
 {
     const char *tok = param(c->rq, "X-Plex-Token", c->buf, sizeof(c->buf));
-    int status = sim_jwt_is_jwt(tok) ? sim_jwt_token_status(c->st, tok)
-                 : sim_token_valid(c->st, tok) ? 200
-                                               : 401;
+    int status = sim_token_status(c->st, tok);
 
     if (status != 200) {
         plex_error_reply(c->rs, c->json, status);
@@ -638,14 +606,6 @@ static void resources(ctx *c)
     document(c->rs, 200, c->json, rc, body, len);
 }
 
-static void identity(ctx *c)
-{
-    char *body = NULL;
-    size_t len = 0;
-    int rc = sim_render_identity(&body, &len, c->json);
-    document(c->rs, 200, c->json, rc, body, len);
-}
-
 /* ---- control endpoints: always JSON ---- */
 
 static void ctl_reply(ctx *c, int status, const char *fmt_json)
@@ -719,7 +679,7 @@ static void ctl_fault(ctx *c)
         ctl_error(c, 400, why);
         return;
     }
-    if (sim_fault_push(c->st, (sim_route)r, items, n) != 0) {
+    if (sim_fault_push(c->st, r, items, n) != 0) {
         free(items);
         ctl_error(c, 400, "too many queued faults");
         return;
@@ -829,9 +789,6 @@ void sim_handle(sim_state *st, const sim_request *rq, sim_response *rs)
         case SIM_R_RESOURCES:
             resources(&c);
             break;
-        case SIM_R_IDENTITY:
-            identity(&c);
-            break;
         case SIM_R_AUTH_JWK:
         case SIM_R_AUTH_NONCE:
         case SIM_R_AUTH_TOKEN:
@@ -865,3 +822,25 @@ void sim_handle(sim_state *st, const sim_request *rq, sim_response *rs)
     }
     pthread_mutex_unlock(&st->lock);
 }
+
+static int tv_match(const char *method, const char *path)
+{
+    return (int)sim_route_match(method, path);
+}
+
+/* A status fault's answer: a plex errors body. */
+static void tv_status(sim_state *st, const sim_request *rq, sim_response *rs, int status)
+{
+    int code;
+    const char *message;
+
+    (void)st;
+    if (status == 413) {
+        sim_error_response(rs, sim_wants_json(rq), 413, 0, "Request body too large");
+        return;
+    }
+    sim_status_error(status, &code, &message);
+    sim_error_response(rs, sim_wants_json(rq), status, code, message);
+}
+
+const sim_service sim_tv_service = {"plex.tv", tv_match, sim_handle, tv_status};

@@ -7,7 +7,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
-#include "sim.h"
+#include "tv.h"
 #include "core/xml.h"
 
 #define CT_JSON "application/json; charset=utf-8"

@@ -1,0 +1,472 @@
+/*
+ * Route group "media": what is not a document (PMS.md §4.4): part downloads
+ * with byte ranges (their content generated from the seed, streamed, never
+ * held), sidecar subtitles, artwork (thumb, art, banner, clearLogo,
+ * composite: PNG pictures painted with the item's UltraBlurColors), theme
+ * music, the photo transcoder (a PNG of the requested size) and the
+ * server's resource images.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pms.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_IMAGE_SIDE 4096
+#define THEME_SIZE ((int64_t)256 * 1024)
+
+/* ---- streamed bytes ---- */
+
+typedef struct part_stream {
+    uint64_t seed;
+    int64_t id;
+    const char *container; /* static */
+    uint64_t start, len;
+} part_stream;
+
+static long part_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    part_stream *ps = cls;
+    size_t n;
+
+    if (pos >= ps->len)
+        return 0;
+    n = ps->len - pos < max ? (size_t)(ps->len - pos) : max;
+    pms_part_bytes(ps->seed, ps->id, ps->container, ps->start + pos, (unsigned char *)buf, n);
+    return (long)n;
+}
+
+/* Parse a single byte range "bytes=a-b", "bytes=a-", "bytes=-n" against
+ * size: 1 with [*a, *b], 0 for no (usable) range, -1 unsatisfiable. */
+static int parse_range(const char *h, int64_t size, int64_t *a, int64_t *b)
+{
+    char first[24], last[24];
+    const char *dash, *spec;
+    size_t n1, n2;
+    int64_t x = -1, y = -1;
+
+    if (!h || strncasecmp(h, "bytes=", 6) != 0)
+        return 0;
+    spec = h + 6;
+    while (*spec == ' ')
+        spec++;
+    if (strchr(spec, ',') || !(dash = strchr(spec, '-')))
+        return 0; /* several ranges: the whole body (allowed by RFC 9110) */
+    n1 = (size_t)(dash - spec);
+    n2 = strlen(dash + 1);
+    if (n1 >= sizeof(first) || n2 >= sizeof(last))
+        return 0;
+    memcpy(first, spec, n1);
+    first[n1] = '\0';
+    memcpy(last, dash + 1, n2 + 1);
+    if ((n1 && (pms_parse_int(first, &x) != 0 || x < 0)) ||
+        (n2 && (pms_parse_int(last, &y) != 0 || y < 0)) || (!n1 && !n2))
+        return 0;
+    if (!n1) { /* the last y bytes */
+        if (y == 0)
+            return -1;
+        *a = y >= size ? 0 : size - y;
+        *b = size - 1;
+        return size > 0 ? 1 : -1;
+    }
+    if (x >= size)
+        return -1;
+    if (n2 && y < x)
+        return 0;
+    *a = x;
+    *b = n2 && y < size ? y : size - 1;
+    return 1;
+}
+
+static const char *mime_of(const char *container)
+{
+    static const char *const table[][2] = {{"mkv", "video/x-matroska"}, {"mp4", "video/mp4"},
+                                           {"avi", "video/x-msvideo"},  {"flac", "audio/flac"},
+                                           {"mp3", "audio/mpeg"},       {"jpeg", "image/jpeg"}};
+    for (size_t i = 0; container && i < COUNT(table); i++)
+        if (strcmp(table[i][0], container) == 0)
+            return table[i][1];
+    return "application/octet-stream";
+}
+
+/* Answer with bytes of a generated file of `size`, honouring Range. */
+static void reply_bytes(pms_ctx *c, int64_t id, const char *container, int64_t size,
+                        const char *content_type)
+{
+    const char *range = c->rq->lookup(c->rq->ctx, SIM_HEADER, "Range");
+    int64_t a = 0, b = size - 1;
+    int r = parse_range(range, size, &a, &b);
+    part_stream *ps;
+
+    if (r < 0) {
+        pms_error(c, 416);
+        sim_response_header(c->rs, "Content-Range", "bytes */%lld", (long long)size);
+        return;
+    }
+    if (!(ps = malloc(sizeof(*ps)))) {
+        pms_error(c, 500);
+        return;
+    }
+    ps->seed = c->p->seed;
+    ps->id = id;
+    ps->container = container;
+    ps->start = (uint64_t)a;
+    ps->len = size > 0 ? (uint64_t)(b - a + 1) : 0;
+    sim_response_dispose(c->rs);
+    c->rs->status = r > 0 ? 206 : 200;
+    c->rs->content_type = content_type;
+    c->rs->stream.read = part_read;
+    c->rs->stream.release = free;
+    c->rs->stream.cls = ps;
+    c->rs->stream.size = (int64_t)ps->len;
+    sim_response_header(c->rs, "Accept-Ranges", "bytes");
+    if (r > 0)
+        sim_response_header(c->rs, "Content-Range", "bytes %lld-%lld/%lld", (long long)a,
+                            (long long)b, (long long)size);
+}
+
+/* /library/parts/{id}/{changestamp}/file.ext (?download=1) */
+static void part(pms_ctx *c)
+{
+    pms_item it;
+    pms_media md;
+    int64_t id;
+
+    if (pms_parse_int(c->arg[0], &id) != 0 || pms_part_find(c->p, id, &it, &md) != 0) {
+        pms_error(c, 404);
+        return;
+    }
+    reply_bytes(c, md.part_id, md.container, md.size, mime_of(md.container));
+    if (c->rs->status < 300 && pms_flag(c, "download")) {
+        const char *base = strrchr(md.file, '/');
+        char ascii[256], enc[512];
+        size_t o = 0, e = 0;
+        base = base ? base + 1 : md.file;
+        /* an ASCII fallback name and the exact UTF-8 one (RFC 6266) */
+        for (const unsigned char *p = (const unsigned char *)base; *p; p++) {
+            if (o + 1 < sizeof(ascii))
+                ascii[o++] = (char)(*p < 0x80 && *p >= 0x20 && *p != '"' && *p != '\\' ? *p : '_');
+            if (e + 4 < sizeof(enc)) {
+                if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')
+                    enc[e++] = (char)*p;
+                else
+                    e += (size_t)snprintf(enc + e, sizeof(enc) - e, "%%%02X", *p);
+            }
+        }
+        ascii[o] = '\0';
+        enc[e] = '\0';
+        sim_response_header(c->rs, "Content-Disposition",
+                            "attachment; filename=\"%.200s\"; filename*=UTF-8''%.280s", ascii, enc);
+    }
+}
+
+/* ---- subtitles ---- */
+
+/* /library/streams/{id} (or {id}.srt): a subtitle stream's text. */
+static void stream(pms_ctx *c)
+{
+    char idtext[24], *body;
+    const char *dot = strchr(c->arg[0], '.');
+    size_t n = dot ? (size_t)(dot - c->arg[0]) : strlen(c->arg[0]);
+    int64_t id;
+    pms_item it;
+    pms_media md;
+    const pms_stream *s;
+    plex__buf b = PLEX__BUF_INIT;
+    int ass;
+
+    if (n >= sizeof(idtext)) {
+        pms_error(c, 404);
+        return;
+    }
+    memcpy(idtext, c->arg[0], n);
+    idtext[n] = '\0';
+    if (pms_parse_int(idtext, &id) != 0 || pms_stream_find(c->p, id, &it, &md, &s) != 0 ||
+        s->stream_type != 3 || strcmp(s->codec, "pgs") == 0) {
+        pms_error(c, 404); /* not a text subtitle (PGS is pictures) */
+        return;
+    }
+    ass = strcmp(s->codec, "ass") == 0;
+    if (ass)
+        plex__buf_printf(&b,
+                         "[Script Info]\nTitle: %s\nScriptType: v4.00+\n\n[Events]\n"
+                         "Format: Layer, Start, End, Style, Text\n",
+                         it.title);
+    for (int i = 0; i < 12; i++) {
+        int t = 5 + i * 7;
+        if (ass)
+            plex__buf_printf(&b, "Dialogue: 0,0:%02d:%02d.00,0:%02d:%02d.50,Default,%s (%s) %d\n",
+                             t / 60, t % 60, (t + 4) / 60, (t + 4) % 60, it.title, s->language,
+                             i + 1);
+        else
+            plex__buf_printf(&b, "%d\n00:%02d:%02d,000 --> 00:%02d:%02d,500\n%s (%s) %d\n\n", i + 1,
+                             t / 60, t % 60, (t + 4) / 60, (t + 4) % 60, it.title, s->language,
+                             i + 1);
+    }
+    n = b.len;
+    if (plex__buf_detach(&b, &body) != 0) {
+        pms_error(c, 500);
+        return;
+    }
+    sim_response_dispose(c->rs);
+    c->rs->status = 200;
+    c->rs->content_type = ass ? "text/x-ssa; charset=utf-8" : "application/x-subrip; charset=utf-8";
+    c->rs->body = body;
+    c->rs->body_len = n;
+}
+
+/* ---- pictures ---- */
+
+typedef struct painter {
+    unsigned char c[4][3]; /* corners: top left, top right, bottom right, bottom left */
+    int w, h;
+    int band; /* a darker band across the lower part (posters) */
+} painter;
+
+/* A bilinear gradient of the corners in 16-pixel blocks (compresses well). */
+static void paint(void *user, int x, int y, unsigned char rgb[3])
+{
+    const painter *p = user;
+    int bx = x / 16 * 16 + 8, by = y / 16 * 16 + 8;
+    int u = p->w > 1 ? bx * 256 / p->w : 0, v = p->h > 1 ? by * 256 / p->h : 0;
+
+    if (u > 256)
+        u = 256;
+    if (v > 256)
+        v = 256;
+    for (int k = 0; k < 3; k++) {
+        int top = p->c[0][k] * (256 - u) + p->c[1][k] * u;
+        int bot = p->c[3][k] * (256 - u) + p->c[2][k] * u;
+        int val = (top * (256 - v) + bot * v) >> 16;
+        if (p->band && y > p->h * 3 / 4 && y < p->h * 7 / 8)
+            val /= 2;
+        rgb[k] = (unsigned char)(val > 255 ? 255 : val);
+    }
+}
+
+/* A picture: PNG bytes of w x h painted for `seed_key`. */
+static void reply_picture(pms_ctx *c, int64_t key, int w, int h, int band)
+{
+    painter p;
+    unsigned char *png = NULL;
+    size_t len = 0;
+
+    pms_item_colors(key, c->p->seed, p.c);
+    p.w = w;
+    p.h = h;
+    p.band = band;
+    if (sim_png(w, h, 3, 8, paint, &p, &png, &len) != 0) {
+        pms_error(c, 500);
+        return;
+    }
+    sim_response_dispose(c->rs);
+    c->rs->status = 200;
+    c->rs->content_type = "image/png";
+    c->rs->body = (char *)png;
+    c->rs->body_len = len;
+}
+
+/* The natural size of an item's picture of a kind. */
+static void natural_size(const pms_item *it, const char *what, int *w, int *h)
+{
+    if (strcmp(what, "art") == 0) {
+        *w = 1280;
+        *h = 720;
+    } else if (strcmp(what, "banner") == 0) {
+        *w = 1000;
+        *h = 185;
+    } else if (strcmp(what, "clearLogo") == 0) {
+        *w = 800;
+        *h = 310;
+    } else if (strcmp(what, "composite") == 0 ||
+               (it &&
+                (it->kind == PMS_K_ALBUM || it->kind == PMS_K_ARTIST || it->kind == PMS_K_TRACK))) {
+        *w = 600;
+        *h = 600;
+    } else if (it && (it->kind == PMS_K_EPISODE || it->kind == PMS_K_CLIP)) {
+        *w = 640;
+        *h = 360;
+    } else if (it && it->kind == PMS_K_PHOTO) {
+        *w = 480;
+        *h = 360;
+    } else {
+        *w = 400;
+        *h = 600;
+    }
+}
+
+/* "PREFIX{id}/{what}" or "PREFIX{id}/{what}/{anything}": 0 with the id and
+ * what, or -1. */
+static int path_id(const char *path, const char *prefix, int64_t *id, char *what, size_t size)
+{
+    size_t n = strlen(prefix), idlen, wlen;
+    const char *p, *slash, *end;
+    char num[24];
+
+    if (strncmp(path, prefix, n) != 0)
+        return -1;
+    p = path + n;
+    if (!(slash = strchr(p, '/')) || (idlen = (size_t)(slash - p)) == 0 || idlen >= sizeof(num))
+        return -1;
+    memcpy(num, p, idlen);
+    num[idlen] = '\0';
+    end = strchr(slash + 1, '/');
+    wlen = end ? (size_t)(end - slash - 1) : strlen(slash + 1);
+    if (pms_parse_int(num, id) != 0 || wlen == 0 || wlen >= size)
+        return -1;
+    memcpy(what, slash + 1, wlen);
+    what[wlen] = '\0';
+    return 0;
+}
+
+/* What an image path names: an item's picture, a section's or collection's
+ * composite, or a resource. 0 with *key and the natural size, or -1. */
+static int resolve_image(pms_ctx *c, const char *path, int64_t *key, int *w, int *h, int *band)
+{
+    static const char *const kinds[] = {"thumb",     "art",       "banner",
+                                        "clearLogo", "composite", "poster"};
+    char what[32];
+    int64_t id;
+    pms_item it;
+
+    *band = 0;
+    if (path_id(path, "/library/metadata/", &id, what, sizeof(what)) == 0) {
+        size_t i;
+        for (i = 0; i < COUNT(kinds) && strcmp(kinds[i], what) != 0; i++)
+            ;
+        if (i == COUNT(kinds) || pms_item_get(c->p, id, &it) != 0)
+            return -1;
+        natural_size(&it, what, w, h);
+        *key = id * 8 + (int64_t)i;
+        *band = strcmp(what, "thumb") == 0 && *h > *w;
+        return 0;
+    }
+    if (path_id(path, "/library/sections/", &id, what, sizeof(what)) == 0 &&
+        strcmp(what, "composite") == 0 && id >= 1 && id <= PMS_NSECTIONS) {
+        *key = -id;
+        *w = *h = 600;
+        return 0;
+    }
+    if (path_id(path, "/library/collections/", &id, what, sizeof(what)) == 0 &&
+        strcmp(what, "composite") == 0 && pms_collection_find(c->p, id)) {
+        *key = id * 8 + 4;
+        *w = *h = 600;
+        return 0;
+    }
+    if (strncmp(path, "/:/resources/", 13) == 0 && path[13] && !strchr(path + 13, '/')) {
+        uint64_t h64 = 1469598103934665603ull;
+        for (const char *q = path + 13; *q; q++)
+            h64 = (h64 ^ (unsigned char)*q) * 1099511628211ull;
+        *key = -(int64_t)(h64 >> 20) - 100;
+        *w = strstr(path, "fanart") || strstr(path, "art.") ? 1280 : 256;
+        *h = strstr(path, "fanart") || strstr(path, "art.") ? 720 : 256;
+        return 0;
+    }
+    return -1;
+}
+
+/* Direct image paths: /library/metadata/{id}/thumb/{t} and the like. */
+static void image(pms_ctx *c)
+{
+    int64_t key;
+    int w, h, band;
+
+    if (resolve_image(c, c->rq->path, &key, &w, &h, &band) != 0) {
+        pms_error(c, 404);
+        return;
+    }
+    reply_picture(c, key, w, h, band);
+}
+
+/* /library/metadata/{id}/theme/{t}: the show's theme music (generated bytes). */
+static void theme(pms_ctx *c)
+{
+    pms_item it;
+
+    if (pms_arg_item(c, 0, &it) < 0)
+        return;
+    reply_bytes(c, it.rating_key * 16 + 3, "mp3", THEME_SIZE, "audio/mpeg");
+}
+
+/* The path an image URL names: "/library/...", or a URL of this server
+ * (loopback or a plex.direct name: we never fetch anything else). */
+static const char *url_path(const char *url, char *buf, size_t size)
+{
+    const char *p = url, *q;
+    size_t n;
+
+    if (strncmp(p, "http://", 7) == 0 || strncmp(p, "https://", 8) == 0) {
+        const char *host = strstr(p, "://") + 3, *end = host + strcspn(host, "/?#");
+        const char *colon = memchr(host, ':', (size_t)(end - host));
+        size_t hl = (size_t)((colon && host[0] != '[' ? colon : end) - host);
+        int local = (hl >= 4 && strncmp(host, "127.", 4) == 0) ||
+                    (hl == 9 && strncmp(host, "localhost", 9) == 0) ||
+                    (hl >= 5 && strncmp(host, "[::1]", 5) == 0) ||
+                    (hl > 12 && strncmp(host + hl - 12, ".plex.direct", 12) == 0);
+        if (!local)
+            return NULL;
+        p = end;
+    }
+    if (*p != '/')
+        return NULL;
+    q = p + strcspn(p, "?#");
+    n = (size_t)(q - p);
+    if (n >= size)
+        return NULL;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* /photo/:/transcode?url=&width=&height=: the picture at exactly that size
+ * (PNG whatever `format` asks). */
+static void transcode(pms_ctx *c)
+{
+    const char *url = pms_arg(c, "url");
+    char buf[512];
+    const char *path;
+    int64_t key, w, h;
+    int nw, nh, band;
+
+    if (!url || !*url) {
+        pms_error(c, 400);
+        return;
+    }
+    if (!(path = url_path(url, buf, sizeof(buf))) ||
+        resolve_image(c, path, &key, &nw, &nh, &band) != 0) {
+        pms_error(c, 404);
+        return;
+    }
+    if (pms_int_arg(c, "width", 1, MAX_IMAGE_SIDE, nw, &w) != 0 ||
+        pms_int_arg(c, "height", 1, MAX_IMAGE_SIDE, nh, &h) != 0)
+        return;
+    reply_picture(c, key, (int)w, (int)h, band);
+}
+
+#define PICTURE(what)                                                                              \
+    {"GET", "/library/metadata/{id}/" what, image, 0},                                             \
+    {                                                                                              \
+        "GET", "/library/metadata/{id}/" what "/{t}", image, 0                                     \
+    }
+
+static const pms_route routes[] = {
+    {"GET", "/library/parts/{id}/{changestamp}/{file}", part, 0},
+    {"GET", "/library/streams/{id}", stream, 0},
+    PICTURE("thumb"),
+    PICTURE("art"),
+    PICTURE("banner"),
+    PICTURE("clearLogo"),
+    PICTURE("composite"),
+    PICTURE("poster"),
+    {"GET", "/library/metadata/{id}/theme", theme, 0},
+    {"GET", "/library/metadata/{id}/theme/{t}", theme, 0},
+    {"GET", "/library/sections/{id}/composite/{t}", image, 0},
+    {"GET", "/library/collections/{id}/composite/{t}", image, 0},
+    {"GET", "/photo/:/transcode", transcode, 0},
+    {"GET", "/:/resources/{name}", image, 0},
+};
+
+const pms_group pms_group_media = PMS_GROUP("media", routes);

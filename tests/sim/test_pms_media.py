@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""plexsim's media server: part downloads (exact sizes, byte ranges, content
+checked against the seed's generator), sidecar subtitles, artwork and the photo
+transcoder (real PNGs of the requested size), theme music."""
+import hashlib
+import unittest
+import xml.etree.ElementTree as ET
+
+from simlib import Sim, part_bytes, png_info, run
+
+SEED = 1
+
+
+class Media(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim()
+        cls.pms = cls.sim.pms
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def parts(self, path):
+        """(Part element, Media element, item) of every part in a listing."""
+        _, root = self.pms.xml(path)
+        out = []
+        for item in root:
+            for media in item.findall("Media"):
+                for part in media.findall("Part"):
+                    out.append((part, media, item))
+        return out
+
+    def test_part_download_exact_and_checked(self):
+        # the smallest file of a music section: downloaded whole and checked byte by byte
+        tracks = self.parts("/library/sections/3/allLeaves")
+        part, media, _ = min(tracks, key=lambda t: int(t[0].get("size")))
+        size = int(part.get("size"))
+        r = self.pms.get(part.get("key"))
+        self.assertEqual(r.status, 200)
+        self.assertEqual(len(r.body), size)
+        self.assertEqual(r.header("Content-Length"), str(size))
+        self.assertEqual(r.header("Accept-Ranges"), "bytes")
+        want = part_bytes(SEED, int(part.get("id")), part.get("container"), 0, size)
+        self.assertEqual(hashlib.sha256(r.body).digest(), hashlib.sha256(want).digest())
+        self.assertTrue(r.header("Content-Type").startswith(("audio/", "video/")))
+
+    def test_ranges(self):
+        movies = self.parts("/library/sections/1/all")
+        part, _, _ = max(movies, key=lambda t: int(t[0].get("size")))
+        size, pid, cont = int(part.get("size")), int(part.get("id")), part.get("container")
+        self.assertGreater(size, 1 << 30)  # a 4K movie: gigabytes, never held in memory
+        key = part.get("key")
+        for rng, a, b in (("bytes=0-99", 0, 99), ("bytes=%d-" % (size - 10), size - 10, size - 1),
+                          ("bytes=-16", size - 16, size - 1),
+                          ("bytes=%d-%d" % (size - 100, size + 5000), size - 100, size - 1),
+                          ("bytes=123456789-123460000", 123456789, 123460000)):
+            r = self.pms.get(key, headers={"Range": rng})
+            self.assertEqual(r.status, 206, rng)
+            self.assertEqual(r.header("Content-Range"), "bytes %d-%d/%d" % (a, b, size), rng)
+            self.assertEqual(len(r.body), b - a + 1, rng)
+            self.assertEqual(r.body, part_bytes(SEED, pid, cont, a, b - a + 1), rng)
+        # the container's magic number starts the file
+        r = self.pms.get(key, headers={"Range": "bytes=0-3"})
+        self.assertEqual(r.body, {"mkv": b"\x1a\x45\xdf\xa3", "mp4": b"\x00\x00\x00\x20",
+                                  "avi": b"RIFF"}[cont])
+        # beyond the end: 416 with the size
+        r = self.pms.get(key, headers={"Range": "bytes=%d-" % size})
+        self.assertEqual(r.status, 416)
+        self.assertEqual(r.header("Content-Range"), "bytes */%d" % size)
+        self.assertEqual(r.header("Content-Type"), "text/html")
+        # several ranges, or nonsense: the whole file (200; read only its start)
+        for rng in ("bytes=0-1,5-6", "bytes=abc", "items=0-5"):
+            conn = self.pms.connect()
+            conn.request("GET", key, headers={"Range": rng,
+                                              "X-Plex-Token": "plexsim-user-token-0001"})
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200, rng)
+            self.assertEqual(resp.getheader("Content-Length"), str(size))
+            self.assertEqual(resp.read(64), part_bytes(SEED, pid, cont, 0, 64))
+            conn.close()
+        # HEAD: the length, no body
+        r = self.pms.request("HEAD", key)
+        self.assertEqual((r.status, r.body, r.header("Content-Length")), (200, b"", str(size)))
+
+    def test_download_disposition_and_unknown_parts(self):
+        part, _, item = self.parts("/library/sections/1/all")[0]
+        r = self.pms.get(part.get("key") + "?download=1", headers={"Range": "bytes=0-0"})
+        self.assertEqual(r.status, 206)
+        disp = r.header("Content-Disposition")
+        self.assertTrue(disp.startswith('attachment; filename="'), disp)
+        self.assertIn("filename*=UTF-8''", disp)
+        for bad in ("/library/parts/999999999/1/file.mkv", "/library/parts/17/1/file.mkv",
+                    "/library/parts/abc/1/file.mkv", "/library/parts/-4/1/file.mkv"):
+            self.assertEqual(self.pms.get(bad).status, 404, bad)
+
+    def test_sidecar_subtitles(self):
+        found = 0
+        for m in range(1, 51):
+            _, root = self.pms.xml("/library/metadata/%d" % m)
+            for s in root.iter("Stream"):
+                if s.get("streamType") == "3" and s.get("key"):
+                    r = self.pms.get(s.get("key"))
+                    self.assertEqual(r.status, 200)
+                    self.assertTrue(r.header("Content-Type").startswith("application/x-subrip"))
+                    self.assertTrue(r.body.startswith(b"1\n00:00:05,000 --> 00:00:09,500\n"))
+                    self.assertEqual(self.pms.get(s.get("key") + ".srt").body, r.body)
+                    found += 1
+            if found >= 2:
+                break
+        self.assertGreaterEqual(found, 1)
+        self.assertEqual(self.pms.get("/library/streams/999999999").status, 404)
+
+    def test_artwork(self):
+        _, root = self.pms.xml("/library/metadata/1")
+        v = root.find("Video")
+        sizes = {}
+        for attr in ("thumb", "art"):
+            r = self.pms.get(v.get(attr))
+            self.assertEqual((r.status, r.header("Content-Type")), (200, "image/png"), attr)
+            w, h, depth, colour, raw = png_info(r.body)
+            self.assertEqual((depth, colour), (8, 2))
+            self.assertEqual(len(raw), h * (1 + 3 * w))
+            sizes[attr] = (w, h)
+            self.assertLess(len(r.body), 100000)  # compressed
+        self.assertEqual(sizes, {"thumb": (400, 600), "art": (1280, 720)})
+        img = [i.get("url") for i in v.findall("Image") if i.get("type") == "clearLogo"][0]
+        self.assertEqual(png_info(self.pms.get(img).body)[:2], (800, 310))
+        # the same picture every time; another item's differs
+        self.assertEqual(self.pms.get(v.get("thumb")).body, self.pms.get(v.get("thumb")).body)
+        _, other = self.pms.xml("/library/metadata/2")
+        self.assertNotEqual(self.pms.get(other.find("Video").get("thumb")).body,
+                            self.pms.get(v.get("thumb")).body)
+        # sections' and resources' pictures
+        _, secs = self.pms.xml("/library/sections")
+        d = secs.find("Directory")
+        for attr in ("thumb", "art", "composite"):
+            r = self.pms.get(d.get(attr))
+            self.assertEqual(r.status, 200, attr)
+            png_info(r.body)
+        self.assertEqual(self.pms.get("/library/metadata/999999999/thumb/1").status, 404)
+
+    def test_photo_transcode(self):
+        _, root = self.pms.xml("/library/metadata/1")
+        thumb = root.find("Video").get("thumb")
+        url = "/photo/:/transcode?width=%d&height=%d&minSize=1&upscale=1&url="
+        for w, h in ((100, 150), (1, 1), (333, 77), (1920, 1080)):
+            r = self.pms.get((url % (w, h)) + thumb.replace("/", "%2F"))
+            self.assertEqual(r.status, 200, (w, h))
+            self.assertEqual(png_info(r.body)[:2], (w, h))
+        # the URL may be a full one of this server, with a token in it
+        full = "http://127.0.0.1:%d%s?X-Plex-Token=plexsim-user-token-0001" % (self.pms.port, thumb)
+        import urllib.parse
+        r = self.pms.get(url % (64, 64) + urllib.parse.quote(full, safe=""))
+        self.assertEqual(png_info(r.body)[:2], (64, 64))
+        # no size: the picture's own
+        r = self.pms.get("/photo/:/transcode?url=" + urllib.parse.quote(thumb, safe=""))
+        self.assertEqual(png_info(r.body)[:2], (400, 600))
+        # anything else: 404 (nothing outside this server is ever fetched), bad sizes 400
+        for u in ("https://example.com/x.jpg", "/etc/passwd", "/library/metadata/1/children",
+                  "http://192.0.2.1/library/metadata/1/thumb/1"):
+            r = self.pms.get("/photo/:/transcode?width=10&height=10&url=" +
+                             urllib.parse.quote(u, safe=""))
+            self.assertEqual(r.status, 404, u)
+        for q in ("width=0&height=10", "width=10&height=99999", "width=abc&height=10"):
+            r = self.pms.get("/photo/:/transcode?%s&url=%s" % (q, urllib.parse.quote(thumb)))
+            self.assertEqual(r.status, 400, q)
+        self.assertEqual(self.pms.get("/photo/:/transcode").status, 400)
+
+    def test_theme_music(self):
+        _, root = self.pms.xml("/library/sections/2/all")
+        show = root.find("Directory")
+        r = self.pms.get(show.get("theme"))
+        self.assertEqual((r.status, r.header("Content-Type")), (200, "audio/mpeg"))
+        self.assertTrue(r.body.startswith(b"ID3"))
+        self.assertEqual(len(r.body), 256 * 1024)
+
+    def test_every_photo_and_track_part_answers(self):
+        parts = self.parts("/library/sections/4/all?type=13") + \
+            self.parts("/library/sections/3/allLeaves")[:20]
+        for part, media, item in parts:
+            r = self.pms.get(part.get("key"), headers={"Range": "bytes=0-15"})
+            self.assertEqual(r.status, 206)
+            self.assertEqual(r.body, part_bytes(SEED, int(part.get("id")),
+                                                part.get("container"), 0, 16))
+
+
+if __name__ == "__main__":
+    run()
