@@ -415,17 +415,16 @@ static void tag_list(char *buf, size_t size, const plex_tag *const *tags, size_t
     size_t len = 0;
 
     buf[0] = '\0';
-    for (size_t i = 0; i < n && len < size; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (i == most) {
-            snprintf(buf + len, size - len, ", ... (%zu in all)", n);
+            cli_appendf(buf, size, &len, ", ... (%zu in all)", n);
             return;
         }
         if (roles && tags[i]->role)
-            len += (size_t)snprintf(buf + len, size - len, "%s%s (%s)", i ? ", " : "",
-                                    str(tags[i]->tag), tags[i]->role);
+            cli_appendf(buf, size, &len, "%s%s (%s)", i ? ", " : "", str(tags[i]->tag),
+                        tags[i]->role);
         else
-            len +=
-                (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", str(tags[i]->tag));
+            cli_appendf(buf, size, &len, "%s%s", i ? ", " : "", str(tags[i]->tag));
     }
 }
 
@@ -488,7 +487,7 @@ static void print_stream(const plex_stream *st)
     char line[512];
     size_t len = 0;
 
-#define ADD(...) (len += (size_t)snprintf(line + len, sizeof(line) - len, __VA_ARGS__))
+#define ADD(...) cli_appendf(line, sizeof(line), &len, __VA_ARGS__)
     ADD("%s", str(st->codec));
     if (st->display_title)
         ADD("%s%s", len ? ": " : "", st->display_title);
@@ -508,7 +507,7 @@ static void print_stream(const plex_stream *st)
         ADD(", selected");
     if (st->forced == PLEX_TRUE)
         ADD(", forced");
-    if (st->key && len < sizeof(line))
+    if (st->key)
         ADD(", external file %s", st->key);
 #undef ADD
     printf("      %-9s %s\n", stream_kind(st->stream_type), line);
@@ -519,33 +518,32 @@ static void print_media(const plex_media *md, size_t i, size_t n)
     char line[512], buf[64];
     size_t len = 0;
 
-    len += (size_t)snprintf(line, sizeof(line), "  Media");
+    cli_appendf(line, sizeof(line), &len, "  Media");
     if (n > 1)
-        len += (size_t)snprintf(line + len, sizeof(line) - len, " %zu", i + 1);
-    len += (size_t)snprintf(line + len, sizeof(line) - len, ":");
+        cli_appendf(line, sizeof(line), &len, " %zu", i + 1);
+    cli_appendf(line, sizeof(line), &len, ":");
     if (md->video_resolution)
-        len += (size_t)snprintf(line + len, sizeof(line) - len, " %s%s", md->video_resolution,
-                                strcmp(md->video_resolution, "4k") == 0 ||
-                                        strcmp(md->video_resolution, "sd") == 0
-                                    ? ""
-                                    : "p");
+        cli_appendf(line, sizeof(line), &len, " %s%s", md->video_resolution,
+                    strcmp(md->video_resolution, "4k") == 0 ||
+                            strcmp(md->video_resolution, "sd") == 0
+                        ? ""
+                        : "p");
     if (md->video_codec)
-        len += (size_t)snprintf(line + len, sizeof(line) - len, " %s", md->video_codec);
+        cli_appendf(line, sizeof(line), &len, " %s", md->video_codec);
     if (md->audio_codec)
-        len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%s",
-                                md->video_codec ? ", " : " ", md->audio_codec);
+        cli_appendf(line, sizeof(line), &len, "%s%s", md->video_codec ? ", " : " ",
+                    md->audio_codec);
     if (md->audio_channels > 0)
-        len += (size_t)snprintf(line + len, sizeof(line) - len, " %dch", md->audio_channels);
+        cli_appendf(line, sizeof(line), &len, " %dch", md->audio_channels);
     if (md->container)
-        len += (size_t)snprintf(line + len, sizeof(line) - len, ", %s", md->container);
+        cli_appendf(line, sizeof(line), &len, ", %s", md->container);
     if (md->width > 0 && md->height > 0)
-        len += (size_t)snprintf(line + len, sizeof(line) - len, ", %dx%d", md->width, md->height);
+        cli_appendf(line, sizeof(line), &len, ", %dx%d", md->width, md->height);
     if (md->bitrate > 0)
-        len +=
-            (size_t)snprintf(line + len, sizeof(line) - len, ", %.1f Mbps", md->bitrate / 1000.0);
+        cli_appendf(line, sizeof(line), &len, ", %.1f Mbps", md->bitrate / 1000.0);
     if (md->duration > 0) {
         cli_fmt_duration(buf, sizeof(buf), md->duration);
-        snprintf(line + len, sizeof(line) - len, ", %s", buf);
+        cli_appendf(line, sizeof(line), &len, ", %s", buf);
     }
     puts(line);
     for (size_t k = 0; k < md->parts_count; k++) {
@@ -592,12 +590,12 @@ static void print_item(const plex_metadata *m)
         size_t len = 0;
         buf[0] = '\0';
         if (plex_metadata_has(m, PLEX_METADATA_RATING))
-            len += (size_t)snprintf(buf + len, sizeof(buf) - len, "critics %.1f", m->rating);
+            cli_appendf(buf, sizeof(buf), &len, "critics %.1f", m->rating);
         if (plex_metadata_has(m, PLEX_METADATA_AUDIENCE_RATING))
-            len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%saudience %.1f",
-                                    len ? ", " : "", m->audience_rating);
+            cli_appendf(buf, sizeof(buf), &len, "%saudience %.1f", len ? ", " : "",
+                        m->audience_rating);
         if (plex_metadata_has(m, PLEX_METADATA_USER_RATING))
-            snprintf(buf + len, sizeof(buf) - len, "%syours %.1f", len ? ", " : "", m->user_rating);
+            cli_appendf(buf, sizeof(buf), &len, "%syours %.1f", len ? ", " : "", m->user_rating);
         field("rating", buf);
     }
     tag_list(buf, sizeof(buf), m->genres, m->genres_count, 10, 0);

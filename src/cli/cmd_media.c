@@ -68,9 +68,12 @@ static int get_item(cli_pms *p, const char *key, plex_container **out, const ple
     int rc;
 
     snprintf(what, sizeof(what), "item %s", key);
-    if ((rc = plex_metadata_get(out, p->server, key, NULL)) != 0)
-        return cli_pms_fail(p, rc, what);
-    if ((*out)->items_count == 0) {
+    *m = NULL;
+    if ((rc = plex_metadata_get(out, p->server, key, NULL)) != 0) {
+        rc = cli_pms_fail(p, rc, what);
+        return rc ? rc : CLI_EXIT_ERROR;
+    }
+    if ((*out)->items_count == 0 || !(*out)->items[0]) {
         cli_error("%s: the server sent no item", what);
         plex_container_free(*out);
         *out = NULL;
@@ -152,7 +155,7 @@ static void bar_draw(bar *b, const plex_download_progress *pr)
         int full = pct * cols / 100;
         cells[k++] = '[';
         for (int i = 0; i < cols && k + 1 < sizeof(cells); i++)
-            cells[k++] = i < full ? '#' : (i == full ? '>' : ' ');
+            cells[k++] = (char)(i < full ? '#' : i == full ? '>' : ' ');
         cells[k++] = ']';
         cells[k++] = ' ';
         room -= cols + 3;
@@ -322,7 +325,7 @@ int cmd_download(const cli_cmd *cmd, int argc, char **argv)
         CLI_END,
     };
     plex_container *c = NULL;
-    const plex_metadata *m;
+    const plex_metadata *m = NULL;
     leaf_keys keys;
     const char *dir = NULL, *file = NULL; /* dir NULL: here */
     cli_pms p;
@@ -378,7 +381,7 @@ int cmd_download(const cli_cmd *cmd, int argc, char **argv)
     }
     for (size_t i = 0; i < keys.n && rc == 0; i++) {
         plex_container *lc = NULL;
-        const plex_metadata *leaf;
+        const plex_metadata *leaf = NULL;
         if (cli_interrupted()) {
             cli_error("interrupted");
             rc = CLI_EXIT_CANCELLED;
@@ -436,7 +439,7 @@ int cmd_url(const cli_cmd *cmd, int argc, char **argv)
         CLI_END,
     };
     plex_container *c = NULL;
-    const plex_metadata *m;
+    const plex_metadata *m = NULL;
     leaf_keys keys;
     cli_pms p;
     int rc;
@@ -463,7 +466,7 @@ int cmd_url(const cli_cmd *cmd, int argc, char **argv)
         goto done;
     for (size_t i = 0; i < keys.n && rc == 0; i++) {
         plex_container *lc = NULL;
-        const plex_metadata *leaf;
+        const plex_metadata *leaf = NULL;
         if ((rc = get_item(&p, keys.v[i], &lc, &leaf)) == 0)
             rc = print_urls(&p, leaf, !no_token);
         plex_container_free(lc);
@@ -498,7 +501,7 @@ static int mark(const cli_cmd *cmd, int argc, char **argv, int watched)
         CLI_END,
     };
     plex_container *c = NULL;
-    const plex_metadata *m;
+    const plex_metadata *m = NULL;
     char title[512], what[128];
     cli_pms p;
     int rc;
@@ -552,7 +555,7 @@ int cmd_rate(const cli_cmd *cmd, int argc, char **argv)
         CLI_END,
     };
     plex_container *c = NULL;
-    const plex_metadata *m;
+    const plex_metadata *m = NULL;
     char title[512], *end;
     double n;
     cli_pms p;

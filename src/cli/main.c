@@ -1,7 +1,6 @@
 /*
  * plex: the command-line client of libplex.
  */
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,7 +187,6 @@ int main(int argc, char **argv)
     char help_arg[] = "--help";
     char *help_argv[] = {help_arg, NULL};
 
-    setlocale(LC_CTYPE, ""); /* display widths of titles */
     cli_g.base_url = env("PLEX_BASE_URL");
     cli_g.config_dir = env("PLEX_CONFIG_DIR");
     cli_g.color = env("NO_COLOR") == NULL;

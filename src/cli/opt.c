@@ -18,7 +18,7 @@ void cli_opt_set_globals(const cli_opt *table)
 static void left_column(const cli_opt *o, char *buf, size_t size)
 {
     const char *dash = o->short_name ? "-" : "", *sep = o->short_name ? ", " : "  ";
-    char c = o->short_name ? o->short_name : ' ';
+    char c = (char)(o->short_name ? o->short_name : ' ');
 
     if (o->kind == CLI_OPT_ARG || o->kind == CLI_OPT_REST)
         snprintf(buf, size, "%s%s", o->name, o->kind == CLI_OPT_REST ? "..." : "");

@@ -34,40 +34,34 @@ typedef struct cli_opt {
     cli_strs *list;     /* CLI_OPT_LIST, CLI_OPT_REST */
 } cli_opt;
 
-/* Table entries (designated initializers, so that new members default to 0). */
+/* Table entries, every member given (analyzers follow the addresses taken). */
 #define CLI_FLAG(long_, short_, var, help_)                                                        \
     {                                                                                              \
-        .kind = CLI_OPT_FLAG, .name = (long_), .short_name = (short_), .help = (help_),            \
-        .flag = &(var)                                                                             \
+        CLI_OPT_FLAG, (long_), (short_), NULL, (help_), &(var), 0, NULL, 0, NULL                   \
     }
 #define CLI_FLAG_SET(long_, short_, var, value_, help_)                                            \
     {                                                                                              \
-        .kind = CLI_OPT_FLAG, .name = (long_), .short_name = (short_), .help = (help_),            \
-        .flag = &(var), .flag_value = (value_)                                                     \
+        CLI_OPT_FLAG, (long_), (short_), NULL, (help_), &(var), (value_), NULL, 0, NULL            \
     }
 #define CLI_VALUE(long_, short_, vname, var, help_)                                                \
     {                                                                                              \
-        .kind = CLI_OPT_VALUE, .name = (long_), .short_name = (short_), .value_name = (vname),     \
-        .help = (help_), .value = &(var)                                                           \
+        CLI_OPT_VALUE, (long_), (short_), (vname), (help_), NULL, 0, &(var), 0, NULL               \
     }
 #define CLI_LIST(long_, short_, vname, var, help_)                                                 \
     {                                                                                              \
-        .kind = CLI_OPT_LIST, .name = (long_), .short_name = (short_), .value_name = (vname),      \
-        .help = (help_), .list = &(var)                                                            \
+        CLI_OPT_LIST, (long_), (short_), (vname), (help_), NULL, 0, NULL, 0, &(var)                \
     }
 #define CLI_ARG(name_, var, required_, help_)                                                      \
     {                                                                                              \
-        .kind = CLI_OPT_ARG, .name = (name_), .help = (help_), .value = &(var),                    \
-        .required = (required_)                                                                    \
+        CLI_OPT_ARG, (name_), 0, NULL, (help_), NULL, 0, &(var), (required_), NULL                 \
     }
 #define CLI_REST(name_, var, required_, help_)                                                     \
     {                                                                                              \
-        .kind = CLI_OPT_REST, .name = (name_), .help = (help_), .list = &(var),                    \
-        .required = (required_)                                                                    \
+        CLI_OPT_REST, (name_), 0, NULL, (help_), NULL, 0, NULL, (required_), &(var)                \
     }
 #define CLI_END                                                                                    \
     {                                                                                              \
-        .kind = CLI_OPT_END                                                                        \
+        CLI_OPT_END, NULL, 0, NULL, NULL, NULL, 0, NULL, 0, NULL                                   \
     }
 
 /*

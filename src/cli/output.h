@@ -136,6 +136,14 @@ void cli_table_row(cli_table *t, const char *const *cells);
 /* Print a buffered table; free the rows. 0, or CLI_EXIT_ERROR (out of memory, after a message). */
 int cli_table_end(cli_table *t);
 
+/* Append printf-style text at buf[*len] (size bytes in all), cut when it is
+ * full: *len stays below size. */
+void cli_appendf(char *buf, size_t size, size_t *len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
 /* "1h 52m", "52m", "3m 25s", "42s" for milliseconds. */
 void cli_fmt_duration(char *buf, size_t size, long long ms);
 

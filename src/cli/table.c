@@ -2,14 +2,13 @@
  * Tables sized to the terminal, and the human units of the media-server
  * commands (durations, sizes, dates).
  */
-#define _XOPEN_SOURCE 700 /* wcwidth */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "cmd.h"
 #include "error.h"
@@ -72,16 +71,26 @@ static unsigned next_cp(const unsigned char **p)
     return c;
 }
 
+/* Columns of a code point on a terminal: 0 for controls and combining
+ * marks, 2 for the wide East Asian ranges and emoji, else 1 (whatever the
+ * locale). */
 static int cp_width(unsigned c)
 {
-    int w;
+    static const unsigned wide[][2] = {
+        {0x1100, 0x115f},   {0x2e80, 0x303e},   {0x3041, 0x33ff},   {0x3400, 0x4dbf},
+        {0x4e00, 0x9fff},   {0xa000, 0xa4cf},   {0xac00, 0xd7a3},   {0xf900, 0xfaff},
+        {0xfe30, 0xfe4f},   {0xff00, 0xff60},   {0xffe0, 0xffe6},   {0x1f300, 0x1f64f},
+        {0x1f900, 0x1f9ff}, {0x20000, 0x2fffd}, {0x30000, 0x3fffd},
+    };
 
-    if (c < 0x20 || c == 0x7f)
+    if (c < 0x20 || (c >= 0x7f && c < 0xa0))
         return 0;
-    if (c < 0x7f)
-        return 1;
-    w = wcwidth((wchar_t)c);
-    return w < 0 ? 1 : w;
+    if ((c >= 0x300 && c <= 0x36f) || (c >= 0x200b && c <= 0x200f) || c == 0xfeff)
+        return 0;
+    for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+        if (c >= wide[i][0] && c <= wide[i][1])
+            return 2;
+    return 1;
 }
 
 /* Skip an escape sequence (ESC [ ... final) at p; p itself if none. */
@@ -228,7 +237,7 @@ static void print_row(cli_table *t, const char *const *cells, int head)
 
 static void print_head(cli_table *t)
 {
-    const char *heads[CLI_TABLE_MAX_COLS];
+    const char *heads[CLI_TABLE_MAX_COLS] = {NULL};
 
     for (int i = 0; i < t->ncols; i++)
         heads[i] = t->cols[i].head;
@@ -296,6 +305,20 @@ int cli_table_end(cli_table *t)
     return rc;
 }
 
+void cli_appendf(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (*len + 1 >= size)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(buf + *len, size - *len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *len = *len + (size_t)n < size ? *len + (size_t)n : size - 1;
+}
+
 /* ---- units ---- */
 
 void cli_fmt_duration(char *buf, size_t size, long long ms)
@@ -317,8 +340,8 @@ void cli_fmt_duration(char *buf, size_t size, long long ms)
 void cli_fmt_size(char *buf, size_t size, long long bytes)
 {
     static const char *const units[] = {"kB", "MB", "GB", "TB", "PB"};
-    double v = (double)bytes;
-    int u = -1;
+    double v = (double)bytes / 1000;
+    int u = 0;
 
     if (bytes < 1000) {
         snprintf(buf, size, "%lld B", bytes < 0 ? 0 : bytes);
