@@ -105,6 +105,14 @@ class PmsCase(unittest.TestCase):
         self.assertRegex(r.err, pattern)
         self.assertTrue(r.err.startswith("plex"), r)
 
+    def needs(self, *routes):
+        """Skip when this plexsim does not emulate a route yet (its stats
+        list every route it has)."""
+        known = self.sim.stats()["requests"]
+        missing = [r for r in routes if r not in known]
+        if missing:
+            self.skipTest("this plexsim has no %s" % ", ".join(missing))
+
     def server_json(self, path):
         return self.sim.pms.json(path)[1]
 
@@ -254,6 +262,7 @@ class Garbage(PmsCase):
 
 class Watch(PmsCase):
     def test_mark_rate(self):
+        self.needs("PUT /:/scrobble", "PUT /:/unscrobble", "PUT /:/rate")
         key = self.first(1)["ratingKey"]
         r = self.plex("mark", "watched", key)
         self.ok(r, 1)
@@ -273,6 +282,8 @@ class Watch(PmsCase):
         self.fails(self.plex("mark", "seen", key), 2, r"unknown command: mark seen")
 
     def test_playlists(self):
+        self.needs("GET /playlists", "POST /playlists", "PUT /playlists/{id}/items",
+                   "DELETE /playlists/{id}/items/{item}", "DELETE /playlists/{id}")
         movies = [m["ratingKey"] for m in self.plex("--json", "ls", "1", "-n", "4").json()]
         track = self.first(3, type=10)["ratingKey"]
         r = self.plex("playlist", "create", "Road trip", *movies[:3])
@@ -355,6 +366,8 @@ class Files(PmsCase):
 
 class Status(PmsCase):
     def test_sessions_history(self):
+        self.needs("POST /:/timeline", "GET /status/sessions", "GET /status/sessions/history/all",
+                   "PUT /:/scrobble")
         ep = self.first(2, type=4)
         self.sim.pms.request("POST", "/:/timeline?ratingKey=%s&key=/library/metadata/%s"
                              "&state=playing&time=60000&duration=%d" %
