@@ -1253,8 +1253,9 @@ static void similar(pms_ctx *c)
     pms_reply_list(c, mc, NULL, 0, keys, n, -1, pms_render_flags(c));
 }
 
-/* /related: hubs about the item (includeRelated's Related, as a container). */
-static void related(pms_ctx *c)
+/* What an include flag adds to an item, as a container of its own:
+ * /related (includeRelated's hubs) and /extras (includeExtras' items). */
+static void item_include(pms_ctx *c, unsigned int flag)
 {
     pms_item it;
     plex_container *mc;
@@ -1262,8 +1263,7 @@ static void related(pms_ctx *c)
 
     if (pms_arg_item(c, 0, &it) < 0)
         return;
-    if (!(mc = item_container(c, &it)) ||
-        !(m = pms_render_item(c->p, c->arena, &it, PMS_R_RELATED))) {
+    if (!(mc = item_container(c, &it)) || !(m = pms_render_item(c->p, c->arena, &it, flag))) {
         pms_error(c, 500);
         return;
     }
@@ -1271,27 +1271,21 @@ static void related(pms_ctx *c)
         mc->hubs = m->related->hubs;
         mc->hubs_count = m->related->hubs_count;
     }
-    pms_reply_container(c, mc);
-}
-
-static void extras(pms_ctx *c)
-{
-    pms_item it;
-    plex_container *mc;
-    plex_metadata *m;
-
-    if (pms_arg_item(c, 0, &it) < 0)
-        return;
-    if (!(mc = item_container(c, &it)) ||
-        !(m = pms_render_item(c->p, c->arena, &it, PMS_R_EXTRAS))) {
-        pms_error(c, 500);
-        return;
-    }
     if (m->extras) {
         mc->items = m->extras->items;
         mc->items_count = m->extras->items_count;
     }
     pms_reply_container(c, mc);
+}
+
+static void related(pms_ctx *c)
+{
+    item_include(c, PMS_R_RELATED);
+}
+
+static void extras(pms_ctx *c)
+{
+    item_include(c, PMS_R_EXTRAS);
 }
 
 /* ---- /library/tags ---- */
