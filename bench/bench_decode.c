@@ -4,8 +4,10 @@
  * with the DOM parse (+ free) of the same bytes by cJSON, json-c, jansson and
  * YAJL's tree parser (STYLE.md §10); YAJL's event parser and, when built
  * with Debian's libsimdjson-dev, simdjson's DOM parse are shown as
- * references (not part of issue 2's target: see bench/lib_simdjson.cpp). Run it through bench/run.sh (make bench),
- * which adds callgrind instruction counts and allocation counts to the table.
+ * references (no typed model; see bench/lib_simdjson.cpp). The targets are
+ * issue 13's: within 2x of simdjson's time, at least 3x faster than cJSON,
+ * one allocation. Run it through bench/run.sh (make bench), which adds
+ * callgrind instruction counts and allocation counts to the table.
  *
  * Method: every decoder is warmed up and its iteration count calibrated so
  * that one round takes about --round-ms; then --rounds rounds run, each one
@@ -416,18 +418,30 @@ static int timing(const char *path, const char *buf, size_t len, int rounds, dou
            "case)\n",
            bench_simdjson_kernel());
 #endif
-    printf("\nTargets (issue 2):\n");
-    printf("  <= 500 ns per decode:                 %6.0f ns            %s\n", plex->median,
-           plex->median <= 500 ? "PASS" : "FAIL");
-    if (fastest) {
-        double x = fastest->median / plex->median;
-        printf("  >= 3x faster than the fastest DOM:    %6.2fx (vs %s)   %s\n", x, fastest->id,
-               x >= 3 ? "PASS" : "FAIL");
-        ok &= x >= 3;
+    printf("\nTargets (issue 13), ratios of medians in this run:\n");
+    {
+        const bench_lib *simd = find_lib("simdjson"), *cjson = find_lib("cjson");
+        double xc = cjson->median / plex->median;
+        if (simd) {
+            double xs = plex->median / simd->median;
+            printf("  within 2x of simdjson's DOM parse:     %5.2fx simdjson's time   %s\n", xs,
+                   xs <= 2 ? "PASS" : "FAIL");
+            ok &= xs <= 2;
+        } else {
+            printf("  within 2x of simdjson's DOM parse:     not checked (simdjson not built: "
+                   "scripts/install-deps.sh bench)\n");
+        }
+        printf("  >= 3x faster than cJSON's parse:       %5.2fx                   %s\n", xc,
+               xc >= 3 ? "PASS" : "FAIL");
+        ok &= xc >= 3;
+        if (fastest && fastest != cjson)
+            printf("  (the fastest DOM here is %s: %.2fx)\n", fastest->id,
+                   fastest->median / plex->median);
     }
-    printf("  one allocation per decode:            %6lu (plex__alloc_count)  %s\n", plex_allocs,
+    printf("  one allocation per decode:             %5lu (plex__alloc_count)   %s\n", plex_allocs,
            plex_allocs == 1 ? "PASS" : "FAIL");
-    ok &= plex->median <= 500 && plex_allocs == 1;
+    printf("  (>= 10x faster than plexjs's typed decode: bench/sdk.sh, below)\n");
+    ok &= plex_allocs == 1;
     return ok ? 0 : 3;
 }
 

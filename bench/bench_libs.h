@@ -27,6 +27,11 @@ int bench_jansson_decode(const char *buf, size_t len);
 int bench_yajl_tree_decode(const char *buf, size_t len);
 int bench_yajl_events_decode(const char *buf, size_t len);
 
+/* bench_listing: a {"MediaContainer":{..., "Metadata":[...]}} listing parsed
+ * into the DOM and walked (every value of every item read), then freed;
+ * *items gets the length of Metadata, *check a sum of what was read. */
+int bench_cjson_listing(const char *buf, size_t len, size_t *items, unsigned long *check);
+
 /* "1.7.15" and so on, for the table. */
 const char *bench_cjson_version(void);
 const char *bench_jsonc_version(void);
@@ -38,6 +43,9 @@ const char *bench_yajl_version(void);
 int bench_simdjson_setup(void);
 void bench_simdjson_teardown(void);
 int bench_simdjson_decode(const char *buf, size_t len);
+/* bench_listing: the DOM parse of a listing (the parser grows to its size
+ * once and keeps it); *items gets the length of MediaContainer.Metadata. */
+int bench_simdjson_listing(const char *buf, size_t len, size_t *items);
 const char *bench_simdjson_version(void);
 const char *bench_simdjson_kernel(void); /* "icelake", "haswell", ... */
 #endif

@@ -45,6 +45,17 @@ extern "C" int bench_simdjson_decode(const char *buf, size_t len)
     return root.is_object() ? 0 : -1;
 }
 
+extern "C" int bench_simdjson_listing(const char *buf, size_t len, size_t *items)
+{
+    simdjson::dom::array list;
+
+    if (!parser || parser->parse(buf, len, false)["MediaContainer"]["Metadata"].get(list) !=
+                       simdjson::SUCCESS)
+        return -1;
+    *items = list.size();
+    return 0;
+}
+
 extern "C" const char *bench_simdjson_version(void)
 {
     return SIMDJSON_STRINGIFY(SIMDJSON_VERSION);

@@ -9,6 +9,12 @@
 #                  (repeatable, unlike the timings);
 #   allocs/decode  malloc+calloc+realloc calls per decode (bench_decode_allocs).
 # Then the top functions of libplex's decode by instructions (callgrind_annotate).
+# The targets of issue 13 (within 2x of simdjson, >= 3x faster than cJSON,
+# one allocation) are printed with PASS/FAIL.
+# Then bench/listing.sh BUILD_DIR: issue 15's decode of a 1,000, 10,000 and
+# 50,000-movie listing by libplex into typed items next to simdjson and cJSON
+# (items/s, MB/s, instructions and heap bytes per item; LISTING_SIZES to
+# change the sizes).
 # Then bench/signin.sh BUILD_DIR: a whole sign-in against plexsim, libplex
 # next to a bare libcurl program (issue 4).
 # Then bench/sdk.sh BUILD_DIR: one table of libplex against @lukehagar/plexjs
@@ -17,7 +23,7 @@
 # first time, and leaves the plexjs column out when node or npm is missing.
 # Then bench/startup.sh BUILD_DIR: process start to first request, layer by
 # layer (libc only, OpenSSL, libcurl loaded, curl_global_init, libplex).
-# Exit status 3 when libplex misses a target of issue 2, 4 or 7; another
+# Exit status 3 when libplex misses a target of issue 13, 15, 4 or 7; another
 # non-zero status when a benchmark could not run.
 set -eu
 
@@ -70,6 +76,14 @@ if [ -f "$work/callgrind.libplex" ] && command -v callgrind_annotate >/dev/null 
         awk '/^-+$/ {sep++; next} sep >= 3 && NF >= 2 && $1 ~ /[0-9]/ {print "  " $0}' |
         head -12
 fi
+
+# the listing (issue 15)
+lrc=0
+sh "$(dirname "$0")/listing.sh" "$build" || lrc=$?
+if [ $lrc -ne 0 ] && [ $lrc -ne 3 ]; then
+    exit $lrc
+fi
+[ $rc -ne 0 ] || rc=$lrc
 
 # a whole sign-in against plexsim (issue 4)
 src=0

@@ -13,6 +13,7 @@ typedef plex__arena_block block;
 
 #define ARENA_HDR ROUND_UP(sizeof(struct plex__arena))
 #define MIN_BLOCK 1024
+#define MAX_BLOCK ((size_t)1024 * 1024)
 
 void *plex__arena_new(size_t root_size, size_t extra)
 {
@@ -47,8 +48,13 @@ static void *alloc_aligned(plex__arena *a, size_t n, size_t align)
         a->cur.used = off + n;
         return a->cur.data + off;
     }
-    /* a new block; the old one stays reachable through the chain */
-    cap = n > MIN_BLOCK ? n : MIN_BLOCK;
+    /* a new block, twice the last one (up to MAX_BLOCK) so that a large
+     * result takes few blocks; the old one stays reachable through the chain */
+    cap = a->cur.cap < MAX_BLOCK / 2 ? 2 * a->cur.cap : MAX_BLOCK;
+    if (cap < MIN_BLOCK)
+        cap = MIN_BLOCK;
+    if (cap < n)
+        cap = n;
     if (cap > SIZE_MAX - ROUND_UP(sizeof(block)))
         return NULL;
     b = plex__malloc(ROUND_UP(sizeof(block)) + cap);

@@ -169,21 +169,24 @@ static inline size_t plex__json_plain_run(const char *b, size_t i, size_t n)
     return i;
 }
 
-/* Inside an object (the reader after its '{' or after a member's value, not
- * failed): past `,` and whitespace to the '"' that opens the next key; 0
- * when something else comes (the end of the object, an error). */
-static inline size_t plex__json_key_quote(const plex__json_reader *r)
+/* Inside an object, from byte i (right after its '{': first, or after a
+ * member's value): past ',' and whitespace to the '"' that opens the next key; 0 when
+ * something else comes (the end of the object, an error). */
+static inline size_t plex__json_key_start(const char *b, size_t i, size_t n, int first)
 {
-    const char *b = r->buf;
-    size_t n = r->len, i = plex__json_ws_short(b, r->pos, n);
-
-    if (r->state == PLEX__JSON_ST_AFTER_VALUE) {
+    if (!first) {
+        if (n - i > 3 && b[i] == ',') { /* compact JSON, or one space */
+            if (b[i + 1] == '"')
+                return i + 1;
+            if (b[i + 1] == ' ' && b[i + 2] == '"')
+                return i + 2;
+        }
+        i = plex__json_ws_short(b, i, n);
         if (i >= n || b[i] != ',')
             return 0;
-        i = plex__json_ws_short(b, i + 1, n);
-    } else if (r->state != PLEX__JSON_ST_KEY_OR_END) {
-        return 0;
+        i++;
     }
+    i = plex__json_ws_short(b, i, n);
     return i < n && b[i] == '"' ? i : 0;
 }
 
@@ -191,6 +194,12 @@ static inline size_t plex__json_key_quote(const plex__json_reader *r)
  * member's value; 0 when the key is not followed by ':' and a value. */
 static inline size_t plex__json_key_colon(const char *b, size_t i, size_t n)
 {
+    if (n - i > 3 && b[i + 1] == ':') { /* compact JSON, or one space */
+        if ((unsigned char)b[i + 2] > ' ')
+            return i + 2;
+        if (b[i + 2] == ' ' && (unsigned char)b[i + 3] > ' ')
+            return i + 3;
+    }
     i = plex__json_ws_short(b, i + 1, n);
     if (i >= n || b[i] != ':')
         return 0;
@@ -200,12 +209,11 @@ static inline size_t plex__json_key_colon(const char *b, size_t i, size_t n)
 
 /*
  * The fast path of plex__json_next_member_expect for the common case, from
- * the '"' at b[q] found by plex__json_key_quote: a plain key (printable
+ * the '"' at b[q] found by plex__json_key_start: a plain key (printable
  * ASCII, no escape), ':' and the value. These return the position of the
- * member's value (a non-whitespace byte), or 0 for anything else; the reader
- * is not changed: the caller then puts it at the value (plex__json_at_value)
- * or reads the value itself (plex__json_after_member), or takes the general
- * path.
+ * member's value (a non-whitespace byte), or 0 for anything else. The caller
+ * reads the value itself, or puts the reader at it (plex__json_at_value); or
+ * it takes the general path from where it was (plex__json_in_object).
  *
  * plex__json_expected_key: only when the key is `expect` (elen bytes of plain
  * ASCII without '"', '\\' or control characters).
@@ -250,22 +258,22 @@ static inline size_t plex__json_element(const plex__json_reader *r)
     return i < n && b[i] != ']' ? i : 0;
 }
 
-/* Inside an object (close '}') or an array (close ']'), the reader after its
- * opening bracket or after a value: when the closing bracket comes next,
- * consume it as plex__json_next would and return 1; else 0, the reader
- * untouched. */
-static inline int plex__json_close(plex__json_reader *r, char close)
+/* From byte i: past whitespace to a closing bracket `close`; its position,
+ * or 0 when something else comes. */
+static inline size_t plex__json_closing(const char *b, size_t i, size_t n, char close)
 {
-    size_t i = plex__json_ws_short(r->buf, r->pos, r->len);
+    i = plex__json_ws_short(b, i, n);
+    return i < n && b[i] == close ? i : 0;
+}
 
-    if (i >= r->len || r->buf[i] != close ||
-        (r->state != PLEX__JSON_ST_AFTER_VALUE &&
-         r->state != (close == '}' ? PLEX__JSON_ST_KEY_OR_END : PLEX__JSON_ST_VALUE_OR_END)))
-        return 0;
-    r->pos = i + 1;
+/* Consume the closing bracket at r->buf[pos] of the innermost object or
+ * array (found by plex__json_closing after its opening bracket or a value),
+ * as plex__json_next does. */
+static inline void plex__json_end_container(plex__json_reader *r, size_t pos)
+{
+    r->pos = pos + 1;
     r->depth--;
     r->state = r->depth ? PLEX__JSON_ST_AFTER_VALUE : PLEX__JSON_ST_DONE;
-    return 1;
 }
 
 /* Open the object or array whose '{' or '[' is at r->buf[pos] (a value the
@@ -296,7 +304,9 @@ static inline int plex__json_open(plex__json_reader *r, size_t pos, plex__json_t
 
 /* A plain integer at b[i] (-?[1-9][0-9]* or 0, at most 18 digits, not
  * followed by '.', 'e', 'E' or a digit): its end, and its value in *out; 0
- * for anything else, which the general path reads (or rejects). */
+ * for anything else, which the general path reads (or rejects). (Eight
+ * digits at a time in a 64-bit word was tried: no gain on Plex's mostly
+ * short numbers.) */
 static inline size_t plex__json_plain_int(const char *b, size_t i, size_t n, int64_t *out)
 {
     size_t j = i, d0;
@@ -322,11 +332,12 @@ static inline void plex__json_at_value(plex__json_reader *r, size_t pos)
     r->state = PLEX__JSON_ST_VALUE;
 }
 
-/* The caller read a member's scalar value itself, up to pos. */
-static inline void plex__json_after_member(plex__json_reader *r, size_t pos)
+/* The reader back inside an object at pos, which the caller reached with the
+ * fast paths: right after its '{' (first), or after a member's value. */
+static inline void plex__json_in_object(plex__json_reader *r, size_t pos, int first)
 {
     r->pos = pos;
-    r->state = PLEX__JSON_ST_AFTER_VALUE;
+    r->state = first ? PLEX__JSON_ST_KEY_OR_END : PLEX__JSON_ST_AFTER_VALUE;
 }
 
 

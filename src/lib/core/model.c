@@ -279,8 +279,12 @@ static NOINLINE int json_list(ctx *c, const plex__field *f, const plex__json_tok
             size_t at = plex__json_element(&c->r);
             if (!at || c->buf[at] != '{' || plex__json_open(&c->r, at, &t) != 0) {
                 /* not an object's '{': the general path (other values, the end) */
-                if (!at && plex__json_close(&c->r, ']'))
+                if (!at && (at = plex__json_closing(c->buf, c->r.pos, c->r.len, ']')) != 0 &&
+                    (c->r.state == PLEX__JSON_ST_AFTER_VALUE ||
+                     c->r.state == PLEX__JSON_ST_VALUE_OR_END)) {
+                    plex__json_end_container(&c->r, at);
                     break;
+                }
                 if (plex__json_next(&c->r, &t)) {
                     rc = plex__json_error(&c->r, c->err);
                     break;
@@ -394,15 +398,16 @@ static NOINLINE int keep_extra(ctx *c, ptrs *extra, const plex__json_token *k,
 }
 
 /* The value of member f whose first byte is b[i] (a fast path of json.h
- * found the key). The common forms for f's kind are stored here: a plain
- * string (ASCII, no escape) for a string field, a plain integer in range for
- * an integer field, true or false for a boolean, and null where it means
- * absent; the result is 0 (present) or 1 (absent), the reader past the value.
- * Anything else: 2 with the value's first token in *v (an object or array
- * opened, a plain string as its token, others read by plex__json_next), for
- * json_value; or an error. */
+ * found the key; the reader is still where the member started). The common
+ * forms for f's kind are stored here: a plain string (ASCII, no escape) for
+ * a string field, a plain integer in range for an integer field, true or
+ * false for a boolean, and null where it means absent; the result is 0
+ * (present) or 1 (absent), *end past the value, the reader untouched.
+ * Anything else: 2 with the value's first token in *v and the reader after
+ * it (an object or array opened, a plain string as its token, others read by
+ * plex__json_next), for json_value; or an error. */
 static INLINE int fast_value(ctx *c, const plex__schema *s, const plex__field *f, size_t i,
-                             void *obj, plex__json_token *v)
+                             void *obj, plex__json_token *v, size_t *end)
 {
     const char *b = c->buf;
     size_t n = c->r.len, e;
@@ -413,14 +418,15 @@ static INLINE int fast_value(ctx *c, const plex__schema *s, const plex__field *f
     case '"':
         if ((e = plex__json_plain_run(b, i + 1, n)) >= n || b[e] != '"')
             break;
-        plex__json_after_member(&c->r, e + 1);
         if (LIKELY(f->kind == PLEX__F_STRING)) {
             char *str = copy_short(c, b + i + 1, e - i - 1, n - i - 1);
             if (!str)
                 return nomem(c);
             *(const char **)slot = str;
+            *end = e + 1;
             return 0;
         }
+        plex__json_in_object(&c->r, e + 1, 0);
         v->type = PLEX__JSON_STRING;
         v->start = i + 1;
         v->end = e;
@@ -434,14 +440,14 @@ static INLINE int fast_value(ctx *c, const plex__schema *s, const plex__field *f
     case 't':
         if (f->kind == PLEX__F_BOOL && n - i >= 4 && memcmp(b + i, "true", 4) == 0) {
             *(plex_opt_bool *)slot = PLEX_TRUE;
-            plex__json_after_member(&c->r, i + 4);
+            *end = i + 4;
             return 0;
         }
         break;
     case 'f':
         if (f->kind == PLEX__F_BOOL && n - i >= 5 && memcmp(b + i, "false", 5) == 0) {
             *(plex_opt_bool *)slot = PLEX_FALSE;
-            plex__json_after_member(&c->r, i + 5);
+            *end = i + 5;
             return 0;
         }
         break;
@@ -450,14 +456,14 @@ static INLINE int fast_value(ctx *c, const plex__schema *s, const plex__field *f
         if (n - i >= 4 && memcmp(b + i, "null", 4) == 0 &&
             (f->kind == PLEX__F_RAW || s->open || (f->flags & PLEX__F_NULLABLE) ||
              !(c->flags & PLEX_PARSE_STRICT))) {
-            plex__json_after_member(&c->r, i + 4);
+            *end = i + 4;
             return 1;
         }
         break;
     default:
         if ((f->kind == PLEX__F_INT64 || f->kind == PLEX__F_INT32) &&
             (e = plex__json_plain_int(b, i, n, &x)) != 0 && store_int(f, x, slot) == 0) {
-            plex__json_after_member(&c->r, e);
+            *end = e;
             return 0;
         }
         break;
@@ -475,14 +481,20 @@ static INLINE int fast_value(ctx *c, const plex__schema *s, const plex__field *f
  * big media-server models) keep their bits in arrays, all others in two
  * registers. Duplicates are found by presence bit (unique per schema).
  *
- * The likely next key is the field after the last one matched (tables are in
- * the order servers send). When it is that key, a common value is read by
- * fast_value; the rest goes through the reader's general functions. */
+ * The loop keeps its place in the input in a local (pos), which the reader
+ * (c->r) catches up with only when a value or key needs its general
+ * functions. The likely next key is the field after the last one matched
+ * (tables are in the order servers send); a common value is read by
+ * fast_value. */
 static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks *m,
                                  const int wide)
 {
     const plex__field *const first = s->fields, *const end = s->fields + s->nfields;
     const plex__field *next = first; /* the likely next key: after the last match */
+    const char *const b = c->buf;
+    const size_t n = c->r.len;
+    size_t pos = c->r.pos; /* right after '{', then after each member */
+    int none = 1;          /* no member read yet */
     uint64_t seen = 0, pres = 0;
     uint32_t seen_w[PLEX__MAX_WORDS];
     merged up = {0, 0};
@@ -498,14 +510,14 @@ static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks
     for (;;) {
         plex__json_token k, v;
         const plex__field *f = next < end ? next : first;
-        size_t q = plex__json_key_quote(&c->r), at = 0, ks, kl;
+        size_t q = plex__json_key_start(b, pos, n, none), at = 0, ks, kl;
         uint64_t one;
 
         if (LIKELY(q != 0)) {
             /* a key: the expected one, another plain one, or the general path */
-            at = plex__json_expected_key(c->buf, q, c->r.len, f->name, f->len);
-            if (!at && (at = plex__json_plain_key(c->buf, q, c->r.len, &ks, &kl)) != 0 &&
-                !(f = find_field(s, f + 1, c->buf + ks, kl))) {
+            at = plex__json_expected_key(b, q, n, f->name, f->len);
+            if (!at && (at = plex__json_plain_key(b, q, n, &ks, &kl)) != 0 &&
+                !(f = find_field(s, f + 1, b + ks, kl))) {
                 /* a plain key the model does not know */
                 k.type = PLEX__JSON_KEY;
                 k.start = ks;
@@ -520,13 +532,16 @@ static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks
                     rc = plex__json_skip(&c->r, &v) ? plex__json_error(&c->r, c->err) : 0;
                 if (rc)
                     return rc;
+                pos = c->r.pos;
+                none = 0;
                 continue;
             }
-        } else if (plex__json_close(&c->r, '}')) {
+        } else if ((q = plex__json_closing(b, pos, n, '}')) != 0) {
+            plex__json_end_container(&c->r, q);
             break;
         }
         if (LIKELY(at != 0)) {
-            /* the expected key: its value, the common forms first */
+            /* the key of field f: its value, the common forms first */
             one = wide ? 0 : (uint64_t)1 << f->bit;
             if (wide ? get_bit(seen_w, f->bit) : (seen & one) != 0)
                 return shape_error(c, f, "duplicate key");
@@ -535,14 +550,18 @@ static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks
             else
                 seen |= one;
             next = f + 1;
-            rc = fast_value(c, s, f, at, obj, &v);
-            if (rc == 2)
+            rc = fast_value(c, s, f, at, obj, &v, &pos);
+            if (rc == 2) {
                 rc = json_value(c, s, f, &v, obj, &up);
+                pos = c->r.pos;
+            }
         } else {
+            plex__json_in_object(&c->r, pos, none);
             if (plex__json_next_member_expect(&c->r, &k, &v, f->name, f->len))
                 return plex__json_error(&c->r, c->err);
             if (k.type == PLEX__JSON_OBJECT_END)
                 break;
+            none = 0;
             if (!k.expected && UNLIKELY(!(f = find_key(c, s, &k)))) {
                 if (s->extra_offset != PLEX__NO_OFFSET)
                     rc = keep_extra(c, &extra, &k, &v);
@@ -550,6 +569,7 @@ static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks
                     rc = plex__json_skip(&c->r, &v) ? plex__json_error(&c->r, c->err) : 0;
                 if (rc)
                     return rc;
+                pos = c->r.pos;
                 continue;
             }
             next = f + 1;
@@ -564,10 +584,13 @@ static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks
                 if (f->kind != PLEX__F_RAW && !s->open && !(f->flags & PLEX__F_NULLABLE) &&
                     (c->flags & PLEX_PARSE_STRICT))
                     return type_error(c, f, kind_expects(f->kind), &v);
+                pos = c->r.pos;
                 continue; /* null means absent (RAW: NULL) */
             }
             rc = json_value(c, s, f, &v, obj, &up);
+            pos = c->r.pos;
         }
+        none = 0;
         if (UNLIKELY(rc < 0))
             return rc;
         if (rc == 0) {

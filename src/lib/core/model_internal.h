@@ -71,6 +71,24 @@ static inline int nomem(ctx *c)
     return plex__error_set(c->err, PLEX_ENOMEM, "out of memory");
 }
 
+/* Copy n bytes (a name, a few dozen at most) with fixed-size moves: GCC
+ * expands a memcpy of unknown size inline as `rep movs`, slow to start. */
+static inline void copy_small(char *d, const char *s, size_t n)
+{
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8)
+            memcpy(d + i, s + i, 8);
+        memcpy(d + n - 8, s + n - 8, 8); /* the last 8, overlapping */
+    } else if (n >= 4) {
+        memcpy(d, s, 4);
+        memcpy(d + n - 4, s + n - 4, 4);
+    } else if (n) {
+        d[0] = s[0];
+        d[n / 2] = s[n / 2];
+        d[n - 1] = s[n - 1];
+    }
+}
+
 /* Append a path component (".name" or "[i]") for error messages. */
 static inline size_t path_push(ctx *c, const char *text, size_t n, int dot)
 {
@@ -78,7 +96,7 @@ static inline size_t path_push(ctx *c, const char *text, size_t n, int dot)
     if (saved + 1 + n < sizeof(c->path)) {
         if (dot && saved)
             c->path[c->path_len++] = '.';
-        memcpy(c->path + c->path_len, text, n);
+        copy_small(c->path + c->path_len, text, n);
         c->path_len += n;
         c->path[c->path_len] = '\0';
     }
@@ -439,9 +457,7 @@ static INLINE int end_object(ctx *c, const plex__schema *s, void *obj, masks *m)
     }
     if (s->present_offset != PLEX__NO_OFFSET) {
         uint32_t *p = (uint32_t *)(void *)((char *)obj + s->present_offset);
-        p[0] = m->pres[0];
-        if (s->words > 1)
-            memcpy(p + 1, m->pres + 1, sizeof(uint32_t) * (s->words - 1u));
+        copy_small((char *)p, (const char *)m->pres, sizeof(uint32_t) * s->words);
     }
     if (s->finish)
         s->finish(obj);

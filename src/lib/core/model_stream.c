@@ -111,7 +111,9 @@ void plex__stream_free(plex__stream *st)
 
 int plex__stream_feed(plex__stream *st, const char *data, size_t n)
 {
-    if (st->pos && (st->pos >= st->len / 2 || st->len + n > st->cap)) {
+    /* the consumed bytes are dropped only when the room is needed: moving
+     * the unread rest on every feed cost more than the decoding's copies */
+    if (st->pos && st->len + n + 1 > st->cap) {
         memmove(st->buf, st->buf + st->pos, st->len - st->pos);
         st->len -= st->pos;
         st->dropped += st->pos;
