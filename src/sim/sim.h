@@ -71,6 +71,9 @@ typedef enum sim_route {
     SIM_R_AUTH_NONCE,      /* GET /api/v2/auth/nonce (jwt.c) */
     SIM_R_AUTH_TOKEN,      /* POST /api/v2/auth/token (jwt.c) */
     SIM_R_AUTH_KEYS,       /* GET /api/v2/auth/keys (jwt.c) */
+    SIM_R_WATCHLIST,       /* GET /library/sections/watchlist/all (discover.c) */
+    SIM_R_WATCHLIST_ADD,   /* PUT /actions/addToWatchlist (discover.c) */
+    SIM_R_WATCHLIST_REMOVE, /* PUT /actions/removeFromWatchlist (discover.c) */
     SIM_R_CTL_APPROVE,     /* POST /__sim/approve */
     SIM_R_CTL_EXPIRE,      /* POST /__sim/expire */
     SIM_R_CTL_FAULT,       /* POST /__sim/fault */

@@ -11,6 +11,7 @@ set(PLEXSIM_HANDLER_SOURCES
   tv/render.c
   tv/account.c
   tv/jwt.c
+  tv/discover.c
   pms/pms.c
   pms/library.c
   pms/overlay.c
@@ -20,5 +21,11 @@ set(PLEXSIM_HANDLER_SOURCES
   pms/browse.c
   pms/hubs.c
   pms/media.c
+  pms/playback.c
+  pms/transcode.c
+  pms/playqueues.c
+  pms/playlists.c
+  pms/collections.c
+  pms/edit.c
 )
 list(TRANSFORM PLEXSIM_HANDLER_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)

@@ -757,6 +757,8 @@ struct plex_container {
     size_t servers_count;
     const plex_device *const *devices;  /**< /devices */
     size_t devices_count;
+    const plex_transcode_session *const *transcode_sessions; /**< /transcode/sessions */
+    size_t transcode_sessions_count;
     const char *api_version;            /**< /identity: the API version ("1.1.1") */
     const plex_account *const *accounts; /**< /accounts */
     size_t accounts_count;
@@ -897,10 +899,11 @@ typedef enum plex_container_field {
     PLEX_CONTAINER_PROVIDERS = 126,
     PLEX_CONTAINER_SERVERS = 127,
     PLEX_CONTAINER_DEVICES = 128,
-    PLEX_CONTAINER_API_VERSION = 129,
-    PLEX_CONTAINER_ACCOUNTS = 130,
-    PLEX_CONTAINER_SEARCH_RESULTS = 131,
-    PLEX_CONTAINER__COUNT = 132
+    PLEX_CONTAINER_TRANSCODE_SESSIONS = 129,
+    PLEX_CONTAINER_API_VERSION = 130,
+    PLEX_CONTAINER_ACCOUNTS = 131,
+    PLEX_CONTAINER_SEARCH_RESULTS = 132,
+    PLEX_CONTAINER__COUNT = 133
 } plex_container_field;
 
 /** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
@@ -949,6 +952,12 @@ static inline const plex_device *plex_container_servers_at(const plex_container 
 static inline const plex_device *plex_container_devices_at(const plex_container *obj, size_t i)
 {
     return obj && i < obj->devices_count ? obj->devices[i] : NULL;
+}
+
+/** `TranscodeSession`[i], borrowed; NULL when out of range. */
+static inline const plex_transcode_session *plex_container_transcode_sessions_at(const plex_container *obj, size_t i)
+{
+    return obj && i < obj->transcode_sessions_count ? obj->transcode_sessions[i] : NULL;
 }
 
 /** `Account`[i], borrowed; NULL when out of range. */

@@ -510,10 +510,18 @@ PLEX_API int plex_history_entry_get(plex_container **out, plex_server *server, c
 PLEX_API int plex_history_entry_delete(plex_server *server, const char *id);
 
 /**
- * `GET /transcode/sessions`: the transcodes running (`TranscodeSession`
- * entries).
+ * `GET /transcode/sessions`: the transcodes running. The container's
+ * `TranscodeSession` entries are read with plex_transcode_sessions_count()
+ * and plex_transcode_sessions_at().
  */
 PLEX_API int plex_transcode_sessions_get(plex_container **out, plex_server *server);
+
+/** The number of TranscodeSession entries of a plex_transcode_sessions_get() answer. */
+PLEX_API size_t plex_transcode_sessions_count(const plex_container *c);
+
+/** TranscodeSession i of a plex_transcode_sessions_get() answer (borrowed), or NULL. */
+PLEX_API const plex_transcode_session *plex_transcode_sessions_at(const plex_container *c,
+                                                                  size_t i);
 
 /** `DELETE /transcode/sessions/{key}` (admin; 200; 404 unknown): kill a
  *  transcode by its TranscodeSession `key`. */

@@ -607,7 +607,7 @@ const plex__schema plex__search_result_schema = {
     .list = 0,
 };
 
-static const plex__field media_container_fields[132] = {
+static const plex__field media_container_fields[133] = {
     {.name = "size", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 0,
      .offset = offsetof(struct plex_container, size)},
     {.name = "totalSize", .len = 9, .kind = PLEX__F_INT32, .flags = 0, .bit = 1,
@@ -867,11 +867,14 @@ static const plex__field media_container_fields[132] = {
      .offset = offsetof(struct plex_container, servers), .sub = &plex__device_schema},
     {.name = "Device", .len = 6, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 128,
      .offset = offsetof(struct plex_container, devices), .sub = &plex__device_schema},
-    {.name = "apiVersion", .len = 10, .kind = PLEX__F_STRING, .flags = 0, .bit = 129,
+    {.name = "TranscodeSession", .len = 16, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 129,
+     .offset = offsetof(struct plex_container, transcode_sessions),
+     .sub = &plex__transcode_session_schema},
+    {.name = "apiVersion", .len = 10, .kind = PLEX__F_STRING, .flags = 0, .bit = 130,
      .offset = offsetof(struct plex_container, api_version)},
-    {.name = "Account", .len = 7, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 130,
+    {.name = "Account", .len = 7, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 131,
      .offset = offsetof(struct plex_container, accounts), .sub = &plex__account_schema},
-    {.name = "SearchResult", .len = 12, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 131,
+    {.name = "SearchResult", .len = 12, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 132,
      .offset = offsetof(struct plex_container, search_results), .sub = &plex__search_result_schema},
 };
 _Static_assert(offsetof(struct plex_container, items_count) == offsetof(struct plex_container, items) + sizeof(void *),
@@ -888,11 +891,13 @@ _Static_assert(offsetof(struct plex_container, servers_count) == offsetof(struct
                "an array's count follows its pointer");
 _Static_assert(offsetof(struct plex_container, devices_count) == offsetof(struct plex_container, devices) + sizeof(void *),
                "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_container, transcode_sessions_count) == offsetof(struct plex_container, transcode_sessions) + sizeof(void *),
+               "an array's count follows its pointer");
 _Static_assert(offsetof(struct plex_container, accounts_count) == offsetof(struct plex_container, accounts) + sizeof(void *),
                "an array's count follows its pointer");
 _Static_assert(offsetof(struct plex_container, search_results_count) == offsetof(struct plex_container, search_results) + sizeof(void *),
                "an array's count follows its pointer");
-static const uint16_t media_container_by_name[132] = {130, 128, 122, 123, 126, 125, 121, 131, 127, 124, 51, 52, 50, 49, 3, 53, 129, 12, 30, 111, 54, 14, 55, 38, 56, 37, 22, 57, 58, 98, 99, 36, 59, 41, 96, 97, 29, 28, 60, 4, 61, 16, 35, 5, 6, 7, 62, 39, 115, 114, 102, 103, 63, 8, 9, 11, 64, 65, 44, 48, 47, 46, 45, 10, 66, 2, 67, 25, 27, 24, 26, 68, 42, 43, 87, 95, 89, 90, 91, 92, 93, 94, 88, 104, 34, 69, 118, 119, 116, 117, 70, 32, 71, 113, 0, 107, 33, 31, 72, 73, 120, 23, 74, 108, 109, 15, 13, 17, 18, 19, 110, 1, 100, 101, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 112, 40, 106, 20, 21, 105, 86};
+static const uint16_t media_container_by_name[133] = {131, 128, 122, 123, 126, 125, 121, 132, 127, 124, 129, 51, 52, 50, 49, 3, 53, 130, 12, 30, 111, 54, 14, 55, 38, 56, 37, 22, 57, 58, 98, 99, 36, 59, 41, 96, 97, 29, 28, 60, 4, 61, 16, 35, 5, 6, 7, 62, 39, 115, 114, 102, 103, 63, 8, 9, 11, 64, 65, 44, 48, 47, 46, 45, 10, 66, 2, 67, 25, 27, 24, 26, 68, 42, 43, 87, 95, 89, 90, 91, 92, 93, 94, 88, 104, 34, 69, 118, 119, 116, 117, 70, 32, 71, 113, 0, 107, 33, 31, 72, 73, 120, 23, 74, 108, 109, 15, 13, 17, 18, 19, 110, 1, 100, 101, 75, 76, 77, 78, 79, 80, 81, 82, 83, 84, 85, 112, 40, 106, 20, 21, 105, 86};
 static const uint32_t media_container_required[8] = {0x0u, 0x0u, 0x0u, 0x0u, 0x0u, 0x0u, 0x0u, 0x0u};
 static const uint16_t media_container_bools[35] = {offsetof(struct plex_container, allow_sync), offsetof(struct plex_container, nocache), offsetof(struct plex_container, mixed_parents), offsetof(struct plex_container, sort_asc), offsetof(struct plex_container, smart), offsetof(struct plex_container, claimed), offsetof(struct plex_container, my_plex), offsetof(struct plex_container, my_plex_subscription), offsetof(struct plex_container, allow_sharing), offsetof(struct plex_container, allow_media_deletion), offsetof(struct plex_container, allow_camera_upload), offsetof(struct plex_container, allow_channel_access), offsetof(struct plex_container, allow_tuners), offsetof(struct plex_container, background_processing), offsetof(struct plex_container, certificate), offsetof(struct plex_container, companion_proxy), offsetof(struct plex_container, event_stream), offsetof(struct plex_container, hub_search), offsetof(struct plex_container, item_clusters), offsetof(struct plex_container, media_providers), offsetof(struct plex_container, multiuser), offsetof(struct plex_container, photo_auto_tag), offsetof(struct plex_container, plugin_host), offsetof(struct plex_container, push_notifications), offsetof(struct plex_container, read_only_libraries), offsetof(struct plex_container, sync), offsetof(struct plex_container, transcoder_audio), offsetof(struct plex_container, transcoder_lyrics), offsetof(struct plex_container, transcoder_photo), offsetof(struct plex_container, transcoder_subtitles), offsetof(struct plex_container, transcoder_video), offsetof(struct plex_container, updater), offsetof(struct plex_container, voice_search), offsetof(struct plex_container, play_queue_shuffled), offsetof(struct plex_container, subscription_active)};
 const plex__schema plex__media_container_schema = {
@@ -905,7 +910,7 @@ const plex__schema plex__media_container_schema = {
     .xml = "MediaContainer",
     .root_key = "MediaContainer",
     .size = sizeof(struct plex_container),
-    .nfields = 132,
+    .nfields = 133,
     .nbools = 35,
     .present_offset = offsetof(struct plex_container, present),
     .missing_offset = PLEX__NO_OFFSET,

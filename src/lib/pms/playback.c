@@ -376,6 +376,16 @@ int plex_transcode_sessions_get(plex_container **out, plex_server *s)
     return plex__pms_call(out, s, "GET", "/transcode/sessions", NULL);
 }
 
+size_t plex_transcode_sessions_count(const plex_container *c)
+{
+    return c ? c->transcode_sessions_count : 0;
+}
+
+const plex_transcode_session *plex_transcode_sessions_at(const plex_container *c, size_t i)
+{
+    return c && i < c->transcode_sessions_count ? c->transcode_sessions[i] : NULL;
+}
+
 int plex_transcode_session_kill(plex_server *s, const char *key)
 {
     char path[PATH_LEN];

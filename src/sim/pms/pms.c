@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "pms.h"
+#include "play.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -21,6 +22,12 @@ static const pms_group *const groups[] = {
     &pms_group_library,
     &pms_group_hubs,
     &pms_group_media,
+    &pms_group_playback,
+    &pms_group_transcode,
+    &pms_group_playqueues,
+    &pms_group_playlists,
+    &pms_group_collections,
+    &pms_group_edit,
 };
 
 #define PMS_MAX_ROUTES 256

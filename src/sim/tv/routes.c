@@ -14,6 +14,7 @@
 #include "tv/jwt.h"
 #include "plex/models.h"
 #include "tv.h"
+#include "tv/discover.h"
 
 static const char *const route_names[SIM_R_COUNT] = {
     "POST /api/v2/pins",
@@ -34,6 +35,9 @@ static const char *const route_names[SIM_R_COUNT] = {
     "GET /api/v2/auth/nonce",
     "POST /api/v2/auth/token",
     "GET /api/v2/auth/keys",
+    "GET /library/sections/watchlist/all",
+    "PUT /actions/addToWatchlist",
+    "PUT /actions/removeFromWatchlist",
     "POST /__sim/approve",
     "POST /__sim/expire",
     "POST /__sim/fault",
@@ -67,6 +71,8 @@ sim_route sim_route_match(const char *method, const char *path)
 {
     if (!method || !path)
         return SIM_R_OTHER;
+    if (sim_discover_route(method, path) != SIM_R_OTHER)
+        return sim_discover_route(method, path);
     if (sim_account_route(method, path) != SIM_R_OTHER)
         return sim_account_route(method, path);
     if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
@@ -815,7 +821,8 @@ void sim_handle(sim_state *st, const sim_request *rq, sim_response *rs)
             ctl_config(&c);
             break;
         default:
-            if (!sim_account_handle(st, rq, rs, c.json))
+            if (!sim_account_handle(st, rq, rs, c.json) &&
+                !sim_discover_handle(st, rq, rs, c.json))
                 sim_error_response(rs, c.json, 404, 0, "Not Found");
             break;
         }

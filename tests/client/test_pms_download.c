@@ -1,0 +1,431 @@
+/*
+ * Downloads against plexsim's emulated media server (issue 16): a part and
+ * an image to files, with progress; a cancel and its resume (a byte range,
+ * byte-exact afterwards); a short read (the `truncate` fault on the part
+ * route) and its resume; a partial file the server cannot resume (416, a
+ * clean restart); a size mismatch (nothing left behind); a full disk (a
+ * 1 MiB tmpfs when one can be mounted, and always the injected write error);
+ * a process killed during the write (SIGKILL: the partial file is a prefix,
+ * and a resume completes it); the file name from the Part in a directory.
+ * Linked with the internal objects for the write-error hook.
+ */
+#define _GNU_SOURCE /* unshare(2), CLONE_NEWNS */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "flow.h"
+#include "pms/playback.h"
+
+#define TOKEN "plexsim-user-token-0001"
+#define PART_ROUTE "GET+%2Flibrary%2Fparts%2F%7Bid%7D%2F%7Bchangestamp%7D%2F%7Bfile%7D"
+
+static sim S;
+static plex_client *C;
+static plex_server *P;
+static char dir[256];
+static plex_container *item; /* a photo's full metadata */
+static const plex_part *part;
+static unsigned char *ref; /* the part's bytes, fetched whole */
+static size_t ref_len;
+
+static char *path_in(const char *name)
+{
+    static char buf[4][512];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof(buf[k]), "%s/%s", dir, name);
+    return buf[k];
+}
+
+static long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/* 1 if path holds exactly the first n bytes of the part. */
+static int is_prefix(const char *path, size_t n)
+{
+    size_t len;
+    char *data;
+    int ok;
+
+    if (file_size(path) != (long)n)
+        return 0;
+    data = test_read_file(path, &len);
+    ok = len == n && n <= ref_len && memcmp(data, ref, n) == 0;
+    free(data);
+    return ok;
+}
+
+typedef struct prog {
+    int calls;
+    int64_t last_bytes, total, resumed_from;
+    int64_t cancel_at; /* cancel once this many bytes are on disk (0: never) */
+    int64_t kill_at;   /* SIGKILL the process at this many bytes (0: never) */
+    int backwards;
+} prog;
+
+static int on_progress(const plex_download_progress *p, void *payload)
+{
+    prog *g = payload;
+
+    g->calls++;
+    if (p->bytes < g->last_bytes)
+        g->backwards = 1;
+    g->last_bytes = p->bytes;
+    g->total = p->total;
+    g->resumed_from = p->resumed_from;
+    if (g->kill_at && p->bytes >= g->kill_at)
+        raise(SIGKILL);
+    return g->cancel_at && p->bytes >= g->cancel_at;
+}
+
+static plex_download_options opts(prog *g)
+{
+    plex_download_options o = PLEX_DOWNLOAD_OPTIONS_INIT;
+    memset(g, 0, sizeof(*g));
+    o.progress = on_progress;
+    o.payload = g;
+    return o;
+}
+
+static void setup(void)
+{
+    plex_listing *l = NULL;
+    const plex_metadata *m;
+    plex_query *q = NULL;
+    char rk[32];
+    char *url = NULL;
+
+    snprintf(dir, sizeof(dir), "/tmp/plex-dl-XXXXXX");
+    REQUIRE(mkdtemp(dir) != NULL);
+    REQUIRE(plex_query_new(&q) == 0 && plex_query_add(q, "type", "13") == 0);
+    REQUIRE(plex_section_items(&l, P, "4", q, NULL) == 0);
+    REQUIRE(plex_listing_next(l, &m) == 1);
+    snprintf(rk, sizeof(rk), "%s", m->rating_key);
+    plex_listing_free(l);
+    plex_query_free(q);
+    REQUIRE(plex_metadata_get(&item, P, rk, NULL) == 0);
+    REQUIRE(item->items_count == 1 && item->items[0]->media_count >= 1);
+    part = plex_media_parts_at(item->items[0]->media[0], 0);
+    REQUIRE(part && part->key && part->size > 1024 * 1024 && part->file);
+    /* the reference bytes, through the library's own image call on the part's path */
+    REQUIRE(plex_part_url(&url, P, part, 0) == 0);
+    REQUIRE(plex_image_get(&ref, &ref_len, NULL, P, part->key, 0, 0) == 0);
+    REQUIRE((int64_t)ref_len == part->size);
+    plex_free(url);
+}
+
+static void test_whole(void)
+{
+    prog g;
+    plex_download_options o = opts(&g);
+    char *written = NULL;
+    char name[512];
+
+    /* into a directory: named after the Part's file */
+    CHECK_INT(plex_part_download(&written, P, part, dir, &o), 0);
+    REQUIRE(written != NULL);
+    snprintf(name, sizeof(name), "%s/%s", dir, strrchr(part->file, '/') + 1);
+    CHECK_STR(written, name);
+    CHECK(is_prefix(written, ref_len));
+    CHECK(g.calls > 0 && !g.backwards);
+    CHECK_INT(g.last_bytes, (int64_t)ref_len);
+    CHECK_INT(g.total, (int64_t)ref_len);
+    CHECK_INT(g.resumed_from, 0);
+    CHECK(file_size(path_in("x.plexpart")) < 0);
+    snprintf(name, sizeof(name), "%s%s", written, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    CHECK(file_size(name) < 0); /* renamed away */
+    unlink(written);
+    plex_free(written);
+
+    /* NO_CLOBBER refuses an existing file */
+    o.flags = PLEX_DOWNLOAD_NO_CLOBBER;
+    CHECK_INT(plex_part_download(NULL, P, part, path_in("whole"), &o), 0);
+    CHECK_INT(plex_part_download(NULL, P, part, path_in("whole"), &o), PLEX_EIO);
+    CHECK(is_prefix(path_in("whole"), ref_len));
+    unlink(path_in("whole"));
+
+    /* an image at a size */
+    o = opts(&g);
+    CHECK_INT(plex_image_download(P, item->items[0]->thumb, 64, 64, path_in("thumb.png"), &o), 0);
+    CHECK(file_size(path_in("thumb.png")) > 8);
+    unlink(path_in("thumb.png"));
+}
+
+static void test_cancel_resume(void)
+{
+    prog g;
+    plex_download_options o = opts(&g);
+    const char *dest = path_in("cancel.bin");
+    char partial[600];
+    long have;
+
+    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    g.cancel_at = (int64_t)ref_len / 3;
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), PLEX_ECANCELLED);
+    CHECK(file_size(dest) < 0);
+    have = file_size(partial);
+    CHECK(have >= g.cancel_at && have < (long)ref_len);
+    CHECK(is_prefix(partial, (size_t)have));
+
+    o = opts(&g);
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
+    CHECK_INT(g.resumed_from, have); /* resumed with a range, not from 0 */
+    CHECK(is_prefix(dest, ref_len));
+    CHECK(file_size(partial) < 0);
+    unlink(dest);
+}
+
+static void test_short_read(void)
+{
+    prog g;
+    plex_download_options o = opts(&g);
+    const char *dest = path_in("short.bin");
+    char partial[600];
+    long have;
+
+    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    CHECK_INT(sim_control(&S, "POST", "/__sim/fault?route=" PART_ROUTE "&seq=truncate", NULL, NULL),
+              200);
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), PLEX_ETRANSPORT);
+    CHECK(file_size(dest) < 0);
+    have = file_size(partial);
+    CHECK(have > 0 && have < (long)ref_len);
+    CHECK(is_prefix(partial, (size_t)have));
+    /* the next try resumes and completes */
+    o = opts(&g);
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
+    CHECK_INT(g.resumed_from, have);
+    CHECK(is_prefix(dest, ref_len));
+    unlink(dest);
+}
+
+static void test_unresumable(void)
+{
+    prog g;
+    plex_download_options o = opts(&g);
+    const char *dest = path_in("restart.bin");
+    char partial[600];
+    FILE *f;
+
+    /* a partial file as long as the whole: the range is past the end (416),
+     * so the download starts over (no expected size: plex_download) */
+    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    f = fopen(partial, "wb");
+    REQUIRE(f && fwrite(ref, 1, ref_len, f) == ref_len);
+    fclose(f);
+    CHECK_INT(plex_download(P, part->key, dest, &o), 0);
+    CHECK_INT(g.resumed_from, 0);
+    CHECK(is_prefix(dest, ref_len));
+    unlink(dest);
+
+    /* a partial file longer than the part: dropped, downloaded again */
+    f = fopen(partial, "wb");
+    REQUIRE(f && fwrite(ref, 1, ref_len, f) == ref_len && fwrite("xx", 1, 2, f) == 2);
+    fclose(f);
+    o = opts(&g);
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
+    CHECK(is_prefix(dest, ref_len));
+    CHECK(file_size(partial) < 0);
+    unlink(dest);
+
+    /* garbage in the partial file cannot be told apart from the server's
+     * bytes: NO_RESUME starts from zero */
+    f = fopen(partial, "wb");
+    REQUIRE(f && fwrite("garbage", 1, 7, f) == 7);
+    fclose(f);
+    o = opts(&g);
+    o.flags = PLEX_DOWNLOAD_NO_RESUME;
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
+    CHECK(is_prefix(dest, ref_len));
+    unlink(dest);
+}
+
+static void test_size_mismatch(void)
+{
+    prog g;
+    plex_download_options o = opts(&g);
+    const char *dest = path_in("mismatch.bin");
+    char partial[600];
+    plex_part wrong = *part;
+
+    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    wrong.size = part->size + 10; /* the server's file is shorter than the Part says */
+    CHECK_INT(plex_part_download(NULL, P, &wrong, dest, &o), PLEX_ESCHEMA);
+    CHECK(file_size(dest) < 0);
+    CHECK(file_size(partial) < 0);
+    CHECK(strstr(plex_server_last_error(P)->message, "bytes") != NULL);
+    o = opts(&g);
+    o.expected_size = (int64_t)ref_len - 1;
+    CHECK_INT(plex_download(P, part->key, dest, &o), PLEX_ESCHEMA);
+    CHECK(file_size(dest) < 0);
+    CHECK(file_size(partial) < 0);
+}
+
+static void test_write_error_hook(void)
+{
+    prog g;
+    plex_download_options o = opts(&g);
+    const char *dest = path_in("nospace.bin");
+    char partial[600];
+
+    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    plex__download_fail_write_at(300000);
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), PLEX_EIO);
+    plex__download_fail_write_at(-1);
+    CHECK(strstr(plex_server_last_error(P)->message, "No space") != NULL);
+    CHECK(file_size(dest) < 0);
+    CHECK(is_prefix(partial, 300000));
+    o = opts(&g);
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
+    CHECK_INT(g.resumed_from, 300000);
+    CHECK(is_prefix(dest, ref_len));
+    unlink(dest);
+}
+
+/* A real full disk: a 1 MiB tmpfs in a mount namespace of a child process.
+ * Returns 0 when checked, 77 when no tmpfs could be mounted here. */
+static int tmpfs_child(void)
+{
+    char mnt[300], dest[400], partial[450];
+    prog g;
+    plex_download_options o = opts(&g);
+    int rc;
+
+    snprintf(mnt, sizeof(mnt), "%s/tmpfs", dir);
+    if (mkdir(mnt, 0700) != 0)
+        return 1;
+    if (unshare(CLONE_NEWNS) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0)
+        return 77;
+    if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("tmpfs", mnt, "tmpfs", 0, "size=1m") != 0)
+        return 77;
+    snprintf(dest, sizeof(dest), "%s/full.bin", mnt);
+    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    rc = plex_part_download(NULL, P, part, dest, &o);
+    if (rc != PLEX_EIO || file_size(dest) >= 0)
+        return 2;
+    /* what is there is a prefix of the part, of at most the disk's size */
+    if (file_size(partial) <= 0 || file_size(partial) > 1024 * 1024 ||
+        !is_prefix(partial, (size_t)file_size(partial)))
+        return 3;
+    return 0;
+}
+
+static void test_full_disk(void)
+{
+    pid_t pid;
+    int st;
+
+    fflush(NULL);
+    pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0)
+        _exit(tmpfs_child());
+    REQUIRE(waitpid(pid, &st, 0) == pid);
+    REQUIRE(WIFEXITED(st));
+    if (WEXITSTATUS(st) == 77)
+        printf("tmpfs: cannot mount one here (the injected write error covers a full disk)\n");
+    else
+        CHECK_INT(WEXITSTATUS(st), 0);
+}
+
+static void test_killed(void)
+{
+    const char *dest = path_in("killed.bin");
+    char partial[600];
+    pid_t pid;
+    int st;
+    long have;
+    prog g;
+    plex_download_options o;
+
+    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    fflush(NULL);
+    pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        /* its own connection, killed in the middle of the write */
+        plex_server *s = NULL;
+        plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
+        so.token = TOKEN;
+        o = opts(&g);
+        g.kill_at = (int64_t)ref_len / 2;
+        if (plex_server_new(&s, C, S.pms_url, &so) != 0)
+            _exit(1);
+        plex_part_download(NULL, s, part, dest, &o);
+        _exit(2); /* not reached: killed */
+    }
+    REQUIRE(waitpid(pid, &st, 0) == pid);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    CHECK(file_size(dest) < 0);
+    have = file_size(partial);
+    CHECK(have >= (long)ref_len / 2 && have < (long)ref_len);
+    CHECK(is_prefix(partial, (size_t)have));
+    o = opts(&g);
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
+    CHECK_INT(g.resumed_from, have);
+    CHECK(is_prefix(dest, ref_len));
+    unlink(dest);
+}
+
+static void test_errors(void)
+{
+    plex_part nokey = *part;
+    char *out = NULL;
+    const char *dest = path_in("none.bin");
+
+    nokey.key = "/library/parts/999999999/1/file.jpg";
+    CHECK_INT(plex_part_download(&out, P, &nokey, dest, NULL), PLEX_ENOTFOUND);
+    CHECK(out == NULL);
+    CHECK(file_size(dest) < 0);
+    /* a 404 wrote nothing: the partial file is empty (resumable from 0) */
+    {
+        char partial[600];
+        snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+        CHECK(file_size(partial) <= 0);
+        unlink(partial);
+    }
+    nokey.key = NULL;
+    CHECK_INT(plex_part_download(&out, P, &nokey, dest, NULL), PLEX_EINVALID);
+    CHECK_INT(plex_download(P, part->key, "/nonexistent-dir/x/y", NULL), PLEX_EIO);
+}
+
+int main(void)
+{
+    plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
+    char cmd[300];
+
+    signal(SIGPIPE, SIG_IGN);
+    plex_global_init();
+    sim_start_pms(&S, "--library-size", "20", NULL);
+    C = flow_client(S.url, "test-pms-download");
+    so.token = TOKEN;
+    REQUIRE(plex_server_new(&P, C, S.pms_url, &so) == 0);
+    setup();
+    test_whole();
+    test_cancel_resume();
+    test_short_read();
+    test_unresumable();
+    test_size_mismatch();
+    test_write_error_hook();
+    test_full_disk();
+    test_killed();
+    test_errors();
+    plex_container_free(item);
+    plex_free(ref);
+    plex_server_free(P);
+    plex_client_free(C);
+    sim_stop(&S);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    CHECK_INT(system(cmd), 0);
+    plex_global_cleanup();
+    return test_summary("test_pms_download");
+}

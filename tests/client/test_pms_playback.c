@@ -1,0 +1,603 @@
+/*
+ * Playback against plexsim's emulated media server (issue 16): the timeline
+ * of a plex_playback driven by a fake clock (what is sent when, counted on
+ * the server), the sessions it makes (/status/sessions while playing, gone
+ * after `stopped`, after a silence, or an admin's terminate, which the
+ * player learns from its next timeline), the watch state the server shows
+ * afterwards (viewOffset, viewCount, lastViewedAt, userRating as PMS.md §4.6
+ * says; watched past 90 %), the history, and the universal transcoder
+ * (decisions for several client profiles, the HLS playlist and a segment,
+ * /transcode/sessions while it runs, stop and kill), direct-play URLs.
+ */
+#include <time.h>
+
+#include "flow.h"
+
+#define TOKEN "plexsim-user-token-0001"
+
+static sim S;
+static plex_client *C;
+static plex_server *P;
+
+/* ---- helpers ---- */
+
+typedef struct body {
+    char *data;
+    size_t len;
+} body;
+
+static size_t collect(char *d, size_t size, size_t n, void *userp)
+{
+    body *b = userp;
+    char *grown = realloc(b->data, b->len + size * n + 1);
+    if (!grown)
+        return 0;
+    b->data = grown;
+    memcpy(b->data + b->len, d, size * n);
+    b->len += size * n;
+    b->data[b->len] = '\0';
+    return size * n;
+}
+
+/* GET a URL as a player would (with plex_server_headers() unless the URL
+ * carries the token), only its first KiB when `head`: the status, the body
+ * in b (free b->data). */
+static long fetch_range(const char *url, int with_headers, int head, body *b)
+{
+    CURL *h = curl_easy_init();
+    struct curl_slist *hdr = NULL;
+    char **lines = NULL;
+    long status = 0;
+
+    b->data = NULL;
+    b->len = 0;
+    REQUIRE(h != NULL);
+    if (with_headers) {
+        REQUIRE(plex_server_headers(&lines, P) == 0);
+        for (size_t i = 0; lines[i]; i++)
+            hdr = curl_slist_append(hdr, lines[i]);
+        plex_free(lines);
+    }
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    if (head)
+        curl_easy_setopt(h, CURLOPT_RANGE, "0-1023");
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, b);
+    if (curl_easy_perform(h) == CURLE_OK)
+        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(h);
+    return status;
+}
+
+static long fetch(const char *url, int with_headers, body *b)
+{
+    return fetch_range(url, with_headers, 0, b);
+}
+
+/* The item's full metadata (free with plex_container_free), or exits. */
+static plex_container *item(const char *rk)
+{
+    plex_container *c = NULL;
+    REQUIRE(plex_metadata_get(&c, P, rk, NULL) == 0 && c->items_count == 1);
+    return c;
+}
+
+/* A movie whose first Media matches: container, video codec, audio codec
+ * (NULL: any), ratingKey into rk; its duration returned. */
+static int64_t find_movie(char *rk, size_t size, const char *container, const char *video,
+                          const char *audio, const char *not_rk)
+{
+    plex_listing *l = NULL;
+    const plex_metadata *m;
+    int64_t duration = 0;
+
+    REQUIRE(plex_section_items(&l, P, "1", NULL, NULL) == 0);
+    while (!duration && plex_listing_next(l, &m) == 1) {
+        plex_container *c = item(m->rating_key);
+        const plex_media *md = c->items[0]->media_count ? c->items[0]->media[0] : NULL;
+        if (md && (!container || strcmp(md->container, container) == 0) &&
+            (!video || strcmp(md->video_codec, video) == 0) &&
+            (!audio || strcmp(md->audio_codec, audio) == 0) &&
+            (!not_rk || strcmp(m->rating_key, not_rk) != 0)) {
+            snprintf(rk, size, "%s", m->rating_key);
+            duration = c->items[0]->duration;
+        }
+        plex_container_free(c);
+    }
+    plex_listing_free(l);
+    REQUIRE(duration > 0);
+    return duration;
+}
+
+static plex_container *sessions(void)
+{
+    plex_container *c = NULL;
+    REQUIRE(plex_sessions_get(&c, P) == 0);
+    return c;
+}
+
+static long timelines(void)
+{
+    return sim_stat(&S, "POST /:/timeline", NULL);
+}
+
+/* ---- the timeline ---- */
+
+static void test_cadence(void)
+{
+    plex_playback_options o = PLEX_PLAYBACK_OPTIONS_INIT;
+    plex_playback *pb = NULL;
+    plex_container *c, *it;
+    char rk[32];
+    int64_t duration = find_movie(rk, sizeof(rk), NULL, NULL, NULL, NULL);
+    long before = timelines();
+    const plex_metadata *s;
+
+    o.rating_key = rk;
+    o.duration_ms = duration;
+    REQUIRE(plex_playback_new(&pb, P, &o) == 0);
+    CHECK(strlen(plex_playback_session(pb)) == 24);
+    CHECK_INT(plex_playback_due(pb), -1);
+    /* the fake clock starts anywhere */
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_BUFFERING, 0, 1000000), 1);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 0, 1000500), 1); /* a change */
+    CHECK_INT(plex_playback_due(pb), 1010500);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 5000, 1005500), 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 9999, 1010499), 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 10000, 1010500), 1); /* 10 s */
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 15000, 1015500), 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PAUSED, 16000, 1016500), 1); /* a change */
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PAUSED, 16000, 1026499), 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PAUSED, 16000, 1026500), 1); /* kept alive */
+    CHECK_INT(plex_playback_sent(pb), 5);
+    CHECK_INT(timelines() - before, 5); /* what the server received */
+    CHECK(plex_playback_reply(pb) &&
+          strcmp(plex_playback_reply(pb)->playback_state, "paused") == 0);
+    CHECK_INT(plex_playback_reply(pb)->view_offset, 16000);
+
+    /* the server shows the session, and the item's progress */
+    c = sessions();
+    CHECK_INT(c->items_count, 1);
+    s = plex_container_items_at(c, 0);
+    REQUIRE(s != NULL);
+    CHECK_STR(s->rating_key, rk);
+    CHECK_INT(s->view_offset, 16000);
+    CHECK(s->session_key != NULL);
+    CHECK(s->player && strcmp(s->player->state, "paused") == 0);
+    CHECK(s->player && strcmp(s->player->machine_identifier, "test-pms-playback") == 0);
+    CHECK(s->player && strcmp(s->player->product, "libplex tests") == 0);
+    CHECK(s->session && s->session->id && strcmp(s->session->location, "lan") == 0);
+    CHECK(s->user && strcmp(s->user->title, "plexsim") == 0);
+    CHECK(s->transcode_session == NULL);
+    plex_container_free(c);
+    it = item(rk);
+    CHECK_INT(it->items[0]->view_offset, 16000);
+    CHECK(!plex_metadata_has(it->items[0], PLEX_METADATA_VIEW_COUNT));
+    plex_container_free(it);
+
+    /* stopped: one last timeline, the session goes, the offset stays */
+    CHECK_INT(plex_playback_stop(pb, 17000, 1027000), 1);
+    CHECK_INT(plex_playback_stop(pb, 17000, 1027001), 0); /* nothing more to stop */
+    CHECK_INT(plex_playback_due(pb), -1);
+    CHECK_INT(timelines() - before, 6);
+    c = sessions();
+    CHECK_INT(c->items_count, 0);
+    plex_container_free(c);
+    it = item(rk);
+    CHECK_INT(it->items[0]->view_offset, 17000);
+    plex_container_free(it);
+    plex_playback_free(pb);
+
+    /* cellular: every 20 s */
+    o.cellular = 1;
+    REQUIRE(plex_playback_new(&pb, P, &o) == 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 0, 0), 1);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 10000, 10000), 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 19999, 19999), 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 20000, 20000), 1);
+    c = sessions();
+    CHECK(c->items_count == 1 && c->items[0]->session &&
+          strcmp(c->items[0]->session->location, "cellular") == 0);
+    plex_container_free(c);
+    CHECK_INT(plex_playback_stop(pb, 20000, 20001), 1);
+    plex_playback_free(pb);
+}
+
+static void test_watched_and_history(void)
+{
+    plex_playback_options o = PLEX_PLAYBACK_OPTIONS_INIT;
+    plex_playback *pb = NULL;
+    plex_container *it, *h = NULL;
+    plex_listing *l = NULL;
+    plex_query *q = NULL;
+    const plex_metadata *m;
+    char rk[32], hid[32] = "";
+    int64_t duration = find_movie(rk, sizeof(rk), "mkv", NULL, NULL, NULL);
+    int found = 0;
+
+    CHECK_INT(plex_unscrobble(P, rk), 0);
+    o.rating_key = rk;
+    o.duration_ms = duration;
+    REQUIRE(plex_playback_new(&pb, P, &o) == 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, duration / 2, 0), 1);
+    it = item(rk);
+    CHECK_INT(it->items[0]->view_offset, duration / 2);
+    CHECK(!plex_metadata_has(it->items[0], PLEX_METADATA_VIEW_COUNT));
+    plex_container_free(it);
+    /* past 90 %: watched, viewOffset gone */
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, duration * 95 / 100, 10000), 1);
+    it = item(rk);
+    CHECK_INT(it->items[0]->view_count, 1);
+    CHECK(plex_metadata_has(it->items[0], PLEX_METADATA_LAST_VIEWED_AT));
+    CHECK(!plex_metadata_has(it->items[0], PLEX_METADATA_VIEW_OFFSET));
+    plex_container_free(it);
+    CHECK_INT(plex_playback_stop(pb, duration * 97 / 100, 12000), 1);
+    it = item(rk);
+    CHECK_INT(it->items[0]->view_count, 1); /* counted once per playback */
+    CHECK(!plex_metadata_has(it->items[0], PLEX_METADATA_VIEW_OFFSET));
+    plex_container_free(it);
+    plex_playback_free(pb);
+
+    /* the history has it, newest first */
+    REQUIRE(plex_query_new(&q) == 0 && plex_query_add(q, "sort", "viewedAt:desc") == 0 &&
+            plex_query_add(q, "metadataItemID", rk) == 0);
+    REQUIRE(plex_history(&l, P, q, NULL) == 0);
+    while (plex_listing_next(l, &m) == 1) {
+        if (!found) {
+            CHECK_STR(m->rating_key, rk);
+            CHECK(m->history_key && strncmp(m->history_key, "/status/sessions/history/", 25) == 0);
+            CHECK(plex_metadata_has(m, PLEX_METADATA_VIEWED_AT) && m->viewed_at > 0);
+            CHECK_INT(m->account_id, 1);
+            snprintf(hid, sizeof(hid), "%s", m->history_key + 25);
+        }
+        found++;
+    }
+    CHECK_INT(found, 1);
+    CHECK_INT(plex_listing_last_error(l)->code, 0);
+    plex_listing_free(l);
+    plex_query_free(q);
+    CHECK_INT(plex_history_entry_get(&h, P, hid), 0);
+    CHECK(h && h->items_count == 1 && strcmp(h->items[0]->rating_key, rk) == 0);
+    plex_container_free(h);
+    CHECK_INT(plex_history_entry_delete(P, hid), 0);
+    CHECK_INT(plex_history_entry_get(&h, P, hid), PLEX_ENOTFOUND);
+    CHECK_INT(plex_history_entry_delete(P, hid), PLEX_ENOTFOUND);
+}
+
+static void test_silence_and_terminate(void)
+{
+    plex_playback_options o = PLEX_PLAYBACK_OPTIONS_INIT;
+    plex_playback *pb = NULL;
+    plex_container *c;
+    char rk[32], url[256], sid[64];
+    body b;
+
+    find_movie(rk, sizeof(rk), NULL, NULL, NULL, NULL);
+    o.rating_key = rk;
+    o.session = "silent-session";
+    REQUIRE(plex_playback_new(&pb, P, &o) == 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 1000, 0), 1);
+    c = sessions();
+    CHECK_INT(c->items_count, 1);
+    plex_container_free(c);
+    /* 61 s later on the server's clock (X-Plex-Sim-Now) the silent session is gone */
+    snprintf(url, sizeof(url), "%s/status/sessions?X-Plex-Sim-Now=%lld&X-Plex-Token=%s", S.pms_url,
+             (long long)time(NULL) + 61 + 5, TOKEN);
+    CHECK_INT(fetch(url, 0, &b), 200);
+    CHECK(b.data && strstr(b.data, "size=\"0\"") != NULL);
+    free(b.data);
+    c = sessions();
+    CHECK_INT(c->items_count, 0);
+    plex_container_free(c);
+    plex_playback_free(pb);
+
+    /* an admin ends a playback: the player learns it from its next timeline */
+    o.session = "ended-session";
+    REQUIRE(plex_playback_new(&pb, P, &o) == 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 1000, 0), 1);
+    CHECK(plex_playback_terminated(pb) == NULL);
+    c = sessions();
+    REQUIRE(c->items_count == 1 && c->items[0]->session && c->items[0]->session->id);
+    snprintf(sid, sizeof(sid), "%s", c->items[0]->session->id);
+    plex_container_free(c);
+    CHECK_INT(plex_session_terminate(P, "no-such-session", NULL), PLEX_ENOTFOUND);
+    CHECK_INT(plex_session_terminate(P, sid, "Time for bed"), 0);
+    c = sessions();
+    CHECK_INT(c->items_count, 0);
+    plex_container_free(c);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 11000, 10000), 1);
+    CHECK_STR(plex_playback_terminated(pb), "Time for bed");
+    CHECK_INT(plex_playback_reply(pb)->termination_code, 2006);
+    plex_playback_free(pb);
+}
+
+/* ---- watch state (PMS.md §4.6, "Observed state changes") ---- */
+
+static void test_watch_state(void)
+{
+    plex_container *it;
+    char rk[32];
+    const plex_metadata *m;
+
+    find_movie(rk, sizeof(rk), "mp4", NULL, NULL, NULL);
+    CHECK_INT(plex_unscrobble(P, rk), 0);
+    CHECK_INT(plex_progress_set(P, rk, 70000), 0);
+    it = item(rk);
+    m = it->items[0];
+    CHECK_INT(m->view_offset, 70000);
+    CHECK(!plex_metadata_has(m, PLEX_METADATA_VIEW_COUNT));
+    plex_container_free(it);
+    CHECK_INT(plex_scrobble(P, rk), 0);
+    it = item(rk);
+    m = it->items[0];
+    CHECK_INT(m->view_count, 1);
+    CHECK(plex_metadata_has(m, PLEX_METADATA_LAST_VIEWED_AT));
+    CHECK(!plex_metadata_has(m, PLEX_METADATA_VIEW_OFFSET));
+    plex_container_free(it);
+    CHECK_INT(plex_scrobble(P, rk), 0);
+    it = item(rk);
+    CHECK_INT(it->items[0]->view_count, 2);
+    plex_container_free(it);
+    CHECK_INT(plex_unscrobble(P, rk), 0);
+    it = item(rk);
+    m = it->items[0];
+    CHECK(!plex_metadata_has(m, PLEX_METADATA_VIEW_COUNT));
+    CHECK(!plex_metadata_has(m, PLEX_METADATA_VIEW_OFFSET));
+    CHECK(!plex_metadata_has(m, PLEX_METADATA_LAST_VIEWED_AT));
+    plex_container_free(it);
+
+    CHECK_INT(plex_rate(P, rk, 8), 0);
+    it = item(rk);
+    CHECK(it->items[0]->user_rating == 8.0);
+    CHECK(plex_metadata_has(it->items[0], PLEX_METADATA_LAST_RATED_AT));
+    plex_container_free(it);
+    CHECK_INT(plex_rate(P, rk, 7.5), 0);
+    it = item(rk);
+    CHECK(it->items[0]->user_rating == 7.5);
+    plex_container_free(it);
+    CHECK_INT(plex_rate(P, rk, -1), 0);
+    it = item(rk);
+    CHECK(!plex_metadata_has(it->items[0], PLEX_METADATA_USER_RATING));
+    plex_container_free(it);
+
+    /* unknown items */
+    CHECK_INT(plex_scrobble(P, "987654321"), PLEX_ENOTFOUND);
+    CHECK_INT(plex_rate(P, "987654321", 5), PLEX_ENOTFOUND);
+    CHECK_INT(plex_progress_set(P, "987654321", 5), PLEX_ENOTFOUND);
+}
+
+/* ---- the transcoder ---- */
+
+static void test_decisions(void)
+{
+    plex_transcode_profile p = PLEX_TRANSCODE_PROFILE_INIT;
+    plex_transcode *t = NULL;
+    plex_transcode_decision *d = NULL;
+    char fits[32], avi[32];
+    char *url = NULL;
+    body b;
+
+    find_movie(fits, sizeof(fits), "mkv", "h264", "aac", NULL);
+    find_movie(avi, sizeof(avi), "avi", NULL, NULL, NULL);
+
+    /* defaults: a file the profile plays as it is */
+    REQUIRE(plex_transcode_new(&t, P, fits, NULL) == 0);
+    CHECK_INT(plex_transcode_decide(&d, t), 0);
+    REQUIRE(d != NULL);
+    CHECK_INT(d->general_code, 1000);
+    CHECK_INT(d->direct_play_code, 1000);
+    CHECK_INT(d->direct_play, 1);
+    CHECK_STR(d->part_decision, "directplay");
+    CHECK_STR(d->video_decision, "copy");
+    REQUIRE(d->part && d->part->key);
+    /* direct play: the part's URL, fetched as a decoder would (token in the URL) */
+    CHECK_INT(plex_part_url(&url, P, d->part, PLEX_URL_TOKEN), 0);
+    CHECK_INT(fetch_range(url, 0, 1, &b), 206);
+    CHECK(b.len == 1024 && memcmp(b.data, "\x1a\x45\xdf\xa3", 4) == 0); /* Matroska */
+    free(b.data);
+    plex_free(url);
+    plex_transcode_decision_free(d);
+    plex_transcode_free(t);
+
+    /* direct play disabled */
+    p.flags = PLEX_TRANSCODE_NO_DIRECT_PLAY;
+    REQUIRE(plex_transcode_new(&t, P, fits, &p) == 0);
+    CHECK_INT(plex_transcode_decide(&d, t), 0);
+    CHECK_INT(d->general_code, 1001);
+    CHECK_INT(d->direct_play_code, 3000);
+    CHECK_STR(d->direct_play_text, "App cannot direct play this item. Direct play is disabled.");
+    CHECK_INT(d->transcode_code, 1001);
+    CHECK_INT(d->direct_play, 0);
+    CHECK_STR(d->part_decision, "transcode");
+    CHECK_STR(d->video_decision, "copy"); /* h264 within the limits: copied */
+    CHECK_STR(d->audio_decision, "copy");
+    CHECK_STR(d->protocol, "hls");
+    CHECK(d->part && d->part->key == NULL);
+    plex_transcode_decision_free(d);
+    plex_transcode_free(t);
+
+    /* a bitrate limit: the video is converted, scaled into 1280x720 */
+    p = (plex_transcode_profile)PLEX_TRANSCODE_PROFILE_INIT;
+    p.max_video_bitrate = 1000;
+    p.max_width = 1280;
+    p.max_height = 720;
+    p.audio_boost = 150;
+    REQUIRE(plex_transcode_new(&t, P, fits, &p) == 0);
+    CHECK_INT(plex_transcode_decide(&d, t), 0);
+    CHECK_INT(d->direct_play_code, 3001);
+    CHECK(d->direct_play_text && strstr(d->direct_play_text, "bitrate") != NULL);
+    CHECK_STR(d->video_decision, "transcode");
+    CHECK_STR(d->audio_decision, "transcode"); /* audio boost */
+    CHECK(d->media && d->media->bitrate == 1000 && d->media->width <= 1280 &&
+          d->media->height <= 720);
+    plex_transcode_decision_free(d);
+    plex_transcode_free(t);
+
+    /* a container the profile cannot play; subtitles burned; DASH */
+    p = (plex_transcode_profile)PLEX_TRANSCODE_PROFILE_INIT;
+    p.protocol = PLEX_PROTOCOL_DASH;
+    p.subtitles = PLEX_SUBTITLES_BURN;
+    REQUIRE(plex_transcode_new(&t, P, avi, &p) == 0);
+    CHECK_INT(plex_transcode_decide(&d, t), 0);
+    CHECK(d->direct_play_code == 3003 || d->direct_play_code == 3005);
+    CHECK_STR(d->video_decision, "transcode");
+    CHECK_STR(d->protocol, "dash");
+    plex_transcode_decision_free(d);
+    plex_transcode_free(t);
+
+    /* errors */
+    REQUIRE(plex_transcode_new(&t, P, "987654321", NULL) == 0);
+    CHECK_INT(plex_transcode_decide(&d, t), PLEX_ENOTFOUND);
+    CHECK(d == NULL);
+    plex_transcode_free(t);
+}
+
+static void test_transcode_session(void)
+{
+    plex_transcode_profile p = PLEX_TRANSCODE_PROFILE_INIT;
+    plex_playback_options po = PLEX_PLAYBACK_OPTIONS_INIT;
+    plex_transcode *t = NULL, *t2 = NULL;
+    plex_playback *pb = NULL;
+    plex_container *c = NULL;
+    char rk[32], *url = NULL, media[512], seg[600];
+    const char *nl;
+    body b;
+
+    find_movie(rk, sizeof(rk), "mkv", "hevc", NULL, NULL);
+    p.max_width = 1920;
+    p.max_height = 1080;
+    p.max_video_bitrate = 8000;
+    REQUIRE(plex_transcode_new(&t, P, rk, &p) == 0);
+    CHECK_INT(plex_transcode_url(&url, t, 0), 0);
+    CHECK_INT(fetch(url, 1, &b), 200); /* the master playlist */
+    plex_free(url);
+    REQUIRE(b.data && strncmp(b.data, "#EXTM3U\n#EXT-X-STREAM-INF:", 26) == 0);
+    nl = strchr(b.data + 26, '\n');
+    REQUIRE(nl != NULL);
+    /* the media playlist's relative URL */
+    snprintf(media, sizeof(media), "%s/video/:/transcode/universal/%.*s", S.pms_url,
+             (int)strcspn(nl + 1, "\n"), nl + 1);
+    CHECK(strstr(media, plex_transcode_session_id(t)) != NULL);
+    free(b.data);
+    CHECK_INT(fetch(media, 1, &b), 200);
+    CHECK(b.data && strstr(b.data, "#EXT-X-TARGETDURATION:10") && strstr(b.data, "\n0.ts\n") &&
+          strstr(b.data, "#EXT-X-ENDLIST"));
+    free(b.data);
+    snprintf(seg, sizeof(seg), "%.*s1.ts", (int)(strrchr(media, '/') + 1 - media), media);
+    CHECK_INT(fetch(seg, 1, &b), 200);
+    CHECK(b.len == 256 * 188 && b.data[0] == 0x47 && b.data[188] == 0x47);
+    free(b.data);
+
+    /* listed while it runs, with what it does */
+    CHECK_INT(plex_transcode_sessions_get(&c, P), 0);
+    CHECK_INT(plex_transcode_sessions_count(c), 1);
+    {
+        const plex_transcode_session *ts = plex_transcode_sessions_at(c, 0);
+        REQUIRE(ts != NULL);
+        CHECK_STR(ts->key, plex_transcode_session_id(t));
+        CHECK_STR(ts->video_decision, "transcode");
+        CHECK_STR(ts->source_video_codec, "hevc");
+        CHECK_STR(ts->video_codec, "h264");
+        CHECK_STR(ts->protocol, "hls");
+        CHECK(ts->progress > 0);
+    }
+    plex_container_free(c);
+
+    /* a playback of the transcode: its session shows the TranscodeSession */
+    po.rating_key = rk;
+    po.session = plex_transcode_session_id(t);
+    REQUIRE(plex_playback_new(&pb, P, &po) == 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 0, 0), 1);
+    c = sessions();
+    CHECK(c->items_count == 1 && c->items[0]->transcode_session &&
+          strcmp(c->items[0]->transcode_session->key, plex_transcode_session_id(t)) == 0);
+    plex_container_free(c);
+    CHECK_INT(plex_playback_stop(pb, 1000, 1000), 1);
+    plex_playback_free(pb);
+
+    /* stopped: gone; a second stop is not an error (PMS may answer 404) */
+    CHECK_INT(plex_transcode_stop(t), 0);
+    CHECK_INT(plex_transcode_sessions_get(&c, P), 0);
+    CHECK_INT(plex_transcode_sessions_count(c), 0);
+    plex_container_free(c);
+    CHECK_INT(plex_transcode_stop(t), 0);
+    CHECK_INT(fetch(seg, 1, &b), 404);
+    free(b.data);
+    plex_transcode_free(t);
+
+    /* DASH, killed by an admin */
+    p.protocol = PLEX_PROTOCOL_DASH;
+    REQUIRE(plex_transcode_new(&t2, P, rk, &p) == 0);
+    CHECK_INT(plex_transcode_url(&url, t2, PLEX_URL_TOKEN), 0);
+    CHECK(strstr(url, "/start.mpd?") != NULL);
+    CHECK_INT(fetch(url, 0, &b), 200);
+    CHECK(b.data && strstr(b.data, "<MPD") && strstr(b.data, "$Number$.m4s"));
+    free(b.data);
+    plex_free(url);
+    CHECK_INT(plex_transcode_session_kill(P, plex_transcode_session_id(t2)), 0);
+    CHECK_INT(plex_transcode_session_kill(P, plex_transcode_session_id(t2)), PLEX_ENOTFOUND);
+    CHECK_INT(plex_transcode_sessions_get(&c, P), 0);
+    CHECK_INT(plex_transcode_sessions_count(c), 0);
+    plex_container_free(c);
+    plex_transcode_free(t2);
+}
+
+static void test_music(void)
+{
+    plex_transcode_profile p = PLEX_TRANSCODE_PROFILE_INIT;
+    plex_transcode *t = NULL;
+    plex_transcode_decision *d = NULL;
+    plex_listing *l = NULL;
+    plex_query *q = NULL;
+    const plex_metadata *m;
+    char rk[32], *url = NULL;
+    body b;
+
+    REQUIRE(plex_query_new(&q) == 0 && plex_query_add(q, "type", "10") == 0);
+    REQUIRE(plex_section_items(&l, P, "3", q, NULL) == 0);
+    REQUIRE(plex_listing_next(l, &m) == 1);
+    snprintf(rk, sizeof(rk), "%s", m->rating_key);
+    plex_listing_free(l);
+    plex_query_free(q);
+    p.kind = PLEX_TRANSCODE_MUSIC;
+    p.protocol = PLEX_PROTOCOL_HTTP;
+    p.flags = PLEX_TRANSCODE_NO_DIRECT_PLAY;
+    p.music_bitrate = 192;
+    REQUIRE(plex_transcode_new(&t, P, rk, &p) == 0);
+    CHECK_INT(plex_transcode_decide(&d, t), 0);
+    CHECK(d && d->direct_play == 0 && d->video == NULL && d->audio != NULL);
+    plex_transcode_decision_free(d);
+    CHECK_INT(plex_transcode_url(&url, t, 0), 0);
+    CHECK(strstr(url, "/music/:/transcode/universal/start.mp3?") != NULL);
+    CHECK_INT(fetch(url, 1, &b), 200);
+    CHECK(b.len > 0);
+    free(b.data);
+    plex_free(url);
+    CHECK_INT(plex_transcode_stop(t), 0);
+    plex_transcode_free(t);
+}
+
+int main(void)
+{
+    plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
+
+    plex_global_init();
+    sim_start_pms(&S, "--library-size", "30", NULL);
+    C = flow_client(S.url, "test-pms-playback");
+    so.token = TOKEN;
+    REQUIRE(plex_server_new(&P, C, S.pms_url, &so) == 0);
+    test_cadence();
+    test_watched_and_history();
+    test_silence_and_terminate();
+    test_watch_state();
+    test_decisions();
+    test_transcode_session();
+    test_music();
+    plex_server_free(P);
+    plex_client_free(C);
+    sim_stop(&S);
+    plex_global_cleanup();
+    return test_summary("test_pms_playback");
+}
