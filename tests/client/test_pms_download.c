@@ -95,6 +95,33 @@ static plex_download_options opts(prog *g)
     return o;
 }
 
+/* The partial file of dest. */
+static const char *partial_of(const char *dest)
+{
+    static char buf[600];
+    snprintf(buf, sizeof(buf), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    return buf;
+}
+
+/* After a failed download to dest: no dest, a partial file that is a prefix
+ * of the part of at least min bytes (and not all of it); a resume then
+ * continues from there and completes the file byte-exact. */
+static void check_resumes(const char *dest, long min)
+{
+    prog g;
+    plex_download_options o = opts(&g);
+    long have = file_size(partial_of(dest));
+
+    CHECK(file_size(dest) < 0);
+    CHECK(have >= min && have < (long)ref_len);
+    CHECK(is_prefix(partial_of(dest), (size_t)have));
+    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
+    CHECK_INT(g.resumed_from, have); /* a range from where it stopped */
+    CHECK(is_prefix(dest, ref_len));
+    CHECK(file_size(partial_of(dest)) < 0);
+    unlink(dest);
+}
+
 static void setup(void)
 {
     plex_listing *l = NULL;
@@ -164,23 +191,10 @@ static void test_cancel_resume(void)
     prog g;
     plex_download_options o = opts(&g);
     const char *dest = path_in("cancel.bin");
-    char partial[600];
-    long have;
 
-    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
     g.cancel_at = (int64_t)ref_len / 3;
     CHECK_INT(plex_part_download(NULL, P, part, dest, &o), PLEX_ECANCELLED);
-    CHECK(file_size(dest) < 0);
-    have = file_size(partial);
-    CHECK(have >= g.cancel_at && have < (long)ref_len);
-    CHECK(is_prefix(partial, (size_t)have));
-
-    o = opts(&g);
-    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
-    CHECK_INT(g.resumed_from, have); /* resumed with a range, not from 0 */
-    CHECK(is_prefix(dest, ref_len));
-    CHECK(file_size(partial) < 0);
-    unlink(dest);
+    check_resumes(dest, (long)g.cancel_at);
 }
 
 static void test_short_read(void)
@@ -188,23 +202,11 @@ static void test_short_read(void)
     prog g;
     plex_download_options o = opts(&g);
     const char *dest = path_in("short.bin");
-    char partial[600];
-    long have;
 
-    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
     CHECK_INT(sim_control(&S, "POST", "/__sim/fault?route=" PART_ROUTE "&seq=truncate", NULL, NULL),
               200);
     CHECK_INT(plex_part_download(NULL, P, part, dest, &o), PLEX_ETRANSPORT);
-    CHECK(file_size(dest) < 0);
-    have = file_size(partial);
-    CHECK(have > 0 && have < (long)ref_len);
-    CHECK(is_prefix(partial, (size_t)have));
-    /* the next try resumes and completes */
-    o = opts(&g);
-    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
-    CHECK_INT(g.resumed_from, have);
-    CHECK(is_prefix(dest, ref_len));
-    unlink(dest);
+    check_resumes(dest, 1);
 }
 
 static void test_unresumable(void)
@@ -212,13 +214,11 @@ static void test_unresumable(void)
     prog g;
     plex_download_options o = opts(&g);
     const char *dest = path_in("restart.bin");
-    char partial[600];
     FILE *f;
 
     /* a partial file as long as the whole: the range is past the end (416),
      * so the download starts over (no expected size: plex_download) */
-    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
-    f = fopen(partial, "wb");
+    f = fopen(partial_of(dest), "wb");
     REQUIRE(f && fwrite(ref, 1, ref_len, f) == ref_len);
     fclose(f);
     CHECK_INT(plex_download(P, part->key, dest, &o), 0);
@@ -227,18 +227,18 @@ static void test_unresumable(void)
     unlink(dest);
 
     /* a partial file longer than the part: dropped, downloaded again */
-    f = fopen(partial, "wb");
+    f = fopen(partial_of(dest), "wb");
     REQUIRE(f && fwrite(ref, 1, ref_len, f) == ref_len && fwrite("xx", 1, 2, f) == 2);
     fclose(f);
     o = opts(&g);
     CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
     CHECK(is_prefix(dest, ref_len));
-    CHECK(file_size(partial) < 0);
+    CHECK(file_size(partial_of(dest)) < 0);
     unlink(dest);
 
     /* garbage in the partial file cannot be told apart from the server's
      * bytes: NO_RESUME starts from zero */
-    f = fopen(partial, "wb");
+    f = fopen(partial_of(dest), "wb");
     REQUIRE(f && fwrite("garbage", 1, 7, f) == 7);
     fclose(f);
     o = opts(&g);
@@ -253,20 +253,18 @@ static void test_size_mismatch(void)
     prog g;
     plex_download_options o = opts(&g);
     const char *dest = path_in("mismatch.bin");
-    char partial[600];
     plex_part wrong = *part;
 
-    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
     wrong.size = part->size + 10; /* the server's file is shorter than the Part says */
     CHECK_INT(plex_part_download(NULL, P, &wrong, dest, &o), PLEX_ESCHEMA);
     CHECK(file_size(dest) < 0);
-    CHECK(file_size(partial) < 0);
+    CHECK(file_size(partial_of(dest)) < 0);
     CHECK(strstr(plex_server_last_error(P)->message, "bytes") != NULL);
     o = opts(&g);
     o.expected_size = (int64_t)ref_len - 1;
     CHECK_INT(plex_download(P, part->key, dest, &o), PLEX_ESCHEMA);
     CHECK(file_size(dest) < 0);
-    CHECK(file_size(partial) < 0);
+    CHECK(file_size(partial_of(dest)) < 0);
 }
 
 static void test_write_error_hook(void)
@@ -274,20 +272,13 @@ static void test_write_error_hook(void)
     prog g;
     plex_download_options o = opts(&g);
     const char *dest = path_in("nospace.bin");
-    char partial[600];
 
-    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
     plex__download_fail_write_at(300000);
     CHECK_INT(plex_part_download(NULL, P, part, dest, &o), PLEX_EIO);
     plex__download_fail_write_at(-1);
     CHECK(strstr(plex_server_last_error(P)->message, "No space") != NULL);
-    CHECK(file_size(dest) < 0);
-    CHECK(is_prefix(partial, 300000));
-    o = opts(&g);
-    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
-    CHECK_INT(g.resumed_from, 300000);
-    CHECK(is_prefix(dest, ref_len));
-    unlink(dest);
+    CHECK_INT(file_size(partial_of(dest)), 300000);
+    check_resumes(dest, 300000);
 }
 
 /* A real full disk: a 1 MiB tmpfs in a mount namespace of a child process.
@@ -340,14 +331,9 @@ static void test_full_disk(void)
 static void test_killed(void)
 {
     const char *dest = path_in("killed.bin");
-    char partial[600];
     pid_t pid;
     int st;
-    long have;
-    prog g;
-    plex_download_options o;
 
-    snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
     fflush(NULL);
     pid = fork();
     REQUIRE(pid >= 0);
@@ -355,8 +341,9 @@ static void test_killed(void)
         /* its own connection, killed in the middle of the write */
         plex_server *s = NULL;
         plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
+        prog g;
+        plex_download_options o = opts(&g);
         so.token = TOKEN;
-        o = opts(&g);
         g.kill_at = (int64_t)ref_len / 2;
         if (plex_server_new(&s, C, S.pms_url, &so) != 0)
             _exit(1);
@@ -365,15 +352,7 @@ static void test_killed(void)
     }
     REQUIRE(waitpid(pid, &st, 0) == pid);
     CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-    CHECK(file_size(dest) < 0);
-    have = file_size(partial);
-    CHECK(have >= (long)ref_len / 2 && have < (long)ref_len);
-    CHECK(is_prefix(partial, (size_t)have));
-    o = opts(&g);
-    CHECK_INT(plex_part_download(NULL, P, part, dest, &o), 0);
-    CHECK_INT(g.resumed_from, have);
-    CHECK(is_prefix(dest, ref_len));
-    unlink(dest);
+    check_resumes(dest, (long)ref_len / 2);
 }
 
 static void test_errors(void)
@@ -387,12 +366,8 @@ static void test_errors(void)
     CHECK(out == NULL);
     CHECK(file_size(dest) < 0);
     /* a 404 wrote nothing: the partial file is empty (resumable from 0) */
-    {
-        char partial[600];
-        snprintf(partial, sizeof(partial), "%s%s", dest, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
-        CHECK(file_size(partial) <= 0);
-        unlink(partial);
-    }
+    CHECK(file_size(partial_of(dest)) <= 0);
+    unlink(partial_of(dest));
     nokey.key = NULL;
     CHECK_INT(plex_part_download(&out, P, &nokey, dest, NULL), PLEX_EINVALID);
     CHECK_INT(plex_download(P, part->key, "/nonexistent-dir/x/y", NULL), PLEX_EIO);

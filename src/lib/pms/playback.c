@@ -27,33 +27,58 @@ int plex__pms_call(plex_container **out, plex_server *s, const char *method, con
     return plex__server_container(out, s, method, path, plex_query_string(q));
 }
 
-int plex__pms_path(plex_server *s, char *buf, size_t size, const char *what, const char *fmt, ...)
+/* plex__pms_path() with a va_list. */
+static int vpath(plex_server *s, char *buf, size_t size, const char *what, const char *fmt,
+                 va_list ap)
 {
-    va_list ap;
+    va_list check;
     int n;
 
-    /* every %s is an id: check them as they are formatted */
-    va_start(ap, fmt);
+    /* every %s is an id: check them before formatting (%lld are numbers) */
+    va_copy(check, ap);
     for (const char *p = fmt; *p; p++) {
         if (p[0] == '%' && p[1] == 's') {
-            const char *id = va_arg(ap, const char *);
+            const char *id = va_arg(check, const char *);
             if (!plex__server_check_id(s, id, what)) {
-                va_end(ap);
+                va_end(check);
                 return PLEX_EINVALID;
             }
             p++;
-        } else if (p[0] == '%' && p[1] == 'l') { /* %lld */
-            (void)va_arg(ap, long long);
+        } else if (strncmp(p, "%lld", 4) == 0) {
+            (void)va_arg(check, long long);
             p += 3;
         }
     }
-    va_end(ap);
-    va_start(ap, fmt);
+    va_end(check);
     n = vsnprintf(buf, size, fmt, ap);
-    va_end(ap);
     if (n < 0 || (size_t)n >= size)
         return plex__http_fail(&s->http, PLEX_EINVALID, "the %s is too long", what);
     return 0;
+}
+
+int plex__pms_path(plex_server *s, char *buf, size_t size, const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = vpath(s, buf, size, what, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int plex__pms_send_id(plex_server *s, const char *method, const char *what, const char *fmt, ...)
+{
+    char path[PATH_LEN];
+    va_list ap;
+    int rc;
+
+    if (!s)
+        return PLEX_EINVALID;
+    va_start(ap, fmt);
+    rc = vpath(s, path, sizeof(path), what, fmt, ap);
+    va_end(ap);
+    return rc ? rc : plex_server_send(s, method, path, NULL);
 }
 
 plex_query *plex__pms_query(plex_server *s)
@@ -358,15 +383,7 @@ int plex_history_entry_get(plex_container **out, plex_server *s, const char *id)
 
 int plex_history_entry_delete(plex_server *s, const char *id)
 {
-    char path[PATH_LEN];
-    int rc;
-
-    if (!s)
-        return PLEX_EINVALID;
-    if ((rc = plex__pms_path(s, path, sizeof(path), "history id", "/status/sessions/history/%s",
-                             id)) != 0)
-        return rc;
-    return plex_server_send(s, "DELETE", path, NULL);
+    return plex__pms_send_id(s, "DELETE", "history id", "/status/sessions/history/%s", id);
 }
 
 int plex_transcode_sessions_get(plex_container **out, plex_server *s)
@@ -388,13 +405,5 @@ const plex_transcode_session *plex_transcode_sessions_at(const plex_container *c
 
 int plex_transcode_session_kill(plex_server *s, const char *key)
 {
-    char path[PATH_LEN];
-    int rc;
-
-    if (!s)
-        return PLEX_EINVALID;
-    if ((rc = plex__pms_path(s, path, sizeof(path), "transcode session", "/transcode/sessions/%s",
-                             key)) != 0)
-        return rc;
-    return plex_server_send(s, "DELETE", path, NULL);
+    return plex__pms_send_id(s, "DELETE", "transcode session", "/transcode/sessions/%s", key);
 }

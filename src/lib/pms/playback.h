@@ -28,6 +28,11 @@ int plex__pms_call(plex_container **out, plex_server *s, const char *method, con
 int plex__pms_path(plex_server *s, char *buf, size_t size, const char *what, const char *fmt, ...)
     PLEX__PRINTF(5, 6);
 
+/* method path (formatted as plex__pms_path does) with no parameters: the
+ * writes that name their object in the path (DELETE /playlists/{id}...). */
+int plex__pms_send_id(plex_server *s, const char *method, const char *what, const char *fmt, ...)
+    PLEX__PRINTF(4, 5);
+
 /* A new query, or NULL after recording PLEX_ENOMEM on s. */
 plex_query *plex__pms_query(plex_server *s);
 

@@ -182,15 +182,10 @@ int plex_playlist_add(plex_container **out, plex_server *s, const char *id,
 
 int plex_playlist_remove(plex_server *s, const char *id, int64_t item)
 {
-    char path[PATH_LEN];
-    int rc;
-
     if (!s || item <= 0)
         return PLEX_EINVALID;
-    if ((rc = plex__pms_path(s, path, sizeof(path), "playlist id", "/playlists/%s/items/%lld", id,
-                             (long long)item)) != 0)
-        return rc;
-    return plex_server_send(s, "DELETE", path, NULL);
+    return plex__pms_send_id(s, "DELETE", "playlist id", "/playlists/%s/items/%lld", id,
+                             (long long)item);
 }
 
 int plex_playlist_move(plex_server *s, const char *id, int64_t item, int64_t after)
@@ -240,26 +235,12 @@ int plex_playlist_edit(plex_server *s, const char *id, const char *title, const 
 
 int plex_playlist_clear(plex_server *s, const char *id)
 {
-    char path[PATH_LEN];
-    int rc;
-
-    if (!s)
-        return PLEX_EINVALID;
-    if ((rc = plex__pms_path(s, path, sizeof(path), "playlist id", "/playlists/%s/items", id)) != 0)
-        return rc;
-    return plex_server_send(s, "DELETE", path, NULL);
+    return plex__pms_send_id(s, "DELETE", "playlist id", "/playlists/%s/items", id);
 }
 
 int plex_playlist_delete(plex_server *s, const char *id)
 {
-    char path[PATH_LEN];
-    int rc;
-
-    if (!s)
-        return PLEX_EINVALID;
-    if ((rc = plex__pms_path(s, path, sizeof(path), "playlist id", "/playlists/%s", id)) != 0)
-        return rc;
-    return plex_server_send(s, "DELETE", path, NULL);
+    return plex__pms_send_id(s, "DELETE", "playlist id", "/playlists/%s", id);
 }
 
 /* ---- collections ---- */
@@ -330,15 +311,7 @@ int plex_collection_add(plex_container **out, plex_server *s, const char *id,
 
 int plex_collection_remove(plex_server *s, const char *id, const char *rating_key)
 {
-    char path[PATH_LEN];
-    int rc;
-
-    if (!s)
-        return PLEX_EINVALID;
-    if ((rc = plex__pms_path(s, path, sizeof(path), "id", "/library/collections/%s/items/%s", id,
-                             rating_key)) != 0)
-        return rc;
-    return plex_server_send(s, "DELETE", path, NULL);
+    return plex__pms_send_id(s, "DELETE", "id", "/library/collections/%s/items/%s", id, rating_key);
 }
 
 int plex_collection_move(plex_server *s, const char *id, const char *rating_key, const char *after)
@@ -365,13 +338,5 @@ int plex_collection_move(plex_server *s, const char *id, const char *rating_key,
 
 int plex_collection_delete(plex_server *s, const char *id)
 {
-    char path[PATH_LEN];
-    int rc;
-
-    if (!s)
-        return PLEX_EINVALID;
-    if ((rc = plex__pms_path(s, path, sizeof(path), "collection id", "/library/metadata/%s", id)) !=
-        0)
-        return rc;
-    return plex_server_send(s, "DELETE", path, NULL);
+    return plex__pms_send_id(s, "DELETE", "collection id", "/library/metadata/%s", id);
 }

@@ -174,6 +174,11 @@ int pms_playlist_items(pms_ctx *c, pms_playlist *pl, int64_t **keys, size_t *n);
 void pms_play_queue_free(pms_play_queue *q);
 void pms_playlist_free(pms_playlist *l);
 
+/* Answer a page of items: size, totalSize (of the whole list), offset
+ * (the request's start). */
+void pms_reply_page(pms_ctx *c, plex_container *mc, const plex_metadata **items, size_t n,
+                    size_t total);
+
 /* Grow a pair of parallel int64 arrays to hold n + more. 0 or -1. */
 int pms_grow2(int64_t **a, int64_t **b, size_t *cap, size_t n, size_t more);
 

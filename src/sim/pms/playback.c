@@ -366,14 +366,14 @@ static int watch_item(pms_ctx *c, int64_t *rk)
     return item_arg(c, "key", rk);
 }
 
-/* PUT /:/scrobble (GET too) */
-static void scrobble(pms_ctx *c)
+/* A watch-state write: the item, then fn on it. */
+static void watch_write(pms_ctx *c, int (*fn)(pms_state *, int64_t))
 {
     int64_t rk;
 
     if (watch_item(c, &rk) != 0)
         return;
-    if (pms_mark_watched(c->p, rk) != 0) {
+    if (fn(c->p, rk) != 0) {
         pms_error(c, 500);
         return;
     }
@@ -381,19 +381,16 @@ static void scrobble(pms_ctx *c)
     pms_reply_empty(c, 200);
 }
 
+/* PUT /:/scrobble (GET too) */
+static void scrobble(pms_ctx *c)
+{
+    watch_write(c, pms_mark_watched);
+}
+
 /* PUT /:/unscrobble (GET too) */
 static void unscrobble(pms_ctx *c)
 {
-    int64_t rk;
-
-    if (watch_item(c, &rk) != 0)
-        return;
-    if (pms_mark_unwatched(c->p, rk) != 0) {
-        pms_error(c, 500);
-        return;
-    }
-    pms_changed(c->p);
-    pms_reply_empty(c, 200);
+    watch_write(c, pms_mark_unwatched);
 }
 
 /* PUT /:/rate (GET too): rating 0-10, -1 clears */
@@ -552,6 +549,19 @@ static void terminate(pms_ctx *c)
 
 /* ---- history ---- */
 
+void pms_reply_page(pms_ctx *c, plex_container *mc, const plex_metadata **items, size_t n,
+                    size_t total)
+{
+    mc->items = items;
+    mc->items_count = n;
+    mc->size = (int)n;
+    mc->total_size = (int)total;
+    mc->offset = (int)c->start;
+    PMS_SET(mc, PLEX_CONTAINER_TOTAL_SIZE);
+    PMS_SET(mc, PLEX_CONTAINER_OFFSET);
+    pms_reply_container(c, mc);
+}
+
 static plex_metadata *render_history(pms_ctx *c, const pms_history *h)
 {
     plex_metadata *m = pms_render_key(c->p, c->arena, h->rating_key, PMS_R_SECTION);
@@ -618,14 +628,7 @@ static void history_all(pms_ctx *c)
         }
         n++;
     }
-    mc->items = items;
-    mc->items_count = n;
-    mc->size = (int)n;
-    mc->total_size = (int)total;
-    mc->offset = (int)c->start;
-    PMS_SET(mc, PLEX_CONTAINER_TOTAL_SIZE);
-    PMS_SET(mc, PLEX_CONTAINER_OFFSET);
-    pms_reply_container(c, mc);
+    pms_reply_page(c, mc, items, n, total);
 }
 
 /* The history entry of c->arg[0], or NULL after answering 404. */

@@ -422,14 +422,7 @@ static void playlists_get(pms_ctx *c)
         }
         n++;
     }
-    mc->items = items;
-    mc->items_count = n;
-    mc->size = (int)n;
-    mc->total_size = (int)total;
-    mc->offset = (int)c->start;
-    PMS_SET(mc, PLEX_CONTAINER_TOTAL_SIZE);
-    PMS_SET(mc, PLEX_CONTAINER_OFFSET);
-    pms_reply_container(c, mc);
+    pms_reply_page(c, mc, items, n, total);
 }
 
 /* GET /playlists/{id} */
@@ -495,14 +488,7 @@ static void playlist_items(pms_ctx *c)
     PMS_SET(mc, PLEX_CONTAINER_LEAF_COUNT);
     mc->duration = duration;
     PMS_SET(mc, PLEX_CONTAINER_DURATION);
-    mc->items = items;
-    mc->items_count = k;
-    mc->size = (int)k;
-    mc->total_size = (int)n;
-    mc->offset = (int)c->start;
-    PMS_SET(mc, PLEX_CONTAINER_TOTAL_SIZE);
-    PMS_SET(mc, PLEX_CONTAINER_OFFSET);
-    pms_reply_container(c, mc);
+    pms_reply_page(c, mc, items, k, n);
 }
 
 /* Append keys to a dumb playlist. 0 or -1. */
