@@ -161,6 +161,18 @@ static void test_play_queues(void)
         CHECK(q->play_queue_shuffled == PLEX_FALSE);
         queue_keys(q, got, sizeof(got));
         CHECK(strncmp(leaves, got, strlen(got)) == 0); /* in order, up to the window */
+        /* shuffle what follows the current item, then back to the order */
+        id = q->play_queue_id;
+        plex_container_free(q);
+        CHECK_INT(plex_play_queue_shuffle(&q, P, id, 1), 0);
+        CHECK(q && q->play_queue_shuffled == PLEX_TRUE);
+        CHECK_INT(q->play_queue_total_count, (long long)n);
+        CHECK_INT(q->play_queue_version, 2);
+        plex_container_free(q);
+        CHECK_INT(plex_play_queue_shuffle(&q, P, id, 0), 0);
+        CHECK(q && q->play_queue_shuffled == PLEX_FALSE);
+        queue_keys(q, got, sizeof(got));
+        CHECK(strncmp(leaves, got, strlen(got)) == 0);
     }
     plex_container_free(q);
     plex_container_free(q2);
