@@ -261,9 +261,14 @@ PLEX_API int plex_library_all(plex_listing **out, plex_server *server, const ple
 PLEX_API int plex_library_top(plex_listing **out, plex_server *server, const plex_query *query,
                               const plex_listing_options *opts);
 
-/** `GET /library/hashes?url=<file URL>`: the hash of a media file the server
- *  knows (`url` like `file:///path/to/file.mkv`). */
-PLEX_API int plex_library_hashes(plex_container **out, plex_server *server, const char *url);
+/**
+ * `GET /library/hashes?url=<file URL>`: the hash of a media file the server knows.
+ * @param[out] out  the hash as the server wrote it (hex text); free with plex_free().
+ * @param url       the file, `file:///path/to/file.mkv` (a Part's `file`).
+ * @return 0, PLEX_ENOTFOUND (not a file of the server), PLEX_EBADREQUEST, or the errors
+ *         of plex_server_get().
+ */
+PLEX_API int plex_library_hash(char **out, plex_server *server, const char *url);
 
 /** `GET /library/tags?type=N`: every tag of one tag type (genre 1, director 4,
  *  actor 6, country 8, label 11...; PMS.md §2.5). */
@@ -302,9 +307,14 @@ PLEX_API int plex_hubs_recently_added(plex_listing **out, plex_server *server,
 PLEX_API int plex_search(plex_listing **out, plex_server *server, const char *text,
                          const plex_listing_options *opts);
 
-/** `GET /library/search?query=`: matching items as one list. */
-PLEX_API int plex_library_search(plex_listing **out, plex_server *server, const char *text,
-                                 const plex_query *query, const plex_listing_options *opts);
+/**
+ * `GET /library/search?query=`: matching items and tags of every section (or one:
+ * `sectionId` in `query`; `limit`, `searchTypes` too), as `SearchResult` entries of
+ * the container (plex_container.search_results: a score and an item, or a tag hit
+ * as a Directory), best first.
+ */
+PLEX_API int plex_library_search(plex_container **out, plex_server *server, const char *text,
+                                 const plex_query *query);
 
 /* ---- images ---- */
 

@@ -481,9 +481,15 @@ int plex_library_top(plex_listing **out, plex_server *s, const plex_query *q,
     return !out || !s ? PLEX_EINVALID : plex_listing_new(out, s, "/library/all/top", q, o);
 }
 
-int plex_library_hashes(plex_container **out, plex_server *s, const char *url)
+int plex_library_hash(char **out, plex_server *s, const char *url)
 {
+    plex__request r = {.method = "GET",
+                       .path = "/library/hashes",
+                       .accept = "text/plain",
+                       .flags = PLEX__REQ_ANY_BODY};
+    plex__response resp;
     plex_query *q = NULL;
+    size_t a = 0, b;
     int rc;
 
     if (!out || !s)
@@ -495,9 +501,22 @@ int plex_library_hashes(plex_container **out, plex_server *s, const char *url)
         plex_query_free(q);
         return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
     }
-    rc = get_fixed(out, s, "/library/hashes", plex_query_string(q));
+    r.query = plex_query_string(q);
+    rc = plex__server_request(s, &r, &resp);
     plex_query_free(q);
-    return rc;
+    if (rc)
+        return rc;
+    b = resp.len;
+    while (a < b && (resp.body[a] == ' ' || resp.body[a] == '\n' || resp.body[a] == '\r'))
+        a++;
+    while (b > a &&
+           (resp.body[b - 1] == ' ' || resp.body[b - 1] == '\n' || resp.body[b - 1] == '\r'))
+        b--;
+    if (a == b)
+        return plex__http_fail(&s->http, PLEX_ESCHEMA, "the server's answer holds no hash");
+    if (!(*out = plex__strndup(resp.body + a, b - a)))
+        return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
+    return 0;
 }
 
 int plex_tags_get(plex_container **out, plex_server *s, int tag_type)
@@ -535,7 +554,9 @@ static int search_query(plex_server *s, plex__buf *b, const char *text, const pl
     return b->err ? plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory") : 0;
 }
 
-int plex_hubs_search(plex_container **out, plex_server *s, const char *text, const plex_query *q)
+/* A container answer to path?query=<text>&<q>. */
+static int search(plex_container **out, plex_server *s, const char *path, const char *text,
+                  const plex_query *q)
 {
     plex__buf b = PLEX__BUF_INIT;
     int rc;
@@ -544,24 +565,20 @@ int plex_hubs_search(plex_container **out, plex_server *s, const char *text, con
         return PLEX_EINVALID;
     *out = NULL;
     if ((rc = search_query(s, &b, text, q)) == 0)
-        rc = plex__server_container(out, s, "GET", "/hubs/search", b.ptr);
+        rc = plex__server_container(out, s, "GET", path, b.ptr);
     plex__buf_dispose(&b);
     return rc;
+}
+
+int plex_hubs_search(plex_container **out, plex_server *s, const char *text, const plex_query *q)
+{
+    return search(out, s, "/hubs/search", text, q);
 }
 
 int plex_hubs_search_voice(plex_container **out, plex_server *s, const char *text,
                            const plex_query *q)
 {
-    plex__buf b = PLEX__BUF_INIT;
-    int rc;
-
-    if (!out || !s)
-        return PLEX_EINVALID;
-    *out = NULL;
-    if ((rc = search_query(s, &b, text, q)) == 0)
-        rc = plex__server_container(out, s, "GET", "/hubs/search/voice", b.ptr);
-    plex__buf_dispose(&b);
-    return rc;
+    return search(out, s, "/hubs/search/voice", text, q);
 }
 
 int plex_hubs_recently_added(plex_listing **out, plex_server *s, const plex_query *q,
@@ -584,19 +601,9 @@ int plex_search(plex_listing **out, plex_server *s, const char *text, const plex
     return rc;
 }
 
-int plex_library_search(plex_listing **out, plex_server *s, const char *text, const plex_query *q,
-                        const plex_listing_options *o)
+int plex_library_search(plex_container **out, plex_server *s, const char *text, const plex_query *q)
 {
-    plex__buf b = PLEX__BUF_INIT;
-    int rc;
-
-    if (!out || !s)
-        return PLEX_EINVALID;
-    *out = NULL;
-    if ((rc = search_query(s, &b, text, q)) == 0)
-        rc = plex__listing_new(out, s, "/library/search", b.ptr, o);
-    plex__buf_dispose(&b);
-    return rc;
+    return search(out, s, "/library/search", text, q);
 }
 
 /* ---- images ---- */

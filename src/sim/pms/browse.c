@@ -95,7 +95,8 @@ static int section_arg(pms_ctx *c)
 {
     int64_t s;
 
-    if (c->nargs < 1 || pms_parse_int(c->arg[0], &s) != 0 || s < 1 || s > PMS_NSECTIONS) {
+    if (c->nargs < 1 || pms_parse_int(c->arg[0], &s) != 0 || s < 1 || s > PMS_NSECTIONS ||
+        pms_section_deleted(c->p, (int)s)) {
         pms_error(c, 404);
         return 0;
     }
@@ -140,17 +141,24 @@ static plex_container *section_container(pms_ctx *c, int section, const char *ti
 int pms_section_directories(pms_ctx *c, const plex_directory *const **out)
 {
     const plex_directory **arr = zalloc(c, sizeof(void *) * PMS_NSECTIONS);
+    int n = 0;
 
     if (!arr)
         return -1;
     for (int s = 1; s <= PMS_NSECTIONS; s++) {
         const section_info *si = &sections[s];
-        plex_directory *d = zalloc(c, sizeof(*d));
-        plex_location *loc = zalloc(c, sizeof(*loc));
-        const plex_location **locs = zalloc(c, sizeof(void *));
+        plex_directory *d, *loc_unused = NULL;
+        plex_location *loc;
+        const plex_location **locs;
         char tmp[64];
         int64_t scanned = pms_section_scanned_at(c->p, s);
 
+        (void)loc_unused;
+        if (pms_section_deleted(c->p, s))
+            continue;
+        d = zalloc(c, sizeof(*d));
+        loc = zalloc(c, sizeof(*loc));
+        locs = zalloc(c, sizeof(void *));
         if (!d || !loc || !locs)
             return -1;
         d->key = fmt(c, "%lld", s);
@@ -192,21 +200,22 @@ int pms_section_directories(pms_ctx *c, const plex_directory *const **out)
         locs[0] = loc;
         d->locations = locs;
         d->locations_count = 1;
-        arr[s - 1] = d;
+        arr[n++] = d;
     }
     *out = arr;
-    return 0;
+    return n;
 }
 
 static void library_sections(pms_ctx *c)
 {
     plex_container *mc = pms_container(c);
+    int n;
 
-    if (!mc || pms_section_directories(c, &mc->directories) != 0) {
+    if (!mc || (n = pms_section_directories(c, &mc->directories)) < 0) {
         pms_error(c, 500);
         return;
     }
-    mc->directories_count = PMS_NSECTIONS;
+    mc->directories_count = (size_t)n;
     mc->allow_sync = PLEX_FALSE;
     PMS_SET(mc, PLEX_CONTAINER_ALLOW_SYNC);
     mc->title1 = "Plex Library";
@@ -530,7 +539,7 @@ int pms_recent_keys(pms_ctx *c, int section, int64_t **keys, size_t *n)
     for (size_t i = 0; i < COUNT(types); i++) {
         int64_t *k;
         size_t m;
-        if (section && (size_t)section != i + 1)
+        if ((section && (size_t)section != i + 1) || pms_section_deleted(c->p, (int)i + 1))
             continue;
         if (pms_query_all(c, section ? section : (int)i + 1, types[i], &k, &m) != 0) {
             free(all);
@@ -1377,6 +1386,191 @@ static void metadata_refresh(pms_ctx *c)
     pms_reply_empty(c, 200);
 }
 
+/* DELETE /library/sections/{id}: the section and its items are gone from
+ * every answer (until /__sim/reset). */
+static void section_delete(pms_ctx *c)
+{
+    int s = section_arg(c);
+
+    if (!s)
+        return;
+    c->p->deleted_sections |= 1u << s;
+    pms_query_cache_free(c->p);
+    pms_changed(c->p);
+    pms_reply_empty(c, 200);
+}
+
+/* /library/sections/{id}/search?type=N&<filters>: a media query of the section. */
+static void section_search(pms_ctx *c)
+{
+    int s = section_arg(c);
+    if (s)
+        reply_query(c, s, 0, "Search Results");
+}
+
+/* /hubs/home/recentlyAdded?type=N&contentDirectoryID=S: one section's newest items. */
+static void home_recently_added(pms_ctx *c)
+{
+    int64_t s;
+
+    if (pms_int_arg(c, "contentDirectoryID", 1, PMS_NSECTIONS, 0, &s) != 0)
+        return;
+    if (!s || pms_section_deleted(c->p, (int)s)) {
+        pms_error(c, 400);
+        return;
+    }
+    reply_recent(c, (int)s);
+}
+
+/* /library/all/top?type=N: the items of a type that were watched, most watched first. */
+static void top_watched(pms_ctx *c)
+{
+    int64_t type, *keys = NULL;
+    size_t n = 0, kept = 0;
+    plex_container *mc;
+    int sec = 0;
+
+    if (pms_int_arg(c, "type", 1, 20, 0, &type) != 0)
+        return;
+    for (int k = 0; k < PMS_K_COUNT && !sec; k++)
+        if (pms_kind_type((pms_kind)k) == type &&
+            !pms_section_deleted(c->p, pms_kind_section((pms_kind)k)))
+            sec = pms_kind_section((pms_kind)k);
+    if (!sec) {
+        pms_error(c, 400);
+        return;
+    }
+    if (!(mc = pms_container(c)) || pms_query_all(c, sec, (int)type, &keys, &n) != 0 ||
+        pms_sort_keys(c, keys, n, "viewCount:desc") != 0) {
+        free(keys);
+        pms_error(c, 500);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        pms_item it;
+        if (pms_item_get(c->p, keys[i], &it) == 0 && it.view_count > 0)
+            keys[kept++] = keys[i];
+    }
+    mc->identifier = "com.plexapp.plugins.library";
+    pms_reply_list(c, mc, NULL, 0, keys, kept, -1, pms_render_flags(c) | PMS_R_SECTION);
+}
+
+/* The hash of a file: 40 hex digits from the seed and the path (FNV-1a
+ * rounds: the emulated files have no real contents to digest). */
+static void reply_hash(pms_ctx *c, const char *path)
+{
+    char *hex = malloc(41);
+    uint64_t h = 14695981039346656037u ^ c->p->seed;
+
+    if (!hex) {
+        pms_error(c, 500);
+        return;
+    }
+    for (int round = 0; round < 5; round++) {
+        for (const char *s = path; *s; s++)
+            h = (h ^ (unsigned char)*s) * 1099511628211u;
+        h = (h ^ (uint64_t)round) * 1099511628211u;
+        snprintf(hex + (size_t)round * 8, 9, "%08x", (unsigned)(h >> 32));
+    }
+    sim_response_dispose(c->rs);
+    c->rs->status = 200;
+    c->rs->content_type = "text/plain";
+    c->rs->body = hex;
+    c->rs->body_len = 40;
+}
+
+/* /library/hashes?url=file:///...: the hash of a file the server has (text), or 404. */
+static void hashes(pms_ctx *c)
+{
+    const char *url = pms_arg(c, "url");
+    const char *path;
+
+    if (!url || strncmp(url, "file://", 7) != 0) {
+        pms_error(c, 400);
+        return;
+    }
+    path = url + 7;
+    for (int k = 0; k < PMS_K_COUNT; k++) {
+        long count = pms_kind_count(c->p, (pms_kind)k);
+        if (pms_kind_type((pms_kind)k) != PMS_T_MOVIE &&
+            pms_kind_type((pms_kind)k) != PMS_T_EPISODE &&
+            pms_kind_type((pms_kind)k) != PMS_T_TRACK)
+            continue;
+        for (long i = 0; i < count; i++) {
+            pms_item it;
+            pms_media m;
+            if (pms_item_get(c->p, pms_key_of(c->p, (pms_kind)k, i), &it) != 0)
+                continue;
+            for (int mi = 0; mi < it.nmedia; mi++)
+                if (pms_media_get(c->p, &it, mi, &m) == 0 && strcmp(m.file, path) == 0) {
+                    reply_hash(c, path);
+                    return;
+                }
+        }
+    }
+    pms_error(c, 404);
+}
+
+/* GET /library/metadata/{id}/posters (or /arts): the image the item shows
+ * now (a new one after an upload or a URL). */
+static void item_images(pms_ctx *c)
+{
+    int art = strstr(c->rq->path, "/arts") != NULL;
+    const plex_metadata *item, **list;
+    plex_container *mc;
+    plex_metadata *m;
+    pms_item it;
+
+    if (pms_arg_item(c, 0, &it) < 0)
+        return;
+    if (!(mc = pms_container(c)) || !(list = zalloc(c, sizeof(void *))) ||
+        !(m = zalloc(c, sizeof(*m))) ||
+        !(item = pms_render_key(c->p, c->arena, it.rating_key, 0))) {
+        pms_error(c, 500);
+        return;
+    }
+    m->key = art ? item->art : item->thumb;
+    if (!m->key) {
+        pms_reply_container(c, mc); /* no image of that kind */
+        return;
+    }
+    m->rating_key = m->key;
+    m->thumb = m->key;
+    m->type = art ? "art" : "poster";
+    PMS_SET(m, PLEX_METADATA_KEY);
+    PMS_SET(m, PLEX_METADATA_RATING_KEY);
+    PMS_SET(m, PLEX_METADATA_THUMB);
+    PMS_SET(m, PLEX_METADATA_TYPE);
+    list[0] = m;
+    mc->items = list;
+    mc->items_count = 1;
+    pms_reply_container(c, mc);
+}
+
+/* POST /library/metadata/{id}/posters (or /arts) with ?url= or an image
+ * body: the item's thumb (art) becomes the new image. */
+static void item_image_add(pms_ctx *c)
+{
+    int art = strstr(c->rq->path, "/arts") != NULL;
+    const char *url = pms_arg(c, "url");
+    pms_item it;
+    char path[96];
+
+    if (pms_arg_item(c, 0, &it) < 0)
+        return;
+    if (!url && c->rq->body_len == 0) {
+        pms_error(c, 400);
+        return;
+    }
+    snprintf(path, sizeof(path), "/library/metadata/%lld/%s/%lld", (long long)it.rating_key,
+             art ? "art" : "thumb", (long long)pms_now(c->p));
+    if (pms_edit_field(c->p, it.rating_key, art ? PMS_F_ART : PMS_F_THUMB, path, 1) != 0) {
+        pms_error(c, 500);
+        return;
+    }
+    pms_reply_empty(c, 200);
+}
+
 #define TAG_ROUTE(name)                                                                            \
     {                                                                                              \
         "GET", "/library/sections/{id}/" name, section_tags, 0                                     \
@@ -1387,6 +1581,8 @@ static const pms_route routes[] = {
     {"GET", "/library/sections", library_sections, 0},
     {"GET", "/library/sections/all", library_sections, 0},
     {"GET", "/library/sections/{id}", section, 0},
+    {"DELETE", "/library/sections/{id}", section_delete, 0},
+    {"GET", "/library/sections/{id}/search", section_search, 0},
     {"GET", "/library/sections/{id}/all", section_all, 0},
     {"GET", "/library/sections/{id}/allLeaves", section_all_leaves, 0},
     {"GET", "/library/sections/{id}/onDeck", section_on_deck, 0},
@@ -1419,6 +1615,10 @@ static const pms_route routes[] = {
     {"GET", "/library/metadata/{id}/related", related, 0},
     {"GET", "/library/metadata/{id}/similar", similar, 0},
     {"GET", "/library/metadata/{id}/extras", extras, 0},
+    {"GET", "/library/metadata/{id}/posters", item_images, 0},
+    {"GET", "/library/metadata/{id}/arts", item_images, 0},
+    {"POST", "/library/metadata/{id}/posters", item_image_add, 0},
+    {"POST", "/library/metadata/{id}/arts", item_image_add, 0},
     {"GET", "/library/metadata/{id}/refresh", metadata_refresh, 0},
     {"PUT", "/library/metadata/{id}/refresh", metadata_refresh, 0},
     {"POST", "/library/metadata/{id}/refresh", metadata_refresh, 0},
@@ -1426,6 +1626,9 @@ static const pms_route routes[] = {
     {"GET", "/library/recentlyAdded", library_recently_added, 0},
     {"GET", "/library/all", library_all, 0},
     {"GET", "/library/tags", library_tags, 0},
+    {"GET", "/library/all/top", top_watched, 0},
+    {"GET", "/library/hashes", hashes, 0},
+    {"GET", "/hubs/home/recentlyAdded", home_recently_added, 0},
 };
 
 const pms_group pms_group_library = PMS_GROUP("library", routes);

@@ -541,6 +541,49 @@ static void library_search(pms_ctx *c)
     pms_reply_container(c, mc);
 }
 
+/* /search?query=: the older search: matching items of every kind in one list. */
+static void plain_search(pms_ctx *c)
+{
+    search_args a;
+    plex_container *mc;
+    int64_t *all = NULL;
+    size_t total = 0;
+
+    if (search_args_of(c, &a) != 0)
+        return;
+    if (!(mc = pms_container(c))) {
+        pms_error(c, 500);
+        return;
+    }
+    for (size_t i = 0; i < COUNT(search_kinds); i++) {
+        const search_kind *sk = &search_kinds[i];
+        int64_t *keys, *grown;
+        size_t n, k;
+        if ((a.section && pms_kind_section(sk->kind) != a.section) || !wanted(a.types, sk->group))
+            continue;
+        if (title_matches(c, sk->kind, a.folded, &keys, &n, (size_t)a.limit) != 0) {
+            free(all);
+            pms_error(c, 500);
+            return;
+        }
+        k = n < (size_t)a.limit ? n : (size_t)a.limit;
+        if (k && !(grown = realloc(all, (total + k) * sizeof(*all)))) {
+            free(keys);
+            free(all);
+            pms_error(c, 500);
+            return;
+        }
+        if (k) {
+            all = grown;
+            memcpy(all + total, keys, k * sizeof(*keys));
+            total += k;
+        }
+        free(keys);
+    }
+    mc->identifier = "com.plexapp.plugins.library";
+    pms_reply_list(c, mc, NULL, 0, all, total, -1, pms_render_flags(c) | PMS_R_SECTION);
+}
+
 static const pms_route routes[] = {
     {"GET", "/hubs", home_hubs, 0},
     {"GET", "/hubs/promoted", home_hubs, 0},
@@ -548,6 +591,8 @@ static const pms_route routes[] = {
     {"GET", "/hubs/continueWatching/items", continue_watching_items, 0},
     {"GET", "/hubs/sections/{id}", section_hubs, 0},
     {"GET", "/hubs/search", hubs_search, 0},
+    {"GET", "/hubs/search/voice", hubs_search, 0},
+    {"GET", "/search", plain_search, 0},
     {"GET", "/library/search", library_search, 0},
 };
 

@@ -466,7 +466,7 @@ int pms_key_kind(const pms_state *p, int64_t rk, long *index)
         return -1;
     for (int k = PMS_K_COUNT - 1; k >= 0; k--) {
         if (rk >= lib->first[k] && lib->count[k] > 0) {
-            if (rk - lib->first[k] >= lib->count[k])
+            if (rk - lib->first[k] >= lib->count[k] || pms_section_deleted(p, kind_sections[k]))
                 return -1;
             if (index)
                 *index = (long)(rk - lib->first[k]);
@@ -474,6 +474,11 @@ int pms_key_kind(const pms_state *p, int64_t rk, long *index)
         }
     }
     return -1;
+}
+
+int pms_section_deleted(const pms_state *p, int s)
+{
+    return s >= 1 && s <= PMS_NSECTIONS && (p->deleted_sections & (1u << s)) != 0;
 }
 
 int64_t pms_key_of(const pms_state *p, pms_kind kind, long index)

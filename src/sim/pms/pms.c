@@ -18,16 +18,9 @@
 /* Every route group, in matching order (the first route that matches wins):
  * to add one, write its file and add it here (docs/plexsim.md). */
 static const pms_group *const groups[] = {
-    &pms_group_server,
-    &pms_group_library,
-    &pms_group_hubs,
-    &pms_group_media,
-    &pms_group_playback,
-    &pms_group_transcode,
-    &pms_group_playqueues,
-    &pms_group_playlists,
-    &pms_group_collections,
-    &pms_group_edit,
+    &pms_group_server,      &pms_group_library,   &pms_group_hubs,       &pms_group_media,
+    &pms_group_playback,    &pms_group_transcode, &pms_group_playqueues, &pms_group_playlists,
+    &pms_group_collections, &pms_group_edit,
 };
 
 #define PMS_MAX_ROUTES 256
@@ -194,6 +187,7 @@ void sim_pms_reset(sim_state *st)
     memset(p->scanned_at, 0, sizeof(p->scanned_at));
     memset(p->refresh_log, 0, sizeof(p->refresh_log));
     p->refresh_seq = 0;
+    p->deleted_sections = 0;
     p->next_key = pms_key_of(p, PMS_K_COUNT - 1, pms_kind_count(p, PMS_K_COUNT - 1));
     p->fixed_now = fixed;
     pms_changed(p);

@@ -535,6 +535,8 @@ void pms_item_colors(int64_t rk, uint64_t seed, unsigned char rgb[4][3]);
 
 /* The sections as Directory elements (/library/sections, /media/providers). */
 int pms_section_directories(pms_ctx *c, const plex_directory *const **out);
+/* 1 if section s was deleted (its items are gone from every answer). */
+int pms_section_deleted(const pms_state *p, int s);
 /* On deck: leaves in progress and the next episode of shows being watched,
  * most recent first, in a section (0: all). 0 or -1. */
 int pms_on_deck(pms_ctx *c, int section, int64_t **keys, size_t *n);
@@ -602,6 +604,7 @@ struct pms_state {
     pms_device_seen_t *devices;
     size_t ndevices;
     struct pms_cache *cache;
+    unsigned int deleted_sections; /* bit s: section s was deleted (DELETE /library/sections/{s}) */
     /* the route groups' own state (pms_group init/reset/dispose) */
     struct pms_hub *hub;     /* events.c: the notification hub */
     struct pms_admin *admin; /* admin.c: butler, activities, updater, log */

@@ -175,6 +175,7 @@ static void providers(pms_ctx *c)
         plex__arena_alloc(c->arena, sizeof(void *) * (COUNT(simple) + 4));
     plex_provider_feature *f;
     size_t n = 0;
+    int nd;
 
     if (!mc || !pv || !pvs || !fs) {
         pms_error(c, 500);
@@ -187,11 +188,11 @@ static void providers(pms_ctx *c)
     pv->types = "video,audio,photo";
     pv->protocols = "stream,download";
     if (!(f = feature(c, "content", "/library/sections")) ||
-        pms_section_directories(c, &f->directories) != 0) {
+        (nd = pms_section_directories(c, &f->directories)) < 0) {
         pms_error(c, 500);
         return;
     }
-    f->directories_count = PMS_NSECTIONS;
+    f->directories_count = (size_t)nd;
     fs[n++] = f;
     for (size_t i = 0; i < COUNT(simple); i++)
         if ((f = feature(c, simple[i][0], simple[i][1])) != NULL)
