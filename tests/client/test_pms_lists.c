@@ -132,6 +132,27 @@ static void test_play_queues(void)
     plex_container_free(q);
     CHECK_INT(plex_play_queue_remove(&q, P, id, first), PLEX_ENOTFOUND);
 
+    /* a player reports the queue's item it plays: the queue follows it */
+    {
+        plex_playback_options po = PLEX_PLAYBACK_OPTIONS_INIT;
+        plex_playback *pb = NULL;
+        int64_t last;
+        CHECK_INT(plex_play_queue_get(&q, P, id, 0, 0), 0);
+        REQUIRE(q && q->items_count == 3);
+        last = q->items[2]->play_queue_item_id;
+        po.rating_key = q->items[2]->rating_key;
+        po.play_queue_item_id = last;
+        REQUIRE(plex_playback_new(&pb, P, &po) == 0);
+        CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 1000, 0), 1);
+        CHECK_INT(plex_playback_stop(pb, 2000, 1000), 1);
+        plex_playback_free(pb);
+        plex_container_free(q);
+        CHECK_INT(plex_play_queue_get(&q, P, id, 0, 0), 0);
+        CHECK_INT(q->play_queue_selected_item_id, last);
+        CHECK_INT(q->play_queue_selected_item_offset, 2);
+        plex_container_free(q);
+    }
+
     /* the window: one item on each side of a centre */
     CHECK_INT(plex_play_queue_get(&q, P, id, 1, 0), 0);
     CHECK(q->items_count >= 1 && q->items_count <= 3);

@@ -193,14 +193,12 @@ static int fetch(dl *d, plex_server *s, const char *path, const char *query)
 /* dest + suffix, or NULL. */
 static char *partial_name(const char *dest)
 {
-    size_t n = strlen(dest), k = strlen(PLEX_DOWNLOAD_PARTIAL_SUFFIX);
-    char *p = plex__malloc(n + k + 1);
+    plex__buf b = PLEX__BUF_INIT;
+    char *p = NULL;
 
-    if (p) {
-        memcpy(p, dest, n);
-        memcpy(p + n, PLEX_DOWNLOAD_PARTIAL_SUFFIX, k + 1);
-    }
-    return p;
+    plex__buf_puts(&b, dest);
+    plex__buf_puts(&b, PLEX_DOWNLOAD_PARTIAL_SUFFIX);
+    return plex__buf_detach(&b, &p) == 0 ? p : NULL;
 }
 
 /* fsync the directory of path, so a rename survives a crash (best effort). */
@@ -229,7 +227,6 @@ static int download(plex_server *s, const char *path, const char *query, const c
     int rc;
 
     memset(&d, 0, sizeof(d));
-    d.fd = -1;
     d.o = o;
     d.expected = expected;
     if (o && o->version != PLEX_DOWNLOAD_OPTIONS_VERSION)
@@ -340,6 +337,14 @@ int plex_download(plex_server *s, const char *path, const char *dest,
     return download(s, path, NULL, dest, o, o ? o->expected_size : 0);
 }
 
+/* c, or '_' for a control character (and with `strict` a path separator or a dot). */
+static char safe_char(char c, int strict)
+{
+    if ((unsigned char)c < 0x20 || c == 0x7f || (strict && (c == '/' || c == '\\' || c == '.')))
+        return '_';
+    return c;
+}
+
 int plex__download_name(char *out, size_t size, const plex_part *part)
 {
     const char *file = part ? part->file : NULL, *base = NULL;
@@ -356,7 +361,7 @@ int plex__download_name(char *out, size_t size, const plex_part *part)
     }
     if (base) {
         for (const char *p = base; *p; p++)
-            out[k++] = ((unsigned char)*p < 0x20 || *p == 0x7f) ? '_' : *p;
+            out[k++] = safe_char(*p, 0);
         out[k] = '\0';
         return 0;
     }
@@ -371,10 +376,7 @@ int plex__download_name(char *out, size_t size, const plex_part *part)
             return -1;
         out[k++] = '.';
         for (; *c; c++)
-            out[k++] =
-                (*c == '/' || *c == '\\' || (unsigned char)*c < 0x20 || *c == 0x7f || *c == '.')
-                    ? '_'
-                    : *c;
+            out[k++] = safe_char(*c, 1);
         out[k] = '\0';
     }
     return 0;

@@ -150,8 +150,8 @@ static int build_query(plex_transcode *t, plex_query **out, int player)
         e |= plex_query_add(q, "X-Plex-Client-Profile-Extra", p->profile_extra);
     if (player) {
         /* the player sends none of our headers */
-        for (int i = 0; i < PLEX__IDENTITY_COUNT; i++)
-            if (s->http.identity[i] && i < 4) /* identifier, product, version, platform */
+        for (int i = 0; i < 4; i++) /* identifier, product, version, platform */
+            if (s->http.identity[i])
                 e |= plex_query_add(q, plex__http_identity_name(i), s->http.identity[i]);
     }
     if (e)

@@ -26,7 +26,7 @@ static pms_collection *collection_arg(pms_ctx *c, size_t i)
 static void reply_collection(pms_ctx *c, const pms_collection *col)
 {
     plex_container *mc = pms_container(c);
-    const plex_metadata **items = plex__arena_alloc(c->arena, sizeof(*items));
+    const plex_metadata **items = plex__arena_alloc(c->arena, sizeof(void *));
 
     if (!mc || !items || !(items[0] = pms_render_collection(c->p, c->arena, col))) {
         pms_error(c, 500);

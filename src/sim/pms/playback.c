@@ -499,7 +499,7 @@ static void sessions(pms_ctx *c)
         return;
     }
     pms_play_expire(c);
-    items = plex__arena_alloc(c->arena, (pl->nsessions + 1) * sizeof(*items));
+    items = plex__arena_alloc(c->arena, (pl->nsessions + 1) * sizeof(void *));
     if (!items) {
         pms_error(c, 500);
         return;
@@ -607,7 +607,7 @@ static void history_all(pms_ctx *c)
         return;
     }
     desc = sort && strcmp(sort, "viewedAt:desc") == 0;
-    items = plex__arena_alloc(c->arena, (pl->nhistory + 1) * sizeof(*items));
+    items = plex__arena_alloc(c->arena, (pl->nhistory + 1) * sizeof(void *));
     if (!items) {
         pms_error(c, 500);
         return;
@@ -653,7 +653,7 @@ static void history_get(pms_ctx *c)
 {
     pms_play *pl = pms_play_of(c->p);
     plex_container *mc = pms_container(c);
-    const plex_metadata **items = plex__arena_alloc(c->arena, sizeof(*items));
+    const plex_metadata **items = plex__arena_alloc(c->arena, sizeof(void *));
     pms_history *h;
     size_t pos;
 

@@ -30,7 +30,10 @@ void pms_pct_decode(char *s, int plus)
             *o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
             s += 2;
         } else {
-            *o++ = plus && *s == '+' ? ' ' : *s;
+            *o = *s;
+            if (plus && *o == '+')
+                *o = ' ';
+            o++;
         }
     }
     *o = '\0';
@@ -372,7 +375,7 @@ static plex_metadata *render_playlist(pms_ctx *c, pms_playlist *l)
 static void reply_playlist(pms_ctx *c, pms_playlist *l)
 {
     plex_container *mc = pms_container(c);
-    const plex_metadata **items = plex__arena_alloc(c->arena, sizeof(*items));
+    const plex_metadata **items = plex__arena_alloc(c->arena, sizeof(void *));
 
     if (!mc || !items || !(items[0] = render_playlist(c, l))) {
         pms_error(c, 500);
@@ -406,7 +409,7 @@ static void playlists_get(pms_ctx *c)
     size_t total = 0, n = 0;
 
     if (!pl || !mc ||
-        !(items = plex__arena_alloc(c->arena, (pl->nplaylists + 1) * sizeof(*items)))) {
+        !(items = plex__arena_alloc(c->arena, (pl->nplaylists + 1) * sizeof(void *)))) {
         pms_error(c, 500);
         return;
     }
@@ -453,7 +456,7 @@ static void playlist_items(pms_ctx *c)
         return;
     }
     mc = pms_container(c);
-    items = plex__arena_alloc(c->arena, (n + 1) * sizeof(*items));
+    items = plex__arena_alloc(c->arena, (n + 1) * sizeof(void *));
     rk = plex__arena_alloc_bytes(c->arena, 24);
     if (!mc || !items || !rk) {
         free(keys);

@@ -86,7 +86,7 @@ static void reply_queue(pms_ctx *c, pms_play_queue *q, int64_t window, int64_t c
     size_t from, to, k = 0;
 
     if (!mc || !sel_rk || !last ||
-        !(items = plex__arena_alloc(c->arena, (q->n + 1) * sizeof(*items)))) {
+        !(items = plex__arena_alloc(c->arena, (q->n + 1) * sizeof(void *)))) {
         pms_error(c, 500);
         return;
     }
@@ -258,7 +258,7 @@ static void create(pms_ctx *c)
     free(keys);
     if (pl->nqueues == PMS_MAX_QUEUES) { /* the oldest goes */
         pms_play_queue_free(pl->queues[0]);
-        memmove(pl->queues, pl->queues + 1, (PMS_MAX_QUEUES - 1) * sizeof(*pl->queues));
+        memmove(pl->queues, pl->queues + 1, (PMS_MAX_QUEUES - 1) * sizeof(void *));
         pl->nqueues--;
     }
     q->id = pl->next_queue++;

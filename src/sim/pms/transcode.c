@@ -226,10 +226,7 @@ static int decide(pms_ctx *c, pms_decision *d)
             d->bitrate = 320;
     }
     if (d->ss)
-        d->subtitle = burn                                   ? "burn"
-                      : subs && strcmp(subs, "none") == 0    ? "ignore"
-                      : subs && strcmp(subs, "sidecar") == 0 ? "copy"
-                                                             : "copy";
+        d->subtitle = burn ? "burn" : subs && strcmp(subs, "none") == 0 ? "ignore" : "copy";
     d->container = strcmp(d->protocol, "dash") == 0   ? "mp4"
                    : strcmp(d->protocol, "http") == 0 ? (d->music ? "mp3" : "mkv")
                                                       : "mpegts";
@@ -271,10 +268,10 @@ static void reply_decision(pms_ctx *c, const pms_decision *d)
     plex_metadata *m = pms_render_item(c->p, c->arena, &d->it, PMS_R_SECTION);
     plex_media *me = plex__arena_alloc(c->arena, sizeof(*me));
     plex_part *pa = plex__arena_alloc(c->arena, sizeof(*pa));
-    const plex_media **mlist = plex__arena_alloc(c->arena, sizeof(*mlist));
-    const plex_part **plist = plex__arena_alloc(c->arena, sizeof(*plist));
-    const plex_stream **slist = plex__arena_alloc(c->arena, 3 * sizeof(*slist));
-    const plex_metadata **items = plex__arena_alloc(c->arena, sizeof(*items));
+    const plex_media **mlist = plex__arena_alloc(c->arena, sizeof(void *));
+    const plex_part **plist = plex__arena_alloc(c->arena, sizeof(void *));
+    const plex_stream **slist = plex__arena_alloc(c->arena, 3 * sizeof(void *));
+    const plex_metadata **items = plex__arena_alloc(c->arena, sizeof(void *));
     const char *seg = d->music ? "segments-audio" : "segments-av";
     size_t ns = 0;
 

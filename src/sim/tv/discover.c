@@ -100,7 +100,7 @@ static void watchlist(sim_state *st, const sim_request *rq, sim_response *rs, in
     int64_t start = 0, size = -1;
     plex__buf b = PLEX__BUF_INIT;
     plex_container mc;
-    void *root = plex__arena_new(16, 16 * 1024);
+    void *root = plex__arena_new(16, (size_t)16 * 1024);
     plex__arena *a = root ? plex__arena_of(root) : NULL;
     pms_doc d;
     size_t n = 0;
