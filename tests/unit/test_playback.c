@@ -297,6 +297,64 @@ static void test_refusals(void)
     CHECK(c == NULL);
 }
 
+/* The offline calls under allocation failure: every allocation of each, in
+ * turn, fails; the call then answers PLEX_ENOMEM and leaves nothing behind
+ * (ASan and valgrind see leaks). */
+static int offline_calls(void)
+{
+    plex_transcode_profile p = PLEX_TRANSCODE_PROFILE_INIT;
+    plex_playback_options po = PLEX_PLAYBACK_OPTIONS_INIT;
+    plex_transcode *t = NULL;
+    plex_playback *pb = NULL;
+    plex_query *q = NULL;
+    char *url = NULL, **lines = NULL;
+    const char *tags[] = {"A", "B"};
+    int rc;
+
+    p.profile_extra = "add-limitation(scope=videoCodec&scopeName=h264)";
+    p.location = "wan";
+    po.rating_key = "7";
+    if ((rc = plex_transcode_new(&t, server, "7", &p)) != 0)
+        return rc;
+    rc = plex_transcode_url(&url, t, PLEX_URL_TOKEN);
+    plex_free(url);
+    url = NULL;
+    plex_transcode_free(t);
+    if (rc)
+        return rc;
+    if ((rc = plex_image_url(&url, server, "/library/metadata/7/thumb/1", 100, 100, 0)) != 0)
+        return rc;
+    plex_free(url);
+    if ((rc = plex_server_headers(&lines, server)) != 0)
+        return rc;
+    plex_free(lines);
+    if ((rc = plex_playback_new(&pb, server, &po)) != 0)
+        return rc;
+    plex_playback_free(pb);
+    if ((rc = plex_query_new(&q)) != 0)
+        return rc;
+    rc = plex_edit_field(q, "title", "x", 1);
+    if (rc == 0)
+        rc = plex_edit_tags_remove(q, "genre", tags, 2);
+    plex_query_free(q);
+    return rc;
+}
+
+static void test_alloc_failures(void)
+{
+    unsigned long total;
+
+    plex__alloc_fail_at(0);
+    REQUIRE(offline_calls() == 0);
+    total = plex__alloc_count();
+    CHECK(total > 5);
+    for (unsigned long n = 1; n <= total; n++) {
+        plex__alloc_fail_at(n);
+        CHECK_INT(offline_calls(), PLEX_ENOMEM);
+    }
+    plex__alloc_fail_at(0);
+}
+
 int main(void)
 {
     setup();
@@ -306,6 +364,7 @@ int main(void)
     test_download_names();
     test_edits();
     test_refusals();
+    test_alloc_failures();
     plex_server_free(server);
     plex_client_free(client);
     return test_summary("test_playback");
