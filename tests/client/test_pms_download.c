@@ -14,7 +14,10 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -355,6 +358,103 @@ static void test_killed(void)
     check_resumes(dest, (long)ref_len / 2);
 }
 
+/* ---- servers that do not honour the range ---- */
+
+/* A one-shot HTTP server on 127.0.0.1 in a child process: it answers each of
+ * its connections in turn with modes[i]: 'F' the whole part (200, whatever
+ * the range), 'W' a 206 whose Content-Range starts at byte 0 (not where it
+ * was asked), 'L' a 206 for the asked range whose total is one byte more. */
+static pid_t lying_server(const char *modes, int *port)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+    int ls = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    pid_t pid;
+
+    REQUIRE(ls >= 0);
+    setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(ls, (struct sockaddr *)&a, sizeof(a)) == 0 && listen(ls, 4) == 0);
+    REQUIRE(getsockname(ls, (struct sockaddr *)&a, &len) == 0);
+    *port = ntohs(a.sin_port);
+    fflush(NULL);
+    REQUIRE((pid = fork()) >= 0);
+    if (pid)
+        return pid;
+    for (const char *m = modes; *m; m++) {
+        char req[4096], head[256];
+        size_t got = 0, from = 0;
+        const char *r;
+        int cs = accept(ls, NULL, NULL);
+        if (cs < 0)
+            _exit(1);
+        req[0] = '\0';
+        while (got < sizeof(req) - 1 && !strstr(req, "\r\n\r\n")) {
+            ssize_t n = read(cs, req + got, sizeof(req) - 1 - got);
+            if (n <= 0)
+                break;
+            got += (size_t)n;
+            req[got] = '\0';
+        }
+        if ((r = strstr(req, "Range: bytes=")))
+            from = (size_t)strtoull(r + 13, NULL, 10);
+        if (*m == 'F')
+            snprintf(head, sizeof(head),
+                     "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
+                     "Connection: close\r\n\r\n",
+                     ref_len);
+        else
+            snprintf(head, sizeof(head),
+                     "HTTP/1.1 206 Partial Content\r\nContent-Length: %zu\r\n"
+                     "Content-Range: bytes %zu-%zu/%zu\r\nConnection: close\r\n\r\n",
+                     ref_len - from, *m == 'W' ? (size_t)0 : from,
+                     (*m == 'W' ? ref_len - from : ref_len) - 1, ref_len + (*m == 'L'));
+        /* the client may hang up once it sees the headers: not an error here */
+        if (write(cs, head, strlen(head)) > 0 &&
+            write(cs, ref + (*m == 'F' || *m == 'W' ? 0 : from),
+                  *m == 'F' ? ref_len : ref_len - from) < 0)
+            (void)0;
+        close(cs);
+    }
+    _exit(0);
+}
+
+static void test_range_not_honoured(void)
+{
+    static const char *const cases[] = {"F", "WF", "LF"};
+    plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *dest = path_in("lied.bin");
+        char url[64];
+        plex_server *s = NULL;
+        prog g;
+        plex_download_options o = opts(&g);
+        FILE *f = fopen(partial_of(dest), "wb");
+        int port, st;
+        pid_t pid;
+
+        /* a partial file of the first 100,000 bytes */
+        REQUIRE(f && fwrite(ref, 1, 100000, f) == 100000);
+        fclose(f);
+        pid = lying_server(cases[i], &port);
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
+        so.token = TOKEN;
+        REQUIRE(plex_server_new(&s, C, url, &so) == 0);
+        o.expected_size = (int64_t)ref_len;
+        CHECK_INT(plex_download(s, "/file.jpg", dest, &o), 0);
+        CHECK_INT(g.resumed_from, 0); /* started over */
+        CHECK(is_prefix(dest, ref_len));
+        CHECK(file_size(partial_of(dest)) < 0);
+        unlink(dest);
+        plex_server_free(s);
+        REQUIRE(waitpid(pid, &st, 0) == pid);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+}
+
 static void test_errors(void)
 {
     plex_part nokey = *part;
@@ -393,6 +493,7 @@ int main(void)
     test_write_error_hook();
     test_full_disk();
     test_killed();
+    test_range_not_honoured();
     test_errors();
     plex_container_free(item);
     plex_free(ref);

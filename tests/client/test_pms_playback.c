@@ -205,6 +205,41 @@ static void test_cadence(void)
     plex_playback_free(pb);
 }
 
+/* The same through XML: the timeline's answer and the sessions (Player,
+ * Session, User: single children) decode into the same models. */
+static void test_xml(void)
+{
+    plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
+    plex_playback_options o = PLEX_PLAYBACK_OPTIONS_INIT;
+    plex_server *x = NULL;
+    plex_playback *pb = NULL;
+    plex_container *c = NULL;
+    char rk[32];
+
+    find_movie(rk, sizeof(rk), NULL, NULL, NULL, NULL);
+    so.token = TOKEN;
+    so.flags = PLEX_SERVER_XML;
+    REQUIRE(plex_server_new(&x, C, S.pms_url, &so) == 0);
+    o.rating_key = rk;
+    REQUIRE(plex_playback_new(&pb, x, &o) == 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 42000, 0), 1);
+    CHECK(plex_playback_reply(pb) && plex_playback_reply(pb)->view_offset == 42000);
+    CHECK_STR(plex_playback_reply(pb)->playback_state, "playing");
+    CHECK_INT(plex_sessions_get(&c, x), 0);
+    REQUIRE(c && c->items_count == 1);
+    CHECK_STR(c->items[0]->rating_key, rk);
+    CHECK(c->items[0]->player && strcmp(c->items[0]->player->state, "playing") == 0);
+    CHECK(c->items[0]->session && c->items[0]->session->id);
+    CHECK(c->items[0]->user && c->items[0]->user->id);
+    plex_container_free(c);
+    CHECK_INT(plex_playback_stop(pb, 43000, 1000), 1);
+    CHECK_INT(plex_sessions_get(&c, x), 0);
+    CHECK_INT(c->items_count, 0);
+    plex_container_free(c);
+    plex_playback_free(pb);
+    plex_server_free(x);
+}
+
 static void test_watched_and_history(void)
 {
     plex_playback_options o = PLEX_PLAYBACK_OPTIONS_INIT;
@@ -589,6 +624,7 @@ int main(void)
     so.token = TOKEN;
     REQUIRE(plex_server_new(&P, C, S.pms_url, &so) == 0);
     test_cadence();
+    test_xml();
     test_watched_and_history();
     test_silence_and_terminate();
     test_watch_state();

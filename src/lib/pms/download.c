@@ -111,9 +111,9 @@ static int check_answer(dl *d)
         d->total = total;
         return 0;
     }
-    /* 200: the whole file, whatever was asked */
+    /* 200: the whole file, whatever was asked: start the partial file over */
     if (d->resumed_from > 0) {
-        if (ftruncate(d->fd, 0) != 0)
+        if (ftruncate(d->fd, 0) != 0 || lseek(d->fd, 0, SEEK_SET) < 0)
             return io_fail(&d->h, "truncate", d->tmp, errno);
         d->have = d->resumed_from = 0;
     }
