@@ -11,6 +11,10 @@
  *     plex_edit_tags_add(q, "genre", add, 1);
  *     plex_metadata_edit_item(server, "1042", q);
  *     plex_query_free(q);
+ *
+ * The plex_edit_* calls return 0, PLEX_EINVALID or PLEX_ENOMEM; the sending
+ * calls 0, PLEX_EINVALID, PLEX_EBADREQUEST (400: a field the server does not
+ * edit), PLEX_ENOTFOUND (404), PLEX_EAUTH, or a transport error.
  */
 #ifndef PLEX_PMS_EDIT_H
 #define PLEX_PMS_EDIT_H

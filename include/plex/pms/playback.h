@@ -12,7 +12,11 @@
  *   - what the server shows of playbacks: sessions, history, transcodes.
  *
  * Every call names its endpoint (PMS.md §4.4-4.6, §4.11); failures are
- * described by plex_server_last_error() unless said otherwise.
+ * described by plex_server_last_error() unless said otherwise. Return codes,
+ * unless a call says otherwise: 0; PLEX_EINVALID (a bad argument, found
+ * before anything is sent); PLEX_ENOTFOUND (404); PLEX_EBADREQUEST (400);
+ * PLEX_EAUTH (401/403: not allowed, e.g. a shared user's token on an admin
+ * route); PLEX_ENOMEM; a transport error.
  * Threads: as plex_server (one thread at a time per server and per object).
  */
 #ifndef PLEX_PMS_PLAYBACK_H

@@ -6,6 +6,12 @@
  * URIs (plex_server_uri()); calls that take rating keys build them. Writes
  * that answer the changed list fill `*out` when it is not NULL (free with
  * plex_container_free()). Failures: plex_server_last_error().
+ *
+ * Return codes, unless a call says otherwise: 0; PLEX_EINVALID (a bad
+ * argument, found before anything is sent); PLEX_ENOTFOUND (404: no such
+ * queue, playlist, collection or item); PLEX_EBADREQUEST (400: the server
+ * refused the parameters); PLEX_EAUTH (401/403); PLEX_ENOMEM; a transport
+ * error (PLEX_ECONNECT, PLEX_ETIMEOUT...).
  */
 #ifndef PLEX_PMS_PLAYLISTS_H
 #define PLEX_PMS_PLAYLISTS_H

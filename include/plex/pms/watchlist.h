@@ -5,7 +5,9 @@
  *
  * The discover service is reached as a plex_server made by
  * plex_discover_new(), with the account's token, so its lists are walked with
- * plex_listing like a server's.
+ * plex_listing like a server's. Return codes: 0; PLEX_EINVALID (bad
+ * arguments); PLEX_ENOTFOUND (404: not an online item, or not on the
+ * watchlist); PLEX_EAUTH (401: the token); PLEX_ENOMEM; a transport error.
  */
 #ifndef PLEX_PMS_WATCHLIST_H
 #define PLEX_PMS_WATCHLIST_H
