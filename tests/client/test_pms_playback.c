@@ -9,6 +9,7 @@
  * (decisions for several client profiles, the HLS playlist and a segment,
  * /transcode/sessions while it runs, stop and kill), direct-play URLs.
  */
+#include <poll.h>
 #include <time.h>
 
 #include "flow.h"
@@ -202,6 +203,85 @@ static void test_cadence(void)
           strcmp(c->items[0]->session->location, "cellular") == 0);
     plex_container_free(c);
     CHECK_INT(plex_playback_stop(pb, 20000, 20001), 1);
+    plex_playback_free(pb);
+}
+
+/* Step a non-blocking playback with poll(2) until nothing is in flight;
+ * returns how many timelines were acknowledged. */
+static int step_all(plex_playback *pb)
+{
+    plex_wait_info wi;
+    int acked = 0, rc, rounds = 0;
+
+    while ((rc = plex_playback_step(pb, &wi)) != 0 && rounds++ < 100000) {
+        if (rc == 1) {
+            acked++;
+        } else if (rc == PLEX_EPENDING) {
+            struct pollfd p[4];
+            for (int i = 0; i < wi.nfds; i++) {
+                p[i].fd = wi.fds[i];
+                p[i].events = (short)(((wi.events[i] & PLEX_WAIT_READ) ? POLLIN : 0) |
+                                      ((wi.events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
+            }
+            poll(p, (nfds_t)wi.nfds, (int)wi.timeout_ms);
+        } else {
+            CHECK_INT(rc, 0); /* an error */
+            break;
+        }
+    }
+    return acked;
+}
+
+/* A non-blocking playback: ticks start timelines, steps finish them; a tick
+ * made while one is in flight waits for its turn (the latest wins). */
+static void test_nonblocking(void)
+{
+    plex_playback_options o = PLEX_PLAYBACK_OPTIONS_INIT;
+    plex_playback *pb = NULL;
+    plex_container *c;
+    plex_wait_info wi;
+    char rk[32];
+    long before = timelines();
+
+    find_movie(rk, sizeof(rk), NULL, NULL, NULL, NULL);
+    o.rating_key = rk;
+    o.nonblocking = 1;
+    REQUIRE(plex_playback_new(&pb, P, &o) == 0);
+    CHECK_INT(plex_playback_step(pb, &wi), 0); /* nothing in flight */
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 1000, 0), PLEX_EPENDING);
+    /* while it is in flight: a pause, then a later pause (the latest wins) */
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PAUSED, 2000, 100), PLEX_EPENDING);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PAUSED, 3000, 200), PLEX_EPENDING);
+    CHECK_INT(step_all(pb), 2);
+    CHECK_INT(plex_playback_sent(pb), 2);
+    CHECK_INT(timelines() - before, 2);
+    c = sessions();
+    CHECK(c->items_count == 1 && c->items[0]->view_offset == 3000 && c->items[0]->player &&
+          strcmp(c->items[0]->player->state, "paused") == 0);
+    plex_container_free(c);
+    /* nothing due: nothing starts */
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PAUSED, 3000, 5000), 0);
+    CHECK_INT(plex_playback_stop(pb, 3000, 6000), PLEX_EPENDING);
+    CHECK_INT(step_all(pb), 1);
+    c = sessions();
+    CHECK_INT(c->items_count, 0);
+    plex_container_free(c);
+    plex_playback_free(pb);
+}
+
+/* Freed with a timeline in flight: nothing leaks (last: the server may have
+ * a session of it for a while). */
+static void test_free_inflight(void)
+{
+    plex_playback_options o = PLEX_PLAYBACK_OPTIONS_INIT;
+    plex_playback *pb = NULL;
+    char rk[32];
+
+    find_movie(rk, sizeof(rk), NULL, NULL, NULL, NULL);
+    o.rating_key = rk;
+    o.nonblocking = 1;
+    REQUIRE(plex_playback_new(&pb, P, &o) == 0);
+    CHECK_INT(plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, 0, 0), PLEX_EPENDING);
     plex_playback_free(pb);
 }
 
@@ -625,12 +705,14 @@ int main(void)
     REQUIRE(plex_server_new(&P, C, S.pms_url, &so) == 0);
     test_cadence();
     test_xml();
+    test_nonblocking();
     test_watched_and_history();
     test_silence_and_terminate();
     test_watch_state();
     test_decisions();
     test_transcode_session();
     test_music();
+    test_free_inflight();
     plex_server_free(P);
     plex_client_free(C);
     sim_stop(&S);

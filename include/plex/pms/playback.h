@@ -29,6 +29,7 @@
 #include "plex/pms/models.h"
 #include "plex/pms/server.h"
 #include "plex/query.h"
+#include "plex/wait.h"
 
 PLEX_BEGIN_DECL
 
@@ -380,11 +381,14 @@ typedef struct plex_playback_options {
     const char *session;
     int cellular;     /**< 1 on a cellular network: the period is 20 s */
     long interval_ms; /**< the period while playing; 0: 10000 (20000 on cellular) */
+    /** 1: never wait for the network: plex_playback_tick() starts a timeline
+     *  and plex_playback_step() finishes it (for event loops) */
+    int nonblocking;
 } plex_playback_options;
 
 #define PLEX_PLAYBACK_OPTIONS_INIT                                                                 \
     {                                                                                              \
-        PLEX_PLAYBACK_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, 0, 0                                \
+        PLEX_PLAYBACK_OPTIONS_VERSION, NULL, NULL, 0, 0, NULL, 0, 0, 0                             \
     }
 
 /** One playback of one item, reported to the server's timeline. */
@@ -416,7 +420,13 @@ PLEX_API int plex_playback_new(plex_playback **out, plex_server *server,
  *                     playback (as plex_playback_stop()).
  * @param position_ms  the position in the item.
  * @param now_ms       the caller's clock.
- * @return 1 (a timeline was sent), 0 (none was due), or an error:
+ * Non-blocking playbacks (plex_playback_options.nonblocking) only start the
+ * timeline and return PLEX_EPENDING: plex_playback_step() finishes it. A
+ * tick while one is in flight is remembered (the latest wins) and sent, if
+ * it is still due, when the one in flight ends.
+ *
+ * @return 1 (a timeline was sent), 0 (none was due), PLEX_EPENDING
+ *         (non-blocking: one is in flight), or an error:
  *         PLEX_EINVALID, PLEX_ENOTFOUND (404: no such item), or the errors
  *         of plex_server_get(); see plex_playback_last_error(). When an
  *         admin ended the playback, the answer says so:
@@ -430,6 +440,19 @@ PLEX_API int plex_playback_tick(plex_playback *pb, int state, int64_t position_m
  * session. @return as plex_playback_tick() (1 when sent).
  */
 PLEX_API int plex_playback_stop(plex_playback *pb, int64_t position_ms, int64_t now_ms);
+
+/**
+ * Make progress on a non-blocking playback's timeline without waiting. Call
+ * it while it returns PLEX_EPENDING, after waiting for `wait`'s sockets or
+ * timeout (poll(2), an event loop).
+ *
+ * @param wait  filled when PLEX_EPENDING is returned.
+ * @return 1 (a timeline was acknowledged: plex_playback_reply() has the
+ *         answer; a remembered tick may have started the next one: call
+ *         again), 0 (nothing in flight), PLEX_EPENDING, or the error of the
+ *         timeline that failed (as plex_playback_tick()).
+ */
+PLEX_API int plex_playback_step(plex_playback *pb, plex_wait_info *wait);
 
 /** When (caller's clock) the next periodic timeline is due; -1 when none
  *  is (stopped, or nothing sent yet). */

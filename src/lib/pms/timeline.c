@@ -3,7 +3,9 @@
  * PMS.md §4.6). The caller owns the clock: every call takes now_ms, and the
  * decision to send is made from it alone (on a state change, after the
  * period while a playback runs, after a failure), so tests drive it with a
- * fake clock.
+ * fake clock. A blocking playback waits for each timeline's answer; a
+ * non-blocking one starts it in plex_playback_tick() and finishes it in
+ * plex_playback_step(), remembering the latest tick made meanwhile.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -32,6 +34,13 @@ struct plex_playback {
     size_t sent;
     plex_container *reply;
     char *terminated;
+    int nonblocking;
+    int inflight;         /* a timeline is in flight on h */
+    int inflight_state;   /* ...of this state */
+    int64_t inflight_now; /* ...started at this time */
+    int has_pending;      /* a tick made while one was in flight */
+    int pending_state;
+    int64_t pending_pos, pending_now;
 };
 
 const char *plex_playback_state_name(int state)
@@ -79,6 +88,7 @@ int plex_playback_new(plex_playback **out, plex_server *s, const plex_playback_o
                       : pb->cellular     ? CELLULAR_PERIOD_MS
                                          : PERIOD_MS;
     pb->last_state = -1;
+    pb->nonblocking = o->nonblocking != 0;
     if (o->session) {
         memcpy(pb->session, o->session, strlen(o->session) + 1);
     } else if (plex__random_id(pb->session, sizeof(pb->session)) != 0) {
@@ -126,13 +136,14 @@ static int read_reply(plex_playback *pb, const plex__response *resp)
     return 0;
 }
 
-/* POST /:/timeline with the state and position. */
-static int send_timeline(plex_playback *pb, int state, int64_t position_ms)
+/* Start POST /:/timeline with the state and position on the playback's
+ * own connection. 0 or an error (recorded on it, or on the server before
+ * the connection exists). */
+static int start_timeline(plex_playback *pb, int state, int64_t position_ms)
 {
     char session[SESSION_LEN + 64];
     const char *hdrs[] = {session, NULL};
     plex__request r = {.method = "POST", .path = "/:/timeline", .flags = PLEX__REQ_ANY_BODY};
-    plex__response resp;
     plex_query *q;
     int e = 0, rc;
 
@@ -165,9 +176,43 @@ static int send_timeline(plex_playback *pb, int state, int64_t position_ms)
     r.query = plex_query_string(q);
     r.headers = hdrs;
     r.accept = plex__server_accept(pb->s);
-    rc = plex__http_request(&pb->h, &r, &resp);
+    rc = plex__http_start(&pb->h, &r); /* copies the URL and the headers */
     plex_query_free(q);
-    return rc ? rc : read_reply(pb, &resp);
+    return rc;
+}
+
+/* The timeline in flight ended with rc (0: answered and read): 1 or the error. */
+static int ended(plex_playback *pb, int rc)
+{
+    pb->inflight = 0;
+    if (rc) {
+        pb->failed = 1; /* recorded: plex_playback_last_error() */
+        return rc;
+    }
+    pb->failed = 0;
+    pb->last_state = pb->inflight_state;
+    pb->last_sent_ms = pb->inflight_now;
+    pb->sent++;
+    return 1;
+}
+
+/* Progress on the timeline in flight: 1 when it ended (*rc its outcome). */
+static int advance(plex_playback *pb, int *rc)
+{
+    plex__response resp;
+    int done = 0;
+
+    if ((*rc = plex__http_progress(&pb->h, &done)) != 0) {
+        plex__http_abort(&pb->h);
+        *rc = ended(pb, *rc);
+        return 1;
+    }
+    if (!done)
+        return 0;
+    if ((*rc = plex__http_finish(&pb->h, &resp)) == 0)
+        *rc = read_reply(pb, &resp);
+    *rc = ended(pb, *rc);
+    return 1;
 }
 
 int plex_playback_tick(plex_playback *pb, int state, int64_t position_ms, int64_t now_ms)
@@ -179,6 +224,13 @@ int plex_playback_tick(plex_playback *pb, int state, int64_t position_ms, int64_
     if (!plex_playback_state_name(state) || position_ms < 0)
         return plex__http_fail(pb->h_ready ? &pb->h : &pb->s->http, PLEX_EINVALID,
                                "invalid state or position");
+    if (pb->inflight) { /* non-blocking: the latest tick waits for its turn */
+        pb->has_pending = 1;
+        pb->pending_state = state;
+        pb->pending_pos = position_ms;
+        pb->pending_now = now_ms;
+        return PLEX_EPENDING;
+    }
     running = pb->last_state > PLEX_PLAYBACK_STOPPED;
     if (state == PLEX_PLAYBACK_STOPPED) {
         /* nothing to stop unless a timeline went out (or the stop failed) */
@@ -188,16 +240,42 @@ int plex_playback_tick(plex_playback *pb, int state, int64_t position_ms, int64_
                !(running && now_ms - pb->last_sent_ms >= pb->interval_ms)) {
         return 0;
     }
-    rc = send_timeline(pb, state, position_ms);
-    if (rc) {
-        pb->failed = 1; /* recorded: plex_playback_last_error() */
+    if ((rc = start_timeline(pb, state, position_ms)) != 0) {
+        pb->failed = 1;
         return rc;
     }
-    pb->failed = 0;
-    pb->last_state = state;
-    pb->last_sent_ms = now_ms;
-    pb->sent++;
-    return 1;
+    pb->inflight = 1;
+    pb->inflight_state = state;
+    pb->inflight_now = now_ms;
+    if (pb->nonblocking)
+        return PLEX_EPENDING;
+    while (!advance(pb, &rc))
+        if (plex__http_wait(&pb->h, 1000) != 0) {
+            plex__http_abort(&pb->h);
+            return ended(pb, pb->h.last.code ? pb->h.last.code : PLEX_ERROR);
+        }
+    return rc;
+}
+
+int plex_playback_step(plex_playback *pb, plex_wait_info *wait)
+{
+    int rc, next;
+
+    if (!pb || !wait)
+        return PLEX_EINVALID;
+    if (!pb->inflight)
+        return 0;
+    if (!advance(pb, &rc)) {
+        plex__http_wait_info(&pb->h, wait);
+        return PLEX_EPENDING;
+    }
+    if (pb->has_pending) {
+        pb->has_pending = 0;
+        next = plex_playback_tick(pb, pb->pending_state, pb->pending_pos, pb->pending_now);
+        if (next < 0 && next != PLEX_EPENDING && rc > 0)
+            return next; /* the remembered tick could not start */
+    }
+    return rc;
 }
 
 int plex_playback_stop(plex_playback *pb, int64_t position_ms, int64_t now_ms)
