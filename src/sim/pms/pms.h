@@ -516,6 +516,10 @@ plex_container *pms_container(pms_ctx *c);
 /* Mark a field of a model present (for numbers and booleans). */
 #define PMS_SET(obj, bit) ((obj)->present[(unsigned)(bit) / 32] |= 1u << ((unsigned)(bit) % 32))
 
+/* Answer 200 with the bytes of b (taken; 500 if b failed), as `type` (NULL:
+ * the document's JSON or XML). */
+void pms_reply_body(pms_ctx *c, plex__buf *b, const char *type);
+
 /* Answer 200 with a whole container (items, directories, hubs inside it). */
 void pms_reply_container(pms_ctx *c, plex_container *mc);
 

@@ -1207,7 +1207,7 @@ plex_container *pms_container(pms_ctx *c)
     return mc;
 }
 
-static void reply_body(pms_ctx *c, plex__buf *b)
+void pms_reply_body(pms_ctx *c, plex__buf *b, const char *type)
 {
     char *body = NULL;
     size_t len = b->len;
@@ -1218,7 +1218,7 @@ static void reply_body(pms_ctx *c, plex__buf *b)
     }
     sim_response_dispose(c->rs);
     c->rs->status = 200;
-    c->rs->content_type = c->json ? CT_JSON : CT_XML;
+    c->rs->content_type = type ? type : c->json ? CT_JSON : CT_XML;
     c->rs->body = body;
     c->rs->body_len = len;
 }
@@ -1252,7 +1252,7 @@ void pms_reply_container(pms_ctx *c, plex_container *mc)
     for (size_t i = 0; i < mc->search_results_count; i++)
         doc_search_result(&d, mc->search_results[i]);
     pms_doc_close(&d);
-    reply_body(c, &b);
+    pms_reply_body(c, &b, NULL);
 }
 
 /* ---- streamed listings ---- */
@@ -1385,7 +1385,7 @@ void pms_reply_list(pms_ctx *c, plex_container *head, const plex_directory *cons
             pms_error(c, 500);
             return;
         }
-        reply_body(c, &ls->buf);
+        pms_reply_body(c, &ls->buf, NULL);
         list_free(ls);
         return;
     }

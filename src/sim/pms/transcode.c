@@ -20,8 +20,6 @@
 #define SEGMENT_PACKETS 256 /* 188-byte TS packets per segment */
 #define MAX_SEGMENTS 4000
 #define HTTP_STREAM_BYTES ((int64_t)512 * 1024)
-#define CT_XML "text/xml;charset=utf-8"
-#define CT_JSON "application/json"
 
 /* What the emulated client profile ("Generic") plays as it is. */
 static const char *const dp_containers[] = {"mkv", "mp4", "mov", "mp3", "flac", "m4a", "aac"};
@@ -490,22 +488,6 @@ static pms_transcode *start_session(pms_ctx *c, const pms_decision *d)
     return t;
 }
 
-static void reply_text(pms_ctx *c, const char *type, plex__buf *b)
-{
-    char *body = NULL;
-    size_t len = b->len;
-
-    if (plex__buf_detach(b, &body) != 0 || !body) {
-        pms_error(c, 500);
-        return;
-    }
-    sim_response_dispose(c->rs);
-    c->rs->status = 200;
-    c->rs->content_type = type;
-    c->rs->body = body;
-    c->rs->body_len = len;
-}
-
 /* Deterministic bytes of segment n of a session: TS packets (0x47 sync
  * bytes) whose payload comes from the seed, the session and n. */
 typedef struct seg_stream {
@@ -573,7 +555,7 @@ static void reply_m3u8(pms_ctx *c, const pms_transcode *t)
         plex__buf_printf(&b, ",RESOLUTION=%dx%d,CODECS=\"avc1.640028,mp4a.40.2\"", t->width,
                          t->height);
     plex__buf_printf(&b, "\nsession/%s/base/index.m3u8\n", t->key);
-    reply_text(c, "application/vnd.apple.mpegurl", &b);
+    pms_reply_body(c, &b, "application/vnd.apple.mpegurl");
 }
 
 static void reply_mpd(pms_ctx *c, const pms_transcode *t)
@@ -596,7 +578,7 @@ static void reply_mpd(pms_ctx *c, const pms_transcode *t)
         plex__buf_printf(&b, " width=\"%d\" height=\"%d\" codecs=\"avc1.640028,mp4a.40.2\"",
                          t->width, t->height);
     plex__buf_puts(&b, "/>\n</AdaptationSet></Period>\n</MPD>\n");
-    reply_text(c, "application/dash+xml", &b);
+    pms_reply_body(c, &b, "application/dash+xml");
 }
 
 /* GET /{video|music}/:/transcode/universal/start.{ext} */
@@ -674,7 +656,7 @@ static void session_file(pms_ctx *c)
                              (long long)(len % 1000), i);
         }
         plex__buf_puts(&b, "#EXT-X-ENDLIST\n");
-        reply_text(c, "application/vnd.apple.mpegurl", &b);
+        pms_reply_body(c, &b, "application/vnd.apple.mpegurl");
         return;
     }
     if ((size_t)(dot - file) >= sizeof(num) ||
@@ -758,7 +740,7 @@ static void sessions(pms_ctx *c)
         pms_doc_child(&d, "TranscodeSession", &plex__transcode_session_schema, o);
     }
     pms_doc_close(&d);
-    reply_text(c, c->json ? CT_JSON : CT_XML, &b);
+    pms_reply_body(c, &b, NULL);
 }
 
 /* DELETE /transcode/sessions/{key} */
