@@ -46,6 +46,9 @@
 #
 # Targets (issue 7): decode >= 40x faster than plexjs's typed decode; the
 # sign-in process >= 20x faster (wall) and <= 1/10 of plexjs's peak RSS.
+# Issue 13 restates the decode one as >= 10x of plexjs 0.43 (zod 4); 0.43.0
+# has no plex.tv PIN operation, so 0.39.0 (with zod 4, package-lock.json)
+# stands in, the newest plexjs that decodes the container.
 # Exit status 3 when one is missed, 1 on errors, 2 usage.
 set -eu
 
@@ -212,6 +215,15 @@ awk -v dp="$(median 1 "$work/decode.plex")" -v dj="$(median 1 "$work/decode.js")
     row("sign-in peak RSS, KiB", rp, rj, "%.0f", 10)
     row("sign-in TCP connections", cp, cj, "%d", 0)
     row("sign-in requests", qp, qj, "%d", 0)
+    # issue 13 restates the decode target against plexjs 0.43 (zod 4): >= 10x.
+    # 0.43.0 has no plex.tv PIN operation (its SDK is for the media server), so
+    # the newest plexjs that decodes this container (this one, with zod 4) stands in.
+    if (dp > 0 && dj > 0) {
+        x = dj / dp
+        v = (x >= 10) ? "met" : "MISSED"
+        printf "issue 13: pin decode >= 10x faster than the plexjs typed decode: %.1fx  %s\n", x, v
+        if (x < 10) missed = 1
+    }
     printf "%d\n", missed > out
 }
 function ms(us) { return us < 0 ? -1 : us / 1000 }

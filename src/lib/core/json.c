@@ -406,6 +406,17 @@ again:
     }
 }
 
+int plex__json_string_from(plex__json_reader *r, size_t q, size_t i, plex__json_token *tok)
+{
+    r->pos = q;
+    tok->type = PLEX__JSON_STRING;
+    tok->start = q + 1;
+    if (scan_string_slow(r, tok, i))
+        return PLEX_EPARSE;
+    after_value(r);
+    return 0;
+}
+
 int plex__json_next_member(plex__json_reader *r, plex__json_token *key, plex__json_token *val)
 {
     return plex__json_next_member_expect(r, key, val, NULL, 0);

@@ -344,6 +344,12 @@ static inline void plex__json_in_object(plex__json_reader *r, size_t pos, int fi
 /* Read the next token. Returns 0, or PLEX_EPARSE with r->err_pos/err_msg set. */
 int plex__json_next(plex__json_reader *r, plex__json_token *tok);
 
+/* The string value whose opening quote is at q, of which the bytes before i
+ * are plain (a fast path stopped at i): scanned (validated) from i on as
+ * plex__json_next does, the reader after it. 0 with *tok set, or
+ * PLEX_EPARSE. */
+int plex__json_string_from(plex__json_reader *r, size_t q, size_t i, plex__json_token *tok);
+
 /* Inside an object: read the next member's key and the first token of its
  * value in one call. At the end of the object, key->type is
  * PLEX__JSON_OBJECT_END (val untouched). Same errors as plex__json_next. */

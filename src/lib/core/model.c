@@ -35,6 +35,14 @@ static INLINE int store_text(ctx *c, const plex__field *f, const plex__json_toke
     return 0;
 }
 
+/* store_text out of line, for the strings the fast path does not copy
+ * itself (UTF-8, escapes). */
+static NOINLINE int store_text_cold(ctx *c, const plex__field *f, const plex__json_token *v,
+                                    void *slot)
+{
+    return store_text(c, f, v, slot);
+}
+
 /* A string field given something else: (loose) a number, (open) a number or
  * boolean kept as its text, noted; anything else is the wrong type. */
 static NOINLINE int json_string_other(ctx *c, const plex__field *f, const plex__json_token *v,
@@ -413,11 +421,21 @@ static INLINE int fast_value(ctx *c, const plex__schema *s, const plex__field *f
     size_t n = c->r.len, e;
     void *slot = (char *)obj + f->offset;
     int64_t x;
+    int rc;
 
     switch (b[i]) {
     case '"':
-        if ((e = plex__json_plain_run(b, i + 1, n)) >= n || b[e] != '"')
-            break;
+        if ((e = plex__json_plain_run(b, i + 1, n)) >= n || b[e] != '"') {
+            /* UTF-8 or an escape at e: the general scanner goes on from there */
+            if (plex__json_string_from(&c->r, i, e, v))
+                return plex__json_error(&c->r, c->err);
+            if (f->kind != PLEX__F_STRING)
+                return 2;
+            if ((rc = store_text_cold(c, f, v, slot)) != 0)
+                return rc;
+            *end = c->r.pos;
+            return 0;
+        }
         if (LIKELY(f->kind == PLEX__F_STRING)) {
             char *str = copy_short(c, b + i + 1, e - i - 1, n - i - 1);
             if (!str)
