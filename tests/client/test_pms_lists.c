@@ -320,6 +320,36 @@ static void test_playlists(void)
     CHECK_INT(plex_playlist_delete(P, id), PLEX_ENOTFOUND);
     CHECK_INT(plex_playlist_delete(P, sid), 0);
 
+    /* an m3u file of the server's disk: plexsim has one in each album's folder */
+    {
+        plex_container *tr = NULL;
+        char path[600], dir[512];
+        const plex_part *part;
+        REQUIRE(plex_metadata_get(&tr, P, tracks[0], NULL) == 0);
+        part = plex_media_parts_at(tr->items[0]->media[0], 0);
+        REQUIRE(part && part->file && strrchr(part->file, '/'));
+        snprintf(dir, sizeof(dir), "%.*s", (int)(strrchr(part->file, '/') - part->file),
+                 part->file);
+        snprintf(path, sizeof(path), "%s/Road trip.m3u", dir);
+        plex_container_free(tr);
+        CHECK_INT(plex_playlist_upload(P, path, "3", 0), 0);
+        CHECK_INT(plex_playlist_upload(P, path, "3", 0), PLEX_EBADREQUEST); /* exists */
+        CHECK_INT(plex_playlist_upload(P, path, "3", 1), 0);                /* replaced */
+        REQUIRE(plex_query_new(&qq) == 0 && plex_query_add(qq, "playlistType", "audio") == 0);
+        REQUIRE(plex_playlists_get(&l, P, qq, NULL) == 0);
+        plex_query_free(qq);
+        n = 0;
+        while (plex_listing_next(l, &m) == 1)
+            if (strcmp(m->title, "Road trip") == 0) {
+                CHECK(m->leaf_count >= 1);
+                n++;
+            }
+        plex_listing_free(l);
+        CHECK_INT(n, 1);
+        CHECK_INT(plex_playlist_upload(P, "/nowhere/x.m3u", NULL, 0), PLEX_ENOTFOUND);
+        CHECK_INT(plex_playlist_upload(P, "/data/Music/x.txt", NULL, 0), PLEX_EBADREQUEST);
+    }
+
     /* the server refuses a playlist of nothing of its type */
     keys[0] = tracks[0];
     CHECK_INT(plex_playlist_create(&pl, P, "x", "video", keys, 1), PLEX_EBADREQUEST);

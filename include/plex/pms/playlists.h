@@ -160,6 +160,19 @@ PLEX_API int plex_playlist_edit(plex_server *server, const char *id, const char 
 /** `DELETE /playlists/{id}/items`: remove every entry (dumb playlists). */
 PLEX_API int plex_playlist_clear(plex_server *server, const char *id);
 
+/**
+ * Import an m3u file of the server's disk as a playlist (admin):
+ * `POST /playlists/upload?path=&force=&sectionID=` (200; 404 no such file;
+ * 400 a playlist of that name exists and force is 0, or not an m3u file).
+ * The playlist is named after the file.
+ *
+ * @param path     the file on the server (`/data/Music/Road trip.m3u`).
+ * @param section  the music section to resolve it in, or NULL.
+ * @param force    1: replace a playlist of the same name.
+ */
+PLEX_API int plex_playlist_upload(plex_server *server, const char *path, const char *section,
+                                  int force);
+
 /** `DELETE /playlists/{id}` (204; 404 unknown). */
 PLEX_API int plex_playlist_delete(plex_server *server, const char *id);
 

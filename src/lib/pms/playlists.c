@@ -243,6 +243,31 @@ int plex_playlist_delete(plex_server *s, const char *id)
     return plex__pms_send_id(s, "DELETE", "playlist id", "/playlists/%s", id);
 }
 
+int plex_playlist_upload(plex_server *s, const char *path, const char *section, int force)
+{
+    plex_query *q;
+    int e = 0, rc;
+
+    if (!s)
+        return PLEX_EINVALID;
+    if (!path || path[0] != '/')
+        return plex__http_fail(&s->http, PLEX_EINVALID,
+                               "the path of a file on the server is required");
+    if (section && !plex__server_check_id(s, section, "section"))
+        return PLEX_EINVALID;
+    if (!(q = plex__pms_query(s)))
+        return PLEX_ENOMEM;
+    e |= plex_query_add(q, "path", path);
+    e |= plex_query_add(q, "force", force ? "1" : "0");
+    if (section)
+        e |= plex_query_add(q, "sectionID", section);
+    if (e)
+        return plex__pms_oom(s, q);
+    rc = plex_server_send(s, "POST", "/playlists/upload", q);
+    plex_query_free(q);
+    return rc;
+}
+
 /* ---- collections ---- */
 
 int plex_collection_items(plex_listing **out, plex_server *s, const char *id, const plex_query *q,

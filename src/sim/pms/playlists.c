@@ -728,9 +728,99 @@ static void playlist_delete(pms_ctx *c)
     pms_reply_empty(c, 204);
 }
 
+/* The album whose tracks' files are in directory dir (len bytes), or 0. */
+static int64_t album_in(pms_ctx *c, const char *dir, size_t len)
+{
+    for (long i = 0; i < pms_kind_count(c->p, PMS_K_ALBUM); i++) {
+        int64_t rk = pms_key_of(c->p, PMS_K_ALBUM, i);
+        pms_kind kind;
+        long first, n;
+        pms_item it;
+        pms_media md;
+        const char *slash;
+        if (pms_children(c->p, rk, &kind, &first, &n) != 0 || n == 0 ||
+            pms_item_get(c->p, pms_key_of(c->p, kind, first), &it) != 0 ||
+            pms_media_get(c->p, &it, 0, &md) != 0 || !(slash = strrchr(md.file, '/')))
+            continue;
+        if ((size_t)(slash - md.file) == len && strncmp(md.file, dir, len) == 0)
+            return rk;
+    }
+    return 0;
+}
+
+/* POST /playlists/upload?path=&force=: import an m3u file of the server's
+ * disk. plexsim's disk has one beside each album's tracks (any name ending
+ * in .m3u in an album's folder: the album's tracks, in order); the playlist
+ * is named after the file; one of that name is replaced only with force=1. */
+static void playlist_upload(pms_ctx *c)
+{
+    pms_play *pl = pms_play_of(c->p);
+    const char *path = pms_arg(c, "path"), *slash, *dot;
+    char title[160];
+    int64_t album, *keys = NULL;
+    pms_kind kind;
+    long first, n;
+    pms_playlist *l = NULL;
+
+    if (!pl) {
+        pms_error(c, 500);
+        return;
+    }
+    if (!path || !(slash = strrchr(path, '/')) || !(dot = strrchr(slash, '.')) ||
+        (strcmp(dot, ".m3u") != 0 && strcmp(dot, ".m3u8") != 0) || dot == slash + 1 ||
+        (size_t)(dot - slash - 1) >= sizeof(title)) {
+        pms_error(c, 400);
+        return;
+    }
+    if (!(album = album_in(c, path, (size_t)(slash - path))) ||
+        pms_children(c->p, album, &kind, &first, &n) != 0) {
+        pms_error(c, 404); /* no such file */
+        return;
+    }
+    snprintf(title, sizeof(title), "%.*s", (int)(dot - slash - 1), slash + 1);
+    for (size_t i = 0; i < pl->nplaylists && !l; i++)
+        if (strcmp(pl->playlists[i]->title, title) == 0)
+            l = pl->playlists[i];
+    if (l && (!pms_flag(c, "force") || l->smart)) {
+        pms_error(c, 400); /* there is one of that name */
+        return;
+    }
+    if (!(keys = malloc((size_t)n * sizeof(*keys)))) {
+        pms_error(c, 500);
+        return;
+    }
+    for (long i = 0; i < n; i++)
+        keys[i] = pms_key_of(c->p, kind, first + i);
+    if (!l) {
+        if (pl->nplaylists == PMS_MAX_PLAYLISTS || !(l = calloc(1, sizeof(*l))) ||
+            !(l->title = strdup(title))) {
+            free(keys);
+            pms_playlist_free(l);
+            pms_error(c, pl->nplaylists == PMS_MAX_PLAYLISTS ? 503 : 500);
+            return;
+        }
+        l->next_item = 1;
+        l->rating_key = pms_new_rating_key(c->p);
+        snprintf(l->type, sizeof(l->type), "audio");
+        l->added_at = pms_now(c->p);
+        pl->playlists[pl->nplaylists++] = l;
+    }
+    l->n = 0; /* force: the file's items replace the old ones */
+    if (append(l, keys, (size_t)n) != 0) {
+        free(keys);
+        pms_error(c, 500);
+        return;
+    }
+    free(keys);
+    l->updated_at = pms_now(c->p);
+    pms_changed(c->p);
+    pms_reply_empty(c, 200);
+}
+
 static const pms_route routes[] = {
     {"GET", "/playlists", playlists_get, 0},
     {"POST", "/playlists", playlist_create, 0},
+    {"POST", "/playlists/upload", playlist_upload, 0},
     {"GET", "/playlists/{id}", playlist_get, 0},
     {"PUT", "/playlists/{id}", playlist_edit, 0},
     {"DELETE", "/playlists/{id}", playlist_delete, 0},
