@@ -773,7 +773,7 @@ static void playlist_upload(pms_ctx *c)
         return;
     }
     if (!(album = album_in(c, path, (size_t)(slash - path))) ||
-        pms_children(c->p, album, &kind, &first, &n) != 0) {
+        pms_children(c->p, album, &kind, &first, &n) != 0 || n <= 0) {
         pms_error(c, 404); /* no such file */
         return;
     }
@@ -785,12 +785,12 @@ static void playlist_upload(pms_ctx *c)
         pms_error(c, 400); /* there is one of that name */
         return;
     }
-    if (!(keys = malloc((size_t)n * sizeof(*keys)))) {
+    if (!(keys = calloc((size_t)n, sizeof(*keys)))) {
         pms_error(c, 500);
         return;
     }
-    for (long i = 0; i < n; i++)
-        keys[i] = pms_key_of(c->p, kind, first + i);
+    for (size_t i = 0; i < (size_t)n; i++)
+        keys[i] = pms_key_of(c->p, kind, first + (long)i);
     if (!l) {
         if (pl->nplaylists == PMS_MAX_PLAYLISTS || !(l = calloc(1, sizeof(*l))) ||
             !(l->title = strdup(title))) {
