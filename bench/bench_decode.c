@@ -127,35 +127,6 @@ __attribute__((noinline)) void bench_callgrind_loop(bench_decode_fn fn, const ch
     sink = acc;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    if (!f) {
-        perror(path);
-        return NULL;
-    }
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        perror(path);
-        fclose(f);
-        return NULL;
-    }
-    buf = calloc(1, (size_t)n + BENCH_INPUT_PADDING);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        fprintf(stderr, "%s: read failed\n", path);
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
-    /* zero from buf[n] on: YAJL's tree parser wants a C string, simdjson
-     * reads up to BENCH_INPUT_PADDING bytes ahead; the others get the length */
-    *len = (size_t)n;
-    return buf;
-}
-
 /* the state a real program would keep: json-c's tokener, simdjson's parser */
 static int bench_setup(void)
 {
@@ -183,12 +154,6 @@ static bench_lib *find_lib(const char *id)
             return &libs[i];
     }
     return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* Every decoder must accept the document; libplex must decode it right. */
@@ -360,7 +325,7 @@ static int timing_one(bench_lib *l, const char *buf, size_t len, int rounds, dou
     calibrate(l, buf, len, round_ms);
     for (int r = 0; r < rounds; r++)
         l->ns[r] = (double)run_batch(l, buf, len, l->iters) / (double)l->iters;
-    qsort(l->ns, (size_t)rounds, sizeof(double), cmp_double);
+    bench_sort(l->ns, (size_t)rounds);
     printf("ns_per_decode %.0f min %.0f max %.0f\n", l->ns[rounds / 2], l->ns[0],
            l->ns[rounds - 1]);
     return 0;
@@ -385,7 +350,7 @@ static int timing(const char *path, const char *buf, size_t len, int rounds, dou
     }
     for (size_t i = 0; i < NLIBS; i++) {
         bench_lib *l = &libs[i];
-        qsort(l->ns, (size_t)rounds, sizeof(double), cmp_double);
+        bench_sort(l->ns, (size_t)rounds);
         l->median = l->ns[rounds / 2];
         l->min = l->ns[0];
         l->max = l->ns[rounds - 1];
@@ -494,7 +459,7 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
-    buf = read_file(path, &len);
+    buf = bench_read_file(path, &len);
     if (!buf)
         return 1;
     if (bench_setup() != 0 || check_decoders(buf, len) != 0) {

@@ -16,6 +16,13 @@
 
 typedef int (*bench_decode_fn)(const char *buf, size_t len);
 
+/* bench_util.c: the bytes of a file with BENCH_INPUT_PADDING zero bytes
+ * after them (YAJL's tree parser wants a C string, simdjson reads ahead), or
+ * NULL (the error printed); free() it. */
+char *bench_read_file(const char *path, size_t *len);
+/* Sort n doubles in ascending order (for medians). */
+void bench_sort(double *v, size_t n);
+
 /* Prepare / release per-library state that a real program would keep (the
  * json-c tokener). */
 int bench_jsonc_setup(void);

@@ -195,29 +195,6 @@ static char *make_listing(size_t n, size_t *len)
     return out;
 }
 
-static char *read_listing(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (!f) {
-        perror(path);
-        return NULL;
-    }
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = calloc(1, (size_t)n + BENCH_INPUT_PADDING)) != NULL &&
-        fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        *len = (size_t)n;
-    } else {
-        fprintf(stderr, "%s: read failed\n", path);
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
-}
-
 /* Every decoder must read the listing and find its items. */
 static int check_decoders(const char *buf, size_t len, size_t *items)
 {
@@ -236,12 +213,6 @@ static int check_decoders(const char *buf, size_t len, size_t *items)
         *items = n;
     }
     return 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /*
@@ -329,7 +300,7 @@ static int table(const char *buf, size_t len, size_t items, int rounds, double r
     for (size_t i = 0; i < NDECS; i++) {
         dec *d = &decs[i];
         char ir[32] = "-", heap[32] = "-";
-        qsort(d->ns, (size_t)rounds, sizeof(double), cmp_double);
+        bench_sort(d->ns, (size_t)rounds);
         d->median = d->ns[rounds / 2];
         if (d->ir >= 0)
             snprintf(ir, sizeof(ir), "%.0f", d->ir);
@@ -547,7 +518,7 @@ int main(int argc, char **argv)
     if (cg_id || heap_n || only) {
         size_t len;
         dec *d = cg_id || only ? find_dec(cg_id ? cg_id : only) : NULL;
-        char *buf = file ? read_listing(file, &len)
+        char *buf = file ? bench_read_file(file, &len)
                          : make_listing(cg_id    ? cg_n
                                         : heap_n ? heap_n
                                                  : sizes[0],
@@ -565,7 +536,7 @@ int main(int argc, char **argv)
             d->fn(buf, len, &items);
             for (int r = 0; r < rounds; r++)
                 d->ns[r] = (double)run_batch(d, buf, len, 1);
-            qsort(d->ns, (size_t)rounds, sizeof(double), cmp_double);
+            bench_sort(d->ns, (size_t)rounds);
             printf("%s %zu items: %.2f ms per decode (median of %d), min %.2f\n", d->id, items,
                    d->ns[rounds / 2] / 1e6, rounds, d->ns[0] / 1e6);
         } else if (d) {
@@ -586,7 +557,7 @@ int main(int argc, char **argv)
            rounds, round_ms);
     for (size_t k = 0; k < (file ? 1 : nsizes); k++) {
         size_t len;
-        char *buf = file ? read_listing(file, &len) : make_listing(sizes[k], &len);
+        char *buf = file ? bench_read_file(file, &len) : make_listing(sizes[k], &len);
         int trc;
         if (!buf)
             return 1;
