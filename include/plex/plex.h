@@ -18,6 +18,8 @@
 #include "plex/pms/models.h"
 #include "plex/pms/server.h"
 #include "plex/pms/library.h"
+#include "plex/pms/events.h"
+#include "plex/pms/admin.h"
 #include "plex/pms/playback.h"
 #include "plex/pms/playlists.h"
 #include "plex/pms/edit.h"

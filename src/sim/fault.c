@@ -4,9 +4,13 @@
  *   SPEC  = METHOD " " ROUTE "=" SEQ          e.g. "GET /api/v2/pins/{id}=429,drop"
  *                                             or "GET /library/sections/{id}/all=500"
  *   SEQ   = TOKEN *("," TOKEN)
- *   TOKEN = ( NNN | "drop" | "delay=" MS | "truncate" | "garbage" | "huge" | "html" ) [ "*" N ]
+ *   TOKEN = ( NNN | "drop" | "delay=" MS | "truncate" | "garbage" | "huge" | "html"
+ *           | STREAM [ "=" M ] ) [ "*" N ]
+ *   STREAM = "silent" | "close" | "endless" | "junk"
  *
- * NNN is an HTTP status 200-599; "*N" repeats a token N times.
+ * NNN is an HTTP status 200-599; "*N" repeats a token N times. Stream tokens
+ * act after M messages of a streamed answer that honours them (the media
+ * server's event stream); other routes answer as usual.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +34,14 @@ const char *sim_fault_kind_name(sim_fault_kind k)
         return "huge";
     case SIM_F_HTML:
         return "html";
+    case SIM_F_SILENT:
+        return "silent";
+    case SIM_F_CLOSE:
+        return "close";
+    case SIM_F_ENDLESS:
+        return "endless";
+    case SIM_F_JUNK:
+        return "junk";
     default:
         return "none";
     }
@@ -57,6 +69,31 @@ static int parse_uint(const char *s, size_t n, long lo, long hi, int *out)
 static int word_is(const char *s, size_t n, const char *w)
 {
     return strlen(w) == n && memcmp(s, w, n) == 0;
+}
+
+/* A stream token "silent", "close", "endless" or "junk", optionally =N
+ * (messages sent first): 0 (f->kind SIM_F_NONE for a bad N), or -1 if s is
+ * none of them. */
+static int stream_token(const char *s, size_t n, sim_fault *f)
+{
+    static const struct {
+        const char *word;
+        sim_fault_kind kind;
+    } words[] = {{"silent", SIM_F_SILENT},
+                 {"close", SIM_F_CLOSE},
+                 {"endless", SIM_F_ENDLESS},
+                 {"junk", SIM_F_JUNK}};
+
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        size_t wl = strlen(words[i].word);
+        if (n < wl || memcmp(s, words[i].word, wl) != 0 || (n > wl && s[wl] != '='))
+            continue;
+        f->kind = words[i].kind;
+        if (n > wl && parse_uint(s + wl + 1, n - wl - 1, 0, 1000000, &f->arg) != 0)
+            f->kind = SIM_F_NONE;
+        return 0;
+    }
+    return -1;
 }
 
 static int parse_token(const char *s, size_t n, sim_fault *f, int *repeat, const char **why)
@@ -90,8 +127,14 @@ static int parse_token(const char *s, size_t n, sim_fault *f, int *repeat, const
         f->kind = SIM_F_HUGE;
     } else if (word_is(s, n, "html")) {
         f->kind = SIM_F_HTML;
+    } else if (stream_token(s, n, f) == 0) {
+        if (f->kind == SIM_F_NONE) {
+            *why = "bad message count after a stream token (silent=N, close=N...)";
+            return -1;
+        }
     } else {
-        *why = "unknown fault token (want NNN, drop, delay=MS, truncate, garbage, huge or html)";
+        *why = "unknown fault token (want NNN, drop, delay=MS, truncate, garbage, huge, html, "
+               "silent, close, endless or junk)";
         return -1;
     }
     return 0;

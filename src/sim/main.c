@@ -109,7 +109,10 @@ static const char help_pms[] =
     "  --seed S            the library is generated from S (default 1): the same\n"
     "                      flags give the same bytes on every run\n"
     "  Its routes take --fault and count in the stats as written there, e.g.\n"
-    "  'GET /library/sections/{id}/all'. Tokens: " SIM_USER_TOKEN ", those of\n"
+    "  'GET /library/sections/{id}/all'. Its event stream also takes the tokens\n"
+    "  silent, close, endless and junk (=M: after M messages): nothing more, the\n"
+    "  end, a line without end, garbage; /__sim/config?event_ping_ms=MS sets its\n"
+    "  ping interval (default 10000). Tokens: " SIM_USER_TOKEN ", those of\n"
     "  approved pins and sign-ins, and the server's own " SIM_SERVER_TOKEN ".\n";
 
 static const char help_account[] =
@@ -303,7 +306,7 @@ static void wait_for_end(const sigset_t *set, int max_seconds)
 
 int main(int argc, char **argv)
 {
-    sim_config cfg = {0, 900, 1800, 0, 0, 0};
+    sim_config cfg = {0, 900, 1800, 0, 0, 0, 0};
     sim_server_options so;
     const char *cert_path = NULL, *key_path = NULL;
     char *cert = NULL, *key = NULL;

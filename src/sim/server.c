@@ -390,6 +390,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     in.lookup = lookup;
     in.each = each;
     in.ctx = conn;
+    in.fault = rq->fault;
 
     switch (rq->fault.kind) {
     case SIM_F_DELAY:

@@ -111,7 +111,12 @@ typedef enum sim_fault_kind {
     SIM_F_TRUNCATE,
     SIM_F_GARBAGE,
     SIM_F_HUGE,
-    SIM_F_HTML
+    SIM_F_HTML,
+    /* stream tokens (arg: messages sent first), honoured by the event stream */
+    SIM_F_SILENT,  /* sends nothing more, stays open */
+    SIM_F_CLOSE,   /* ends the stream */
+    SIM_F_ENDLESS, /* one line that never ends */
+    SIM_F_JUNK     /* garbage bytes and an event whose data is not JSON, then goes on */
 } sim_fault_kind;
 
 typedef struct sim_fault {
@@ -146,6 +151,7 @@ typedef struct sim_config {
     int jwt_ttl;        /* seconds a Plex JWT lives; 0 = 7 days */
     int clock_skew;     /* seconds the clock of Plex JWTs runs ahead (a device clock behind) */
     int jwt_rs256;      /* Plex JWTs are signed RS256 (RSA key), not EdDSA (jwt.c) */
+    int event_ping_ms;  /* the media server's event streams ping this often; 0 = 10 s */
 } sim_config;
 
 typedef struct sim_pin {
@@ -241,6 +247,7 @@ typedef struct sim_request {
     /* Every query argument in order (decoded); NULL: the request has none. */
     void (*each)(void *ctx, sim_arg_cb cb, void *user);
     void *ctx;
+    sim_fault fault; /* the request's fault token (stream tokens reach the handler) */
 } sim_request;
 
 /* A body produced while it is sent (large listings, media files). */

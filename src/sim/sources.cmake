@@ -27,5 +27,7 @@ set(PLEXSIM_HANDLER_SOURCES
   pms/playlists.c
   pms/collections.c
   pms/edit.c
+  pms/events.c
+  pms/admin.c
 )
 list(TRANSFORM PLEXSIM_HANDLER_SOURCES PREPEND ${CMAKE_CURRENT_LIST_DIR}/)

@@ -10,6 +10,18 @@
 PLEX_BEGIN_DECL
 
 /* Every model type, so that any model can point to any other. */
+typedef struct plex_butler_task plex_butler_task;
+typedef struct plex_butler_tasks plex_butler_tasks;
+typedef struct plex_activities plex_activities;
+typedef struct plex_release plex_release;
+typedef struct plex_updater_status plex_updater_status;
+typedef struct plex_statistics_media plex_statistics_media;
+typedef struct plex_statistics_resources plex_statistics_resources;
+typedef struct plex_statistics_bandwidth plex_statistics_bandwidth;
+typedef struct plex_statistics plex_statistics;
+typedef struct plex_source_connection plex_source_connection;
+typedef struct plex_source_device plex_source_device;
+typedef struct plex_source_resources plex_source_resources;
 typedef struct plex_directory plex_directory;
 typedef struct plex_hub plex_hub;
 typedef struct plex_setting plex_setting;
@@ -24,6 +36,19 @@ typedef struct plex_device plex_device;
 typedef struct plex_account plex_account;
 typedef struct plex_search_result plex_search_result;
 typedef struct plex_container plex_container;
+typedef struct plex_play_session_state plex_play_session_state;
+typedef struct plex_timeline_entry plex_timeline_entry;
+typedef struct plex_activity_context plex_activity_context;
+typedef struct plex_activity plex_activity;
+typedef struct plex_activity_notification plex_activity_notification;
+typedef struct plex_status_notification plex_status_notification;
+typedef struct plex_reachability_notification plex_reachability_notification;
+typedef struct plex_background_queue_notification plex_background_queue_notification;
+typedef struct plex_progress_notification plex_progress_notification;
+typedef struct plex_account_notification plex_account_notification;
+typedef struct plex_update_notification plex_update_notification;
+typedef struct plex_log_notification plex_log_notification;
+typedef struct plex_notification plex_notification;
 typedef struct plex_stream plex_stream;
 typedef struct plex_part plex_part;
 typedef struct plex_media plex_media;
@@ -46,6 +71,644 @@ typedef struct plex_chapter plex_chapter;
 typedef struct plex_location plex_location;
 typedef struct plex_review plex_review;
 typedef struct plex_ultrablur plex_ultrablur;
+
+/** A scheduled maintenance task (`ButlerTask`). */
+struct plex_butler_task {
+    uint32_t present[1];                /**< presence bits, by field: use plex_butler_task_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    /** what POST/DELETE /butler/{name} take: "BackupDatabase"... */
+    const char *name;
+    const char *title;
+    const char *description;
+    int32_t interval;                   /**< days between runs */
+    plex_opt_bool enabled;
+    plex_opt_bool schedule_randomized;
+};
+
+/** The fields of a plex_butler_task, for plex_butler_task_has(). */
+typedef enum plex_butler_task_field {
+    PLEX_BUTLER_TASK_NAME = 0,
+    PLEX_BUTLER_TASK_TITLE = 1,
+    PLEX_BUTLER_TASK_DESCRIPTION = 2,
+    PLEX_BUTLER_TASK_INTERVAL = 3,
+    PLEX_BUTLER_TASK_ENABLED = 4,
+    PLEX_BUTLER_TASK_SCHEDULE_RANDOMIZED = 5,
+    PLEX_BUTLER_TASK__COUNT = 6
+} plex_butler_task_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_butler_task_has(const plex_butler_task *obj, plex_butler_task_field f)
+{
+    return obj && (unsigned)f < PLEX_BUTLER_TASK__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** The butler's tasks (`GET /butler`, whose root is `ButlerTasks`, not MediaContainer). Free
+ *  with plex_butler_tasks_free(). */
+struct plex_butler_tasks {
+    uint32_t present[1];                /**< presence bits, by field: use plex_butler_tasks_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const plex_butler_task *const *tasks; /**< `ButlerTask` */
+    size_t tasks_count;
+    /** plex_coercion bits of the conversions made while decoding */
+    uint32_t coerced;
+};
+
+/** The fields of a plex_butler_tasks, for plex_butler_tasks_has(). */
+typedef enum plex_butler_tasks_field {
+    PLEX_BUTLER_TASKS_TASKS = 0,
+    PLEX_BUTLER_TASKS__COUNT = 1
+} plex_butler_tasks_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_butler_tasks_has(const plex_butler_tasks *obj, plex_butler_tasks_field f)
+{
+    return obj && (unsigned)f < PLEX_BUTLER_TASKS__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** `ButlerTask`[i], borrowed; NULL when out of range. */
+static inline const plex_butler_task *plex_butler_tasks_tasks_at(const plex_butler_tasks *obj, size_t i)
+{
+    return obj && i < obj->tasks_count ? obj->tasks[i] : NULL;
+}
+
+/**
+ * Decode a plex_butler_tasks from JSON (tolerant by default: see plex_coercion;
+ * PLEX_PARSE_STRICT reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_butler_tasks_free(); NULL
+ * on failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_butler_tasks_parse(plex_butler_tasks **out, const char *data, size_t len,
+                                     unsigned int flags, plex_error *err);
+
+/**
+ * Decode a plex_butler_tasks from its XML rendering (tolerant by default: see plex_coercion;
+ * PLEX_PARSE_STRICT reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_butler_tasks_free(); NULL
+ * on failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_butler_tasks_parse_xml(plex_butler_tasks **out, const char *data, size_t len,
+                                         unsigned int flags, plex_error *err);
+
+/**
+ * Free a decoded plex_butler_tasks and everything it points to; NULL does nothing.
+ */
+PLEX_API void plex_butler_tasks_free(plex_butler_tasks *obj);
+
+/**
+ * Encode as compact JSON with the wire names; decoding it gives an equal object.
+ * @param[out] out NUL-terminated JSON; free it with plex_free().
+ * @return 0, PLEX_EINVALID (NULL argument, invalid UTF-8) or PLEX_ENOMEM.
+ */
+PLEX_API int plex_butler_tasks_to_json(const plex_butler_tasks *obj, char **out);
+
+/** The server's activities (`GET /activities`). Free with plex_activities_free(). */
+struct plex_activities {
+    uint32_t present[1];                /**< presence bits, by field: use plex_activities_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int32_t size;
+    const plex_activity *const *activities; /**< `Activity` */
+    size_t activities_count;
+    /** plex_coercion bits of the conversions made while decoding */
+    uint32_t coerced;
+};
+
+/** The fields of a plex_activities, for plex_activities_has(). */
+typedef enum plex_activities_field {
+    PLEX_ACTIVITIES_SIZE = 0,
+    PLEX_ACTIVITIES_ACTIVITIES = 1,
+    PLEX_ACTIVITIES__COUNT = 2
+} plex_activities_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_activities_has(const plex_activities *obj, plex_activities_field f)
+{
+    return obj && (unsigned)f < PLEX_ACTIVITIES__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** `Activity`[i], borrowed; NULL when out of range. */
+static inline const plex_activity *plex_activities_activities_at(const plex_activities *obj, size_t i)
+{
+    return obj && i < obj->activities_count ? obj->activities[i] : NULL;
+}
+
+/**
+ * Decode a plex_activities from JSON (tolerant by default: see plex_coercion; PLEX_PARSE_STRICT
+ * reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_activities_free(); NULL on
+ * failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_activities_parse(plex_activities **out, const char *data, size_t len,
+                                   unsigned int flags, plex_error *err);
+
+/**
+ * Decode a plex_activities from its XML rendering (tolerant by default: see plex_coercion;
+ * PLEX_PARSE_STRICT reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_activities_free(); NULL on
+ * failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_activities_parse_xml(plex_activities **out, const char *data, size_t len,
+                                       unsigned int flags, plex_error *err);
+
+/**
+ * Free a decoded plex_activities and everything it points to; NULL does nothing.
+ */
+PLEX_API void plex_activities_free(plex_activities *obj);
+
+/**
+ * Encode as compact JSON with the wire names; decoding it gives an equal object.
+ * @param[out] out NUL-terminated JSON; free it with plex_free().
+ * @return 0, PLEX_EINVALID (NULL argument, invalid UTF-8) or PLEX_ENOMEM.
+ */
+PLEX_API int plex_activities_to_json(const plex_activities *obj, char **out);
+
+/** A release of the server (`Release` of /updater/status). */
+struct plex_release {
+    uint32_t present[1];                /**< presence bits, by field: use plex_release_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *key;
+    const char *version;
+    const char *added;                  /**< what the release adds */
+    const char *fixed;                  /**< what it fixes */
+    const char *download_url;
+    /** "available", "downloading", "downloaded", "installing", "tonight", "skipped", "error",
+     *  "notify", "done" */
+    const char *state;
+};
+
+/** The fields of a plex_release, for plex_release_has(). */
+typedef enum plex_release_field {
+    PLEX_RELEASE_KEY = 0,
+    PLEX_RELEASE_VERSION = 1,
+    PLEX_RELEASE_ADDED = 2,
+    PLEX_RELEASE_FIXED = 3,
+    PLEX_RELEASE_DOWNLOAD_URL = 4,
+    PLEX_RELEASE_STATE = 5,
+    PLEX_RELEASE__COUNT = 6
+} plex_release_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_release_has(const plex_release *obj, plex_release_field f)
+{
+    return obj && (unsigned)f < PLEX_RELEASE__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** The updater (`GET /updater/status`): whether this server can install updates, when it last
+ *  looked and the releases it knows. Free with plex_updater_status_free(). */
+struct plex_updater_status {
+    /** presence bits, by field: use plex_updater_status_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int32_t size;
+    int32_t auto_update_version;
+    plex_opt_bool can_install;          /**< updates can be applied through /updater/apply */
+    int64_t checked_at;                 /**< the last check, seconds since the epoch */
+    const char *download_url;
+    int32_t status;
+    const plex_release *const *releases; /**< `Release` */
+    size_t releases_count;
+    /** plex_coercion bits of the conversions made while decoding */
+    uint32_t coerced;
+};
+
+/** The fields of a plex_updater_status, for plex_updater_status_has(). */
+typedef enum plex_updater_status_field {
+    PLEX_UPDATER_STATUS_SIZE = 0,
+    PLEX_UPDATER_STATUS_AUTO_UPDATE_VERSION = 1,
+    PLEX_UPDATER_STATUS_CAN_INSTALL = 2,
+    PLEX_UPDATER_STATUS_CHECKED_AT = 3,
+    PLEX_UPDATER_STATUS_DOWNLOAD_URL = 4,
+    PLEX_UPDATER_STATUS_STATUS = 5,
+    PLEX_UPDATER_STATUS_RELEASES = 6,
+    PLEX_UPDATER_STATUS__COUNT = 7
+} plex_updater_status_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_updater_status_has(const plex_updater_status *obj, plex_updater_status_field f)
+{
+    return obj && (unsigned)f < PLEX_UPDATER_STATUS__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** `Release`[i], borrowed; NULL when out of range. */
+static inline const plex_release *plex_updater_status_releases_at(const plex_updater_status *obj, size_t i)
+{
+    return obj && i < obj->releases_count ? obj->releases[i] : NULL;
+}
+
+/**
+ * Decode a plex_updater_status from JSON (tolerant by default: see plex_coercion;
+ * PLEX_PARSE_STRICT reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_updater_status_free();
+ * NULL on failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_updater_status_parse(plex_updater_status **out, const char *data, size_t len,
+                                       unsigned int flags, plex_error *err);
+
+/**
+ * Decode a plex_updater_status from its XML rendering (tolerant by default: see plex_coercion;
+ * PLEX_PARSE_STRICT reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_updater_status_free();
+ * NULL on failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_updater_status_parse_xml(plex_updater_status **out, const char *data, size_t len,
+                                           unsigned int flags, plex_error *err);
+
+/**
+ * Free a decoded plex_updater_status and everything it points to; NULL does nothing.
+ */
+PLEX_API void plex_updater_status_free(plex_updater_status *obj);
+
+/**
+ * Encode as compact JSON with the wire names; decoding it gives an equal object.
+ * @param[out] out NUL-terminated JSON; free it with plex_free().
+ * @return 0, PLEX_EINVALID (NULL argument, invalid UTF-8) or PLEX_ENOMEM.
+ */
+PLEX_API int plex_updater_status_to_json(const plex_updater_status *obj, char **out);
+
+/** Plays of one device and account in one time slot (`StatisticsMedia`). */
+struct plex_statistics_media {
+    /** presence bits, by field: use plex_statistics_media_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int64_t account_id;
+    int64_t device_id;
+    int32_t timespan;
+    int64_t at;                         /**< the slot's start, seconds since the epoch */
+    int32_t metadata_type;
+    int32_t count;
+    int64_t duration;                   /**< seconds played */
+};
+
+/** The fields of a plex_statistics_media, for plex_statistics_media_has(). */
+typedef enum plex_statistics_media_field {
+    PLEX_STATISTICS_MEDIA_ACCOUNT_ID = 0,
+    PLEX_STATISTICS_MEDIA_DEVICE_ID = 1,
+    PLEX_STATISTICS_MEDIA_TIMESPAN = 2,
+    PLEX_STATISTICS_MEDIA_AT = 3,
+    PLEX_STATISTICS_MEDIA_METADATA_TYPE = 4,
+    PLEX_STATISTICS_MEDIA_COUNT = 5,
+    PLEX_STATISTICS_MEDIA_DURATION = 6,
+    PLEX_STATISTICS_MEDIA__COUNT = 7
+} plex_statistics_media_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_statistics_media_has(const plex_statistics_media *obj, plex_statistics_media_field f)
+{
+    return obj && (unsigned)f < PLEX_STATISTICS_MEDIA__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** The host's load in one time slot (`StatisticsResources`). */
+struct plex_statistics_resources {
+    /** presence bits, by field: use plex_statistics_resources_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int32_t timespan;
+    int64_t at;
+    double host_cpu_utilization;        /**< percent */
+    double process_cpu_utilization;
+    double host_memory_utilization;
+    double process_memory_utilization;
+};
+
+/** The fields of a plex_statistics_resources, for plex_statistics_resources_has(). */
+typedef enum plex_statistics_resources_field {
+    PLEX_STATISTICS_RESOURCES_TIMESPAN = 0,
+    PLEX_STATISTICS_RESOURCES_AT = 1,
+    PLEX_STATISTICS_RESOURCES_HOST_CPU_UTILIZATION = 2,
+    PLEX_STATISTICS_RESOURCES_PROCESS_CPU_UTILIZATION = 3,
+    PLEX_STATISTICS_RESOURCES_HOST_MEMORY_UTILIZATION = 4,
+    PLEX_STATISTICS_RESOURCES_PROCESS_MEMORY_UTILIZATION = 5,
+    PLEX_STATISTICS_RESOURCES__COUNT = 6
+} plex_statistics_resources_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_statistics_resources_has(const plex_statistics_resources *obj, plex_statistics_resources_field f)
+{
+    return obj && (unsigned)f < PLEX_STATISTICS_RESOURCES__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** Bytes sent to one device and account in one time slot (`StatisticsBandwidth`). */
+struct plex_statistics_bandwidth {
+    /** presence bits, by field: use plex_statistics_bandwidth_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int64_t account_id;
+    int64_t device_id;
+    int32_t timespan;
+    int64_t at;
+    plex_opt_bool lan;                  /**< on the local network */
+    int64_t bytes;
+};
+
+/** The fields of a plex_statistics_bandwidth, for plex_statistics_bandwidth_has(). */
+typedef enum plex_statistics_bandwidth_field {
+    PLEX_STATISTICS_BANDWIDTH_ACCOUNT_ID = 0,
+    PLEX_STATISTICS_BANDWIDTH_DEVICE_ID = 1,
+    PLEX_STATISTICS_BANDWIDTH_TIMESPAN = 2,
+    PLEX_STATISTICS_BANDWIDTH_AT = 3,
+    PLEX_STATISTICS_BANDWIDTH_LAN = 4,
+    PLEX_STATISTICS_BANDWIDTH_BYTES = 5,
+    PLEX_STATISTICS_BANDWIDTH__COUNT = 6
+} plex_statistics_bandwidth_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_statistics_bandwidth_has(const plex_statistics_bandwidth *obj, plex_statistics_bandwidth_field f)
+{
+    return obj && (unsigned)f < PLEX_STATISTICS_BANDWIDTH__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** Statistics (`GET /statistics/media`, `/resources`, `/bandwidth`): the slots of the kind asked
+ *  for, with the devices and accounts they name. Free with plex_statistics_free(). */
+struct plex_statistics {
+    uint32_t present[1];                /**< presence bits, by field: use plex_statistics_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int32_t size;
+    const plex_device *const *devices;  /**< `Device` */
+    size_t devices_count;
+    const plex_account *const *accounts; /**< `Account` */
+    size_t accounts_count;
+    const plex_statistics_media *const *media; /**< `StatisticsMedia` */
+    size_t media_count;
+    const plex_statistics_resources *const *resources; /**< `StatisticsResources` */
+    size_t resources_count;
+    const plex_statistics_bandwidth *const *bandwidth; /**< `StatisticsBandwidth` */
+    size_t bandwidth_count;
+    /** plex_coercion bits of the conversions made while decoding */
+    uint32_t coerced;
+};
+
+/** The fields of a plex_statistics, for plex_statistics_has(). */
+typedef enum plex_statistics_field {
+    PLEX_STATISTICS_SIZE = 0,
+    PLEX_STATISTICS_DEVICES = 1,
+    PLEX_STATISTICS_ACCOUNTS = 2,
+    PLEX_STATISTICS_MEDIA = 3,
+    PLEX_STATISTICS_RESOURCES = 4,
+    PLEX_STATISTICS_BANDWIDTH = 5,
+    PLEX_STATISTICS__COUNT = 6
+} plex_statistics_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_statistics_has(const plex_statistics *obj, plex_statistics_field f)
+{
+    return obj && (unsigned)f < PLEX_STATISTICS__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** `Device`[i], borrowed; NULL when out of range. */
+static inline const plex_device *plex_statistics_devices_at(const plex_statistics *obj, size_t i)
+{
+    return obj && i < obj->devices_count ? obj->devices[i] : NULL;
+}
+
+/** `Account`[i], borrowed; NULL when out of range. */
+static inline const plex_account *plex_statistics_accounts_at(const plex_statistics *obj, size_t i)
+{
+    return obj && i < obj->accounts_count ? obj->accounts[i] : NULL;
+}
+
+/** `StatisticsMedia`[i], borrowed; NULL when out of range. */
+static inline const plex_statistics_media *plex_statistics_media_at(const plex_statistics *obj, size_t i)
+{
+    return obj && i < obj->media_count ? obj->media[i] : NULL;
+}
+
+/** `StatisticsResources`[i], borrowed; NULL when out of range. */
+static inline const plex_statistics_resources *plex_statistics_resources_at(const plex_statistics *obj, size_t i)
+{
+    return obj && i < obj->resources_count ? obj->resources[i] : NULL;
+}
+
+/** `StatisticsBandwidth`[i], borrowed; NULL when out of range. */
+static inline const plex_statistics_bandwidth *plex_statistics_bandwidth_at(const plex_statistics *obj, size_t i)
+{
+    return obj && i < obj->bandwidth_count ? obj->bandwidth[i] : NULL;
+}
+
+/**
+ * Decode a plex_statistics from JSON (tolerant by default: see plex_coercion; PLEX_PARSE_STRICT
+ * reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_statistics_free(); NULL on
+ * failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_statistics_parse(plex_statistics **out, const char *data, size_t len,
+                                   unsigned int flags, plex_error *err);
+
+/**
+ * Decode a plex_statistics from its XML rendering (tolerant by default: see plex_coercion;
+ * PLEX_PARSE_STRICT reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_statistics_free(); NULL on
+ * failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_statistics_parse_xml(plex_statistics **out, const char *data, size_t len,
+                                       unsigned int flags, plex_error *err);
+
+/**
+ * Free a decoded plex_statistics and everything it points to; NULL does nothing.
+ */
+PLEX_API void plex_statistics_free(plex_statistics *obj);
+
+/**
+ * Encode as compact JSON with the wire names; decoding it gives an equal object.
+ * @param[out] out NUL-terminated JSON; free it with plex_free().
+ * @return 0, PLEX_EINVALID (NULL argument, invalid UTF-8) or PLEX_ENOMEM.
+ */
+PLEX_API int plex_statistics_to_json(const plex_statistics *obj, char **out);
+
+/** A way to reach a source (`Connection` of /security/resources). */
+struct plex_source_connection {
+    /** presence bits, by field: use plex_source_connection_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *uri;
+    const char *address;
+    int32_t port;
+    const char *protocol;
+    plex_opt_bool local;
+    plex_opt_bool relay;
+};
+
+/** The fields of a plex_source_connection, for plex_source_connection_has(). */
+typedef enum plex_source_connection_field {
+    PLEX_SOURCE_CONNECTION_URI = 0,
+    PLEX_SOURCE_CONNECTION_ADDRESS = 1,
+    PLEX_SOURCE_CONNECTION_PORT = 2,
+    PLEX_SOURCE_CONNECTION_PROTOCOL = 3,
+    PLEX_SOURCE_CONNECTION_LOCAL = 4,
+    PLEX_SOURCE_CONNECTION_RELAY = 5,
+    PLEX_SOURCE_CONNECTION__COUNT = 6
+} plex_source_connection_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_source_connection_has(const plex_source_connection *obj, plex_source_connection_field f)
+{
+    return obj && (unsigned)f < PLEX_SOURCE_CONNECTION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** A source the server knows and how to reach it (`Device` of /security/resources), with a
+ *  transient token for it. */
+struct plex_source_device {
+    uint32_t present[1];                /**< presence bits, by field: use plex_source_device_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *name;
+    const char *client_identifier;
+    const char *access_token;           /**< a token for this source: a secret */
+    const plex_source_connection *const *connections; /**< `Connection` */
+    size_t connections_count;
+};
+
+/** The fields of a plex_source_device, for plex_source_device_has(). */
+typedef enum plex_source_device_field {
+    PLEX_SOURCE_DEVICE_NAME = 0,
+    PLEX_SOURCE_DEVICE_CLIENT_IDENTIFIER = 1,
+    PLEX_SOURCE_DEVICE_ACCESS_TOKEN = 2,
+    PLEX_SOURCE_DEVICE_CONNECTIONS = 3,
+    PLEX_SOURCE_DEVICE__COUNT = 4
+} plex_source_device_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_source_device_has(const plex_source_device *obj, plex_source_device_field f)
+{
+    return obj && (unsigned)f < PLEX_SOURCE_DEVICE__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** `Connection`[i], borrowed; NULL when out of range. */
+static inline const plex_source_connection *plex_source_device_connections_at(const plex_source_device *obj, size_t i)
+{
+    return obj && i < obj->connections_count ? obj->connections[i] : NULL;
+}
+
+/** Connection details of a source (`GET /security/resources`). Free with
+ *  plex_source_resources_free(). */
+struct plex_source_resources {
+    /** presence bits, by field: use plex_source_resources_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int32_t size;
+    const plex_source_device *const *devices; /**< `Device` */
+    size_t devices_count;
+    /** plex_coercion bits of the conversions made while decoding */
+    uint32_t coerced;
+};
+
+/** The fields of a plex_source_resources, for plex_source_resources_has(). */
+typedef enum plex_source_resources_field {
+    PLEX_SOURCE_RESOURCES_SIZE = 0,
+    PLEX_SOURCE_RESOURCES_DEVICES = 1,
+    PLEX_SOURCE_RESOURCES__COUNT = 2
+} plex_source_resources_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_source_resources_has(const plex_source_resources *obj, plex_source_resources_field f)
+{
+    return obj && (unsigned)f < PLEX_SOURCE_RESOURCES__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** `Device`[i], borrowed; NULL when out of range. */
+static inline const plex_source_device *plex_source_resources_devices_at(const plex_source_resources *obj, size_t i)
+{
+    return obj && i < obj->devices_count ? obj->devices[i] : NULL;
+}
+
+/**
+ * Decode a plex_source_resources from JSON (tolerant by default: see plex_coercion;
+ * PLEX_PARSE_STRICT reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_source_resources_free();
+ * NULL on failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_source_resources_parse(plex_source_resources **out, const char *data, size_t len,
+                                         unsigned int flags, plex_error *err);
+
+/**
+ * Decode a plex_source_resources from its XML rendering (tolerant by default: see
+ * plex_coercion; PLEX_PARSE_STRICT reports the first deviation with its path).
+ * @param[out] out the result, owned by the caller: free it with plex_source_resources_free();
+ * NULL on failure.
+ * @param data the bytes (need not be NUL-terminated).
+ * @param len their length.
+ * @param flags 0 or PLEX_PARSE_STRICT.
+ * @param err NULL, or the details of a failure (json_pos for malformed input, the field path
+ * for a wrong shape).
+ * @return 0, PLEX_EPARSE, PLEX_ESCHEMA, PLEX_ENOMEM or PLEX_EINVALID.
+ */
+PLEX_API int plex_source_resources_parse_xml(plex_source_resources **out, const char *data,
+                                             size_t len, unsigned int flags, plex_error *err);
+
+/**
+ * Free a decoded plex_source_resources and everything it points to; NULL does nothing.
+ */
+PLEX_API void plex_source_resources_free(plex_source_resources *obj);
+
+/**
+ * Encode as compact JSON with the wire names; decoding it gives an equal object.
+ * @param[out] out NUL-terminated JSON; free it with plex_free().
+ * @return 0, PLEX_EINVALID (NULL argument, invalid UTF-8) or PLEX_ENOMEM.
+ */
+PLEX_API int plex_source_resources_to_json(const plex_source_resources *obj, char **out);
 
 /** A `Directory`: a library section (/library/sections), an entry of a tag list (genre,
  *  year...), a hub's tag hit, a menu entry of / or /library. */
@@ -1013,6 +1676,506 @@ PLEX_API void plex_container_free(plex_container *obj);
  * @return 0, PLEX_EINVALID (NULL argument, invalid UTF-8) or PLEX_ENOMEM.
  */
 PLEX_API int plex_container_to_json(const plex_container *obj, char **out);
+
+/** What a player is doing (`PlaySessionStateNotification`, type `playing`). */
+struct plex_play_session_state {
+    /** presence bits, by field: use plex_play_session_state_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *session_key;            /**< the session (as in /status/sessions); text */
+    const char *client_identifier;      /**< the player */
+    const char *guid;
+    const char *rating_key;             /**< the item played; text */
+    const char *key;                    /**< /library/metadata/N */
+    const char *url;
+    int64_t view_offset;                /**< position in ms */
+    int64_t play_queue_item_id;
+    int64_t play_queue_id;
+    const char *state;                  /**< "playing", "paused", "buffering", "stopped" */
+    const char *transcode_session;      /**< the key of its transcode session, when transcoded */
+};
+
+/** The fields of a plex_play_session_state, for plex_play_session_state_has(). */
+typedef enum plex_play_session_state_field {
+    PLEX_PLAY_SESSION_STATE_SESSION_KEY = 0,
+    PLEX_PLAY_SESSION_STATE_CLIENT_IDENTIFIER = 1,
+    PLEX_PLAY_SESSION_STATE_GUID = 2,
+    PLEX_PLAY_SESSION_STATE_RATING_KEY = 3,
+    PLEX_PLAY_SESSION_STATE_KEY = 4,
+    PLEX_PLAY_SESSION_STATE_URL = 5,
+    PLEX_PLAY_SESSION_STATE_VIEW_OFFSET = 6,
+    PLEX_PLAY_SESSION_STATE_PLAY_QUEUE_ITEM_ID = 7,
+    PLEX_PLAY_SESSION_STATE_PLAY_QUEUE_ID = 8,
+    PLEX_PLAY_SESSION_STATE_STATE = 9,
+    PLEX_PLAY_SESSION_STATE_TRANSCODE_SESSION = 10,
+    PLEX_PLAY_SESSION_STATE__COUNT = 11
+} plex_play_session_state_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_play_session_state_has(const plex_play_session_state *obj, plex_play_session_state_field f)
+{
+    return obj && (unsigned)f < PLEX_PLAY_SESSION_STATE__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** A library item changed (`TimelineEntry`, type `timeline`): added, being processed, deleted. */
+struct plex_timeline_entry {
+    /** presence bits, by field: use plex_timeline_entry_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *identifier;             /**< "com.plexapp.plugins.library" */
+    const char *item_id;                /**< the item's ratingKey; text */
+    const char *parent_item_id;
+    const char *root_item_id;
+    const char *section_id;             /**< its library section; text */
+    int32_t type;                       /**< metadata type number (1 movie, 4 episode...) */
+    const char *title;
+    /** 0 created, 1 progress, 2 matching, 3 downloading, 4 processing, 5 processed, 9 deleted */
+    int32_t state;
+    const char *metadata_state;
+    const char *media_state;
+    int32_t queue_size;
+    int64_t updated_at;
+};
+
+/** The fields of a plex_timeline_entry, for plex_timeline_entry_has(). */
+typedef enum plex_timeline_entry_field {
+    PLEX_TIMELINE_ENTRY_IDENTIFIER = 0,
+    PLEX_TIMELINE_ENTRY_ITEM_ID = 1,
+    PLEX_TIMELINE_ENTRY_PARENT_ITEM_ID = 2,
+    PLEX_TIMELINE_ENTRY_ROOT_ITEM_ID = 3,
+    PLEX_TIMELINE_ENTRY_SECTION_ID = 4,
+    PLEX_TIMELINE_ENTRY_TYPE = 5,
+    PLEX_TIMELINE_ENTRY_TITLE = 6,
+    PLEX_TIMELINE_ENTRY_STATE = 7,
+    PLEX_TIMELINE_ENTRY_METADATA_STATE = 8,
+    PLEX_TIMELINE_ENTRY_MEDIA_STATE = 9,
+    PLEX_TIMELINE_ENTRY_QUEUE_SIZE = 10,
+    PLEX_TIMELINE_ENTRY_UPDATED_AT = 11,
+    PLEX_TIMELINE_ENTRY__COUNT = 12
+} plex_timeline_entry_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_timeline_entry_has(const plex_timeline_entry *obj, plex_timeline_entry_field f)
+{
+    return obj && (unsigned)f < PLEX_TIMELINE_ENTRY__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** What an activity works on (`Context`): its section, its item. */
+struct plex_activity_context {
+    /** presence bits, by field: use plex_activity_context_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *library_section_id;     /**< text */
+    const char *key;
+    const char *rating_key;
+    const char *name;                   /**< butler tasks: the task's name */
+};
+
+/** The fields of a plex_activity_context, for plex_activity_context_has(). */
+typedef enum plex_activity_context_field {
+    PLEX_ACTIVITY_CONTEXT_LIBRARY_SECTION_ID = 0,
+    PLEX_ACTIVITY_CONTEXT_KEY = 1,
+    PLEX_ACTIVITY_CONTEXT_RATING_KEY = 2,
+    PLEX_ACTIVITY_CONTEXT_NAME = 3,
+    PLEX_ACTIVITY_CONTEXT__COUNT = 4
+} plex_activity_context_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_activity_context_has(const plex_activity_context *obj, plex_activity_context_field f)
+{
+    return obj && (unsigned)f < PLEX_ACTIVITY_CONTEXT__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** A long operation of the server (`Activity` of GET /activities and of activity notifications):
+ *  a library scan, a refresh, a butler task, a media analysis. */
+struct plex_activity {
+    uint32_t present[1];                /**< presence bits, by field: use plex_activity_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *uuid;                   /**< the id DELETE /activities/{uuid} takes */
+    /** "library.update.section", "library.refresh.items", "butler.task"... */
+    const char *type;
+    const char *title;
+    const char *subtitle;
+    int32_t progress;                   /**< percent; -1 when unknown */
+    plex_opt_bool cancellable;
+    int64_t user_id;
+    const plex_activity_context *context;
+    /** the result of an asynchronous operation, as sent (JSON) */
+    const char *response;
+};
+
+/** The fields of a plex_activity, for plex_activity_has(). */
+typedef enum plex_activity_field {
+    PLEX_ACTIVITY_UUID = 0,
+    PLEX_ACTIVITY_TYPE = 1,
+    PLEX_ACTIVITY_TITLE = 2,
+    PLEX_ACTIVITY_SUBTITLE = 3,
+    PLEX_ACTIVITY_PROGRESS = 4,
+    PLEX_ACTIVITY_CANCELLABLE = 5,
+    PLEX_ACTIVITY_USER_ID = 6,
+    PLEX_ACTIVITY_CONTEXT = 7,
+    PLEX_ACTIVITY_RESPONSE = 8,
+    PLEX_ACTIVITY__COUNT = 9
+} plex_activity_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_activity_has(const plex_activity *obj, plex_activity_field f)
+{
+    return obj && (unsigned)f < PLEX_ACTIVITY__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** An activity started, moved on or ended (`ActivityNotification`, type `activity`). */
+struct plex_activity_notification {
+    /** presence bits, by field: use plex_activity_notification_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *event;                  /**< "started", "updated", "ended" */
+    const char *uuid;
+    const plex_activity *activity;
+};
+
+/** The fields of a plex_activity_notification, for plex_activity_notification_has(). */
+typedef enum plex_activity_notification_field {
+    PLEX_ACTIVITY_NOTIFICATION_EVENT = 0,
+    PLEX_ACTIVITY_NOTIFICATION_UUID = 1,
+    PLEX_ACTIVITY_NOTIFICATION_ACTIVITY = 2,
+    PLEX_ACTIVITY_NOTIFICATION__COUNT = 3
+} plex_activity_notification_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_activity_notification_has(const plex_activity_notification *obj, plex_activity_notification_field f)
+{
+    return obj && (unsigned)f < PLEX_ACTIVITY_NOTIFICATION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** A status change (`StatusNotification`, type `status`): a library scan starting or ending
+ *  (`notificationName` LIBRARY_UPDATE, which names no section). */
+struct plex_status_notification {
+    /** presence bits, by field: use plex_status_notification_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *title;
+    const char *description;
+    const char *notification_name;
+};
+
+/** The fields of a plex_status_notification, for plex_status_notification_has(). */
+typedef enum plex_status_notification_field {
+    PLEX_STATUS_NOTIFICATION_TITLE = 0,
+    PLEX_STATUS_NOTIFICATION_DESCRIPTION = 1,
+    PLEX_STATUS_NOTIFICATION_NOTIFICATION_NAME = 2,
+    PLEX_STATUS_NOTIFICATION__COUNT = 3
+} plex_status_notification_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_status_notification_has(const plex_status_notification *obj, plex_status_notification_field f)
+{
+    return obj && (unsigned)f < PLEX_STATUS_NOTIFICATION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** Remote access changed (`ReachabilityNotification`, type `reachability`). */
+struct plex_reachability_notification {
+    /** presence bits, by field: use plex_reachability_notification_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    plex_opt_bool reachability;         /**< the server is reachable from outside */
+};
+
+/** The fields of a plex_reachability_notification, for plex_reachability_notification_has(). */
+typedef enum plex_reachability_notification_field {
+    PLEX_REACHABILITY_NOTIFICATION_REACHABILITY = 0,
+    PLEX_REACHABILITY_NOTIFICATION__COUNT = 1
+} plex_reachability_notification_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_reachability_notification_has(const plex_reachability_notification *obj, plex_reachability_notification_field f)
+{
+    return obj && (unsigned)f < PLEX_REACHABILITY_NOTIFICATION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** The background processing queue (optimized versions, downloads) changed
+ *  (`BackgroundProcessingQueueEventNotification`, type `backgroundProcessingQueue`). */
+struct plex_background_queue_notification {
+    /** presence bits, by field: use plex_background_queue_notification_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *event;
+    int64_t queue_id;
+};
+
+/** The fields of a plex_background_queue_notification, for plex_background_queue_notification_has(). */
+typedef enum plex_background_queue_notification_field {
+    PLEX_BACKGROUND_QUEUE_NOTIFICATION_EVENT = 0,
+    PLEX_BACKGROUND_QUEUE_NOTIFICATION_QUEUE_ID = 1,
+    PLEX_BACKGROUND_QUEUE_NOTIFICATION__COUNT = 2
+} plex_background_queue_notification_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_background_queue_notification_has(const plex_background_queue_notification *obj, plex_background_queue_notification_field f)
+{
+    return obj && (unsigned)f < PLEX_BACKGROUND_QUEUE_NOTIFICATION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** Scanner progress (`ProgressNotification`, type `progress`; its fields are not documented:
+ *  read them by wire name). */
+struct plex_progress_notification {
+    /** presence bits, by field: use plex_progress_notification_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *message;
+};
+
+/** The fields of a plex_progress_notification, for plex_progress_notification_has(). */
+typedef enum plex_progress_notification_field {
+    PLEX_PROGRESS_NOTIFICATION_MESSAGE = 0,
+    PLEX_PROGRESS_NOTIFICATION__COUNT = 1
+} plex_progress_notification_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_progress_notification_has(const plex_progress_notification *obj, plex_progress_notification_field f)
+{
+    return obj && (unsigned)f < PLEX_PROGRESS_NOTIFICATION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** The server's accounts changed (`AccountUpdateNotification`, type `account`; read its fields
+ *  by wire name). */
+struct plex_account_notification {
+    /** presence bits, by field: use plex_account_notification_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int64_t id;
+    const char *name;
+};
+
+/** The fields of a plex_account_notification, for plex_account_notification_has(). */
+typedef enum plex_account_notification_field {
+    PLEX_ACCOUNT_NOTIFICATION_ID = 0,
+    PLEX_ACCOUNT_NOTIFICATION_NAME = 1,
+    PLEX_ACCOUNT_NOTIFICATION__COUNT = 2
+} plex_account_notification_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_account_notification_has(const plex_account_notification *obj, plex_account_notification_field f)
+{
+    return obj && (unsigned)f < PLEX_ACCOUNT_NOTIFICATION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** The updater's state changed (`AutoUpdateNotification`, type `update.statechange`): a release
+ *  found, downloaded, installing. */
+struct plex_update_notification {
+    /** presence bits, by field: use plex_update_notification_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    const char *key;
+    const char *version;
+    /** "available", "downloading", "downloaded", "installing"... */
+    const char *state;
+    const char *added;
+    const char *fixed;
+    const char *download_url;
+};
+
+/** The fields of a plex_update_notification, for plex_update_notification_has(). */
+typedef enum plex_update_notification_field {
+    PLEX_UPDATE_NOTIFICATION_KEY = 0,
+    PLEX_UPDATE_NOTIFICATION_VERSION = 1,
+    PLEX_UPDATE_NOTIFICATION_STATE = 2,
+    PLEX_UPDATE_NOTIFICATION_ADDED = 3,
+    PLEX_UPDATE_NOTIFICATION_FIXED = 4,
+    PLEX_UPDATE_NOTIFICATION_DOWNLOAD_URL = 5,
+    PLEX_UPDATE_NOTIFICATION__COUNT = 6
+} plex_update_notification_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_update_notification_has(const plex_update_notification *obj, plex_update_notification_field f)
+{
+    return obj && (unsigned)f < PLEX_UPDATE_NOTIFICATION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** A line of the server's log (`Log`, type `log`; sent only to subscribers that ask for it with
+ *  filters=log). */
+struct plex_log_notification {
+    /** presence bits, by field: use plex_log_notification_has() */
+    uint32_t present[1];
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    int32_t level;                      /**< 0 error, 1 warning, 2 info, 3 debug, 4 verbose */
+    const char *message;
+    const char *source;
+};
+
+/** The fields of a plex_log_notification, for plex_log_notification_has(). */
+typedef enum plex_log_notification_field {
+    PLEX_LOG_NOTIFICATION_LEVEL = 0,
+    PLEX_LOG_NOTIFICATION_MESSAGE = 1,
+    PLEX_LOG_NOTIFICATION_SOURCE = 2,
+    PLEX_LOG_NOTIFICATION__COUNT = 3
+} plex_log_notification_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_log_notification_has(const plex_log_notification *obj, plex_log_notification_field f)
+{
+    return obj && (unsigned)f < PLEX_LOG_NOTIFICATION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** One notification (`NotificationContainer`): its type and the payload in the array named by
+ *  its kind (`playing` fills `playing`, `activity` fills `activities`...). Free with
+ *  plex_notification_free(). */
+struct plex_notification {
+    uint32_t present[1];                /**< presence bits, by field: use plex_notification_has() */
+    /** attributes this version of libplex does not know, by wire name (plex_attrs_get()) */
+    plex_attrs extra;
+    /** as sent: "playing", "activity", "transcodeSession.end"... */
+    const char *type;
+    int32_t size;
+    const plex_play_session_state *const *playing; /**< `PlaySessionStateNotification` */
+    size_t playing_count;
+    const plex_timeline_entry *const *timeline; /**< `TimelineEntry` */
+    size_t timeline_count;
+    const plex_activity_notification *const *activities; /**< `ActivityNotification` */
+    size_t activities_count;
+    const plex_status_notification *const *statuses; /**< `StatusNotification` */
+    size_t statuses_count;
+    const plex_reachability_notification *const *reachability; /**< `ReachabilityNotification` */
+    size_t reachability_count;
+    /** `BackgroundProcessingQueueEventNotification` */
+    const plex_background_queue_notification *const *background_queue;
+    size_t background_queue_count;
+    const plex_transcode_session *const *transcode_sessions; /**< `TranscodeSession` */
+    size_t transcode_sessions_count;
+    const plex_setting *const *settings; /**< type `preference`: the changed preferences */
+    size_t settings_count;
+    const plex_progress_notification *const *progress; /**< `ProgressNotification` */
+    size_t progress_count;
+    const plex_account_notification *const *accounts; /**< `AccountUpdateNotification` */
+    size_t accounts_count;
+    const plex_update_notification *const *updates; /**< `AutoUpdateNotification` */
+    size_t updates_count;
+    const plex_log_notification *const *log;
+    size_t log_count;
+    /** plex_coercion bits of the conversions made while decoding */
+    uint32_t coerced;
+};
+
+/** The fields of a plex_notification, for plex_notification_has(). */
+typedef enum plex_notification_field {
+    PLEX_NOTIFICATION_TYPE = 0,
+    PLEX_NOTIFICATION_SIZE = 1,
+    PLEX_NOTIFICATION_PLAYING = 2,
+    PLEX_NOTIFICATION_TIMELINE = 3,
+    PLEX_NOTIFICATION_ACTIVITIES = 4,
+    PLEX_NOTIFICATION_STATUSES = 5,
+    PLEX_NOTIFICATION_REACHABILITY = 6,
+    PLEX_NOTIFICATION_BACKGROUND_QUEUE = 7,
+    PLEX_NOTIFICATION_TRANSCODE_SESSIONS = 8,
+    PLEX_NOTIFICATION_SETTINGS = 9,
+    PLEX_NOTIFICATION_PROGRESS = 10,
+    PLEX_NOTIFICATION_ACCOUNTS = 11,
+    PLEX_NOTIFICATION_UPDATES = 12,
+    PLEX_NOTIFICATION_LOG = 13,
+    PLEX_NOTIFICATION__COUNT = 14
+} plex_notification_field;
+
+/** 1 if field `f` of `obj` was present (non-null) in what was decoded. */
+static inline int plex_notification_has(const plex_notification *obj, plex_notification_field f)
+{
+    return obj && (unsigned)f < PLEX_NOTIFICATION__COUNT && ((obj->present[(unsigned)f / 32] >> ((unsigned)f % 32)) & 1u);
+}
+
+/** `PlaySessionStateNotification`[i], borrowed; NULL when out of range. */
+static inline const plex_play_session_state *plex_notification_playing_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->playing_count ? obj->playing[i] : NULL;
+}
+
+/** `TimelineEntry`[i], borrowed; NULL when out of range. */
+static inline const plex_timeline_entry *plex_notification_timeline_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->timeline_count ? obj->timeline[i] : NULL;
+}
+
+/** `ActivityNotification`[i], borrowed; NULL when out of range. */
+static inline const plex_activity_notification *plex_notification_activities_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->activities_count ? obj->activities[i] : NULL;
+}
+
+/** `StatusNotification`[i], borrowed; NULL when out of range. */
+static inline const plex_status_notification *plex_notification_statuses_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->statuses_count ? obj->statuses[i] : NULL;
+}
+
+/** `ReachabilityNotification`[i], borrowed; NULL when out of range. */
+static inline const plex_reachability_notification *plex_notification_reachability_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->reachability_count ? obj->reachability[i] : NULL;
+}
+
+/** `BackgroundProcessingQueueEventNotification`[i], borrowed; NULL when out of range. */
+static inline const plex_background_queue_notification *plex_notification_background_queue_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->background_queue_count ? obj->background_queue[i] : NULL;
+}
+
+/** `TranscodeSession`[i], borrowed; NULL when out of range. */
+static inline const plex_transcode_session *plex_notification_transcode_sessions_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->transcode_sessions_count ? obj->transcode_sessions[i] : NULL;
+}
+
+/** `Setting`[i], borrowed; NULL when out of range. */
+static inline const plex_setting *plex_notification_settings_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->settings_count ? obj->settings[i] : NULL;
+}
+
+/** `ProgressNotification`[i], borrowed; NULL when out of range. */
+static inline const plex_progress_notification *plex_notification_progress_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->progress_count ? obj->progress[i] : NULL;
+}
+
+/** `AccountUpdateNotification`[i], borrowed; NULL when out of range. */
+static inline const plex_account_notification *plex_notification_accounts_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->accounts_count ? obj->accounts[i] : NULL;
+}
+
+/** `AutoUpdateNotification`[i], borrowed; NULL when out of range. */
+static inline const plex_update_notification *plex_notification_updates_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->updates_count ? obj->updates[i] : NULL;
+}
+
+/** `Log`[i], borrowed; NULL when out of range. */
+static inline const plex_log_notification *plex_notification_log_at(const plex_notification *obj, size_t i)
+{
+    return obj && i < obj->log_count ? obj->log[i] : NULL;
+}
+
+/**
+ * Free a decoded plex_notification and everything it points to; NULL does nothing.
+ */
+PLEX_API void plex_notification_free(plex_notification *obj);
+
+/**
+ * Encode as compact JSON with the wire names; decoding it gives an equal object.
+ * @param[out] out NUL-terminated JSON; free it with plex_free().
+ * @return 0, PLEX_EINVALID (NULL argument, invalid UTF-8) or PLEX_ENOMEM.
+ */
+PLEX_API int plex_notification_to_json(const plex_notification *obj, char **out);
 
 /** A video, audio, subtitle or lyrics stream of a Part (`Stream`). */
 struct plex_stream {

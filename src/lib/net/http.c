@@ -149,6 +149,7 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
         while (i < len && k < sizeof(ct) - 1 && data[i] != ';' && data[i] != '\r')
             ct[k++] = data[i++];
         ct[k] = '\0';
+        memcpy(h->content_type, ct, k + 1);
         h->is_json = strcasecmp(ct, "application/json") == 0;
         h->is_xml = strcasecmp(ct, "application/xml") == 0 || strcasecmp(ct, "text/xml") == 0;
     }
@@ -365,6 +366,7 @@ int plex__http_start(plex__http *h, const plex__request *r)
     h->sink_rc = 0;
     h->retry_after = -1;
     h->is_json = h->is_xml = 0;
+    h->content_type[0] = '\0';
     h->curl_errbuf[0] = '\0';
 
     plex__buf_puts(&url, base);

@@ -107,6 +107,9 @@ struct plex__http {
     int busy;            /* a request is in flight */
     int too_big;         /* the body passed max_response */
     int is_xml, is_json; /* the last response's Content-Type */
+    /* the same without parameters, "" until its header came (a sink can tell
+     * it has this response's headers) */
+    char content_type[64];
     int sink_rc;         /* the sink's error, or 0 */
     long retry_after;    /* Retry-After of the last response, or -1 */
     plex__buf body;      /* the last response's body (without a sink, or not 2xx) */

@@ -8,6 +8,451 @@
 #include "models.gen.h"
 #include "plex/pms/models.h"
 
+static const plex__field butler_task_fields[6] = {
+    {.name = "name", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_butler_task, name)},
+    {.name = "title", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_butler_task, title)},
+    {.name = "description", .len = 11, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_butler_task, description)},
+    {.name = "interval", .len = 8, .kind = PLEX__F_INT32, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_butler_task, interval)},
+    {.name = "enabled", .len = 7, .kind = PLEX__F_BOOL, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_butler_task, enabled)},
+    {.name = "scheduleRandomized", .len = 18, .kind = PLEX__F_BOOL, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_butler_task, schedule_randomized)},
+};
+static const uint16_t butler_task_by_name[6] = {2, 4, 3, 0, 5, 1};
+static const uint32_t butler_task_required[2] = {0x0u, 0x0u};
+static const uint16_t butler_task_bools[2] = {offsetof(struct plex_butler_task, enabled), offsetof(struct plex_butler_task, schedule_randomized)};
+const plex__schema plex__butler_task_schema = {
+    .name = "butler_task",
+    .fields = butler_task_fields,
+    .by_name = butler_task_by_name,
+    .required = butler_task_required,
+    .bools = butler_task_bools,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_butler_task),
+    .nfields = 6,
+    .nbools = 2,
+    .present_offset = offsetof(struct plex_butler_task, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_butler_task, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field butler_tasks_fields[1] = {
+    {.name = "ButlerTask", .len = 10, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_butler_tasks, tasks), .sub = &plex__butler_task_schema},
+};
+_Static_assert(offsetof(struct plex_butler_tasks, tasks_count) == offsetof(struct plex_butler_tasks, tasks) + sizeof(void *),
+               "an array's count follows its pointer");
+static const uint16_t butler_tasks_by_name[1] = {0};
+static const uint32_t butler_tasks_required[2] = {0x0u, 0x0u};
+const plex__schema plex__butler_tasks_schema = {
+    .name = "butler_tasks",
+    .fields = butler_tasks_fields,
+    .by_name = butler_tasks_by_name,
+    .required = butler_tasks_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = "ButlerTasks",
+    .root_key = "ButlerTasks",
+    .size = sizeof(struct plex_butler_tasks),
+    .nfields = 1,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_butler_tasks, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_butler_tasks, extra),
+    .coerced_offset = offsetof(struct plex_butler_tasks, coerced),
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field activities_fields[2] = {
+    {.name = "size", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_activities, size)},
+    {.name = "Activity", .len = 8, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_activities, activities), .sub = &plex__activity_schema},
+};
+_Static_assert(offsetof(struct plex_activities, activities_count) == offsetof(struct plex_activities, activities) + sizeof(void *),
+               "an array's count follows its pointer");
+static const uint16_t activities_by_name[2] = {1, 0};
+static const uint32_t activities_required[2] = {0x0u, 0x0u};
+const plex__schema plex__activities_schema = {
+    .name = "activities",
+    .fields = activities_fields,
+    .by_name = activities_by_name,
+    .required = activities_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = "MediaContainer",
+    .root_key = "MediaContainer",
+    .size = sizeof(struct plex_activities),
+    .nfields = 2,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_activities, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_activities, extra),
+    .coerced_offset = offsetof(struct plex_activities, coerced),
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field release_fields[6] = {
+    {.name = "key", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_release, key)},
+    {.name = "version", .len = 7, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_release, version)},
+    {.name = "added", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_release, added)},
+    {.name = "fixed", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_release, fixed)},
+    {.name = "downloadURL", .len = 11, .kind = PLEX__F_STRING, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_release, download_url)},
+    {.name = "state", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_release, state)},
+};
+static const uint16_t release_by_name[6] = {2, 4, 3, 0, 5, 1};
+static const uint32_t release_required[2] = {0x0u, 0x0u};
+const plex__schema plex__release_schema = {
+    .name = "release",
+    .fields = release_fields,
+    .by_name = release_by_name,
+    .required = release_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_release),
+    .nfields = 6,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_release, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_release, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field updater_status_fields[7] = {
+    {.name = "size", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_updater_status, size)},
+    {.name = "autoUpdateVersion", .len = 17, .kind = PLEX__F_INT32, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_updater_status, auto_update_version)},
+    {.name = "canInstall", .len = 10, .kind = PLEX__F_BOOL, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_updater_status, can_install)},
+    {.name = "checkedAt", .len = 9, .kind = PLEX__F_INT64, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_updater_status, checked_at)},
+    {.name = "downloadURL", .len = 11, .kind = PLEX__F_STRING, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_updater_status, download_url)},
+    {.name = "status", .len = 6, .kind = PLEX__F_INT32, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_updater_status, status)},
+    {.name = "Release", .len = 7, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 6,
+     .offset = offsetof(struct plex_updater_status, releases), .sub = &plex__release_schema},
+};
+_Static_assert(offsetof(struct plex_updater_status, releases_count) == offsetof(struct plex_updater_status, releases) + sizeof(void *),
+               "an array's count follows its pointer");
+static const uint16_t updater_status_by_name[7] = {6, 1, 2, 3, 4, 0, 5};
+static const uint32_t updater_status_required[2] = {0x0u, 0x0u};
+static const uint16_t updater_status_bools[1] = {offsetof(struct plex_updater_status, can_install)};
+const plex__schema plex__updater_status_schema = {
+    .name = "updater_status",
+    .fields = updater_status_fields,
+    .by_name = updater_status_by_name,
+    .required = updater_status_required,
+    .bools = updater_status_bools,
+    .finish = NULL,
+    .xml = "MediaContainer",
+    .root_key = "MediaContainer",
+    .size = sizeof(struct plex_updater_status),
+    .nfields = 7,
+    .nbools = 1,
+    .present_offset = offsetof(struct plex_updater_status, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_updater_status, extra),
+    .coerced_offset = offsetof(struct plex_updater_status, coerced),
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field statistics_media_fields[7] = {
+    {.name = "accountID", .len = 9, .kind = PLEX__F_INT64, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_statistics_media, account_id)},
+    {.name = "deviceID", .len = 8, .kind = PLEX__F_INT64, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_statistics_media, device_id)},
+    {.name = "timespan", .len = 8, .kind = PLEX__F_INT32, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_statistics_media, timespan)},
+    {.name = "at", .len = 2, .kind = PLEX__F_INT64, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_statistics_media, at)},
+    {.name = "metadataType", .len = 12, .kind = PLEX__F_INT32, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_statistics_media, metadata_type)},
+    {.name = "count", .len = 5, .kind = PLEX__F_INT32, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_statistics_media, count)},
+    {.name = "duration", .len = 8, .kind = PLEX__F_INT64, .flags = 0, .bit = 6,
+     .offset = offsetof(struct plex_statistics_media, duration)},
+};
+static const uint16_t statistics_media_by_name[7] = {0, 3, 5, 1, 6, 4, 2};
+static const uint32_t statistics_media_required[2] = {0x0u, 0x0u};
+const plex__schema plex__statistics_media_schema = {
+    .name = "statistics_media",
+    .fields = statistics_media_fields,
+    .by_name = statistics_media_by_name,
+    .required = statistics_media_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_statistics_media),
+    .nfields = 7,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_statistics_media, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_statistics_media, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field statistics_resources_fields[6] = {
+    {.name = "timespan", .len = 8, .kind = PLEX__F_INT32, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_statistics_resources, timespan)},
+    {.name = "at", .len = 2, .kind = PLEX__F_INT64, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_statistics_resources, at)},
+    {.name = "hostCpuUtilization", .len = 18, .kind = PLEX__F_DOUBLE, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_statistics_resources, host_cpu_utilization)},
+    {.name = "processCpuUtilization", .len = 21, .kind = PLEX__F_DOUBLE, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_statistics_resources, process_cpu_utilization)},
+    {.name = "hostMemoryUtilization", .len = 21, .kind = PLEX__F_DOUBLE, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_statistics_resources, host_memory_utilization)},
+    {.name = "processMemoryUtilization", .len = 24, .kind = PLEX__F_DOUBLE, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_statistics_resources, process_memory_utilization)},
+};
+static const uint16_t statistics_resources_by_name[6] = {1, 2, 4, 3, 5, 0};
+static const uint32_t statistics_resources_required[2] = {0x0u, 0x0u};
+const plex__schema plex__statistics_resources_schema = {
+    .name = "statistics_resources",
+    .fields = statistics_resources_fields,
+    .by_name = statistics_resources_by_name,
+    .required = statistics_resources_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_statistics_resources),
+    .nfields = 6,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_statistics_resources, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_statistics_resources, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field statistics_bandwidth_fields[6] = {
+    {.name = "accountID", .len = 9, .kind = PLEX__F_INT64, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_statistics_bandwidth, account_id)},
+    {.name = "deviceID", .len = 8, .kind = PLEX__F_INT64, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_statistics_bandwidth, device_id)},
+    {.name = "timespan", .len = 8, .kind = PLEX__F_INT32, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_statistics_bandwidth, timespan)},
+    {.name = "at", .len = 2, .kind = PLEX__F_INT64, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_statistics_bandwidth, at)},
+    {.name = "lan", .len = 3, .kind = PLEX__F_BOOL, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_statistics_bandwidth, lan)},
+    {.name = "bytes", .len = 5, .kind = PLEX__F_INT64, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_statistics_bandwidth, bytes)},
+};
+static const uint16_t statistics_bandwidth_by_name[6] = {0, 3, 5, 1, 4, 2};
+static const uint32_t statistics_bandwidth_required[2] = {0x0u, 0x0u};
+static const uint16_t statistics_bandwidth_bools[1] = {offsetof(struct plex_statistics_bandwidth, lan)};
+const plex__schema plex__statistics_bandwidth_schema = {
+    .name = "statistics_bandwidth",
+    .fields = statistics_bandwidth_fields,
+    .by_name = statistics_bandwidth_by_name,
+    .required = statistics_bandwidth_required,
+    .bools = statistics_bandwidth_bools,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_statistics_bandwidth),
+    .nfields = 6,
+    .nbools = 1,
+    .present_offset = offsetof(struct plex_statistics_bandwidth, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_statistics_bandwidth, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field statistics_fields[6] = {
+    {.name = "size", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_statistics, size)},
+    {.name = "Device", .len = 6, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_statistics, devices), .sub = &plex__device_schema},
+    {.name = "Account", .len = 7, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_statistics, accounts), .sub = &plex__account_schema},
+    {.name = "StatisticsMedia", .len = 15, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_statistics, media), .sub = &plex__statistics_media_schema},
+    {.name = "StatisticsResources", .len = 19, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_statistics, resources),
+     .sub = &plex__statistics_resources_schema},
+    {.name = "StatisticsBandwidth", .len = 19, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_statistics, bandwidth),
+     .sub = &plex__statistics_bandwidth_schema},
+};
+_Static_assert(offsetof(struct plex_statistics, devices_count) == offsetof(struct plex_statistics, devices) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_statistics, accounts_count) == offsetof(struct plex_statistics, accounts) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_statistics, media_count) == offsetof(struct plex_statistics, media) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_statistics, resources_count) == offsetof(struct plex_statistics, resources) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_statistics, bandwidth_count) == offsetof(struct plex_statistics, bandwidth) + sizeof(void *),
+               "an array's count follows its pointer");
+static const uint16_t statistics_by_name[6] = {2, 1, 5, 3, 4, 0};
+static const uint32_t statistics_required[2] = {0x0u, 0x0u};
+const plex__schema plex__statistics_schema = {
+    .name = "statistics",
+    .fields = statistics_fields,
+    .by_name = statistics_by_name,
+    .required = statistics_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = "MediaContainer",
+    .root_key = "MediaContainer",
+    .size = sizeof(struct plex_statistics),
+    .nfields = 6,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_statistics, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_statistics, extra),
+    .coerced_offset = offsetof(struct plex_statistics, coerced),
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field source_connection_fields[6] = {
+    {.name = "uri", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_source_connection, uri)},
+    {.name = "address", .len = 7, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_source_connection, address)},
+    {.name = "port", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_source_connection, port)},
+    {.name = "protocol", .len = 8, .kind = PLEX__F_STRING, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_source_connection, protocol)},
+    {.name = "local", .len = 5, .kind = PLEX__F_BOOL, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_source_connection, local)},
+    {.name = "relay", .len = 5, .kind = PLEX__F_BOOL, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_source_connection, relay)},
+};
+static const uint16_t source_connection_by_name[6] = {1, 4, 2, 3, 5, 0};
+static const uint32_t source_connection_required[2] = {0x0u, 0x0u};
+static const uint16_t source_connection_bools[2] = {offsetof(struct plex_source_connection, local), offsetof(struct plex_source_connection, relay)};
+const plex__schema plex__source_connection_schema = {
+    .name = "source_connection",
+    .fields = source_connection_fields,
+    .by_name = source_connection_by_name,
+    .required = source_connection_required,
+    .bools = source_connection_bools,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_source_connection),
+    .nfields = 6,
+    .nbools = 2,
+    .present_offset = offsetof(struct plex_source_connection, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_source_connection, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field source_device_fields[4] = {
+    {.name = "name", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_source_device, name)},
+    {.name = "clientIdentifier", .len = 16, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_source_device, client_identifier)},
+    {.name = "accessToken", .len = 11, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_source_device, access_token)},
+    {.name = "Connection", .len = 10, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_source_device, connections),
+     .sub = &plex__source_connection_schema},
+};
+_Static_assert(offsetof(struct plex_source_device, connections_count) == offsetof(struct plex_source_device, connections) + sizeof(void *),
+               "an array's count follows its pointer");
+static const uint16_t source_device_by_name[4] = {3, 2, 1, 0};
+static const uint32_t source_device_required[2] = {0x0u, 0x0u};
+const plex__schema plex__source_device_schema = {
+    .name = "source_device",
+    .fields = source_device_fields,
+    .by_name = source_device_by_name,
+    .required = source_device_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_source_device),
+    .nfields = 4,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_source_device, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_source_device, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field source_resources_fields[2] = {
+    {.name = "size", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_source_resources, size)},
+    {.name = "Device", .len = 6, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_source_resources, devices), .sub = &plex__source_device_schema},
+};
+_Static_assert(offsetof(struct plex_source_resources, devices_count) == offsetof(struct plex_source_resources, devices) + sizeof(void *),
+               "an array's count follows its pointer");
+static const uint16_t source_resources_by_name[2] = {1, 0};
+static const uint32_t source_resources_required[2] = {0x0u, 0x0u};
+const plex__schema plex__source_resources_schema = {
+    .name = "source_resources",
+    .fields = source_resources_fields,
+    .by_name = source_resources_by_name,
+    .required = source_resources_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = "MediaContainer",
+    .root_key = "MediaContainer",
+    .size = sizeof(struct plex_source_resources),
+    .nfields = 2,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_source_resources, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_source_resources, extra),
+    .coerced_offset = offsetof(struct plex_source_resources, coerced),
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
 static const plex__field directory_fields[36] = {
     {.name = "key", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
      .offset = offsetof(struct plex_directory, key)},
@@ -917,6 +1362,507 @@ const plex__schema plex__media_container_schema = {
     .extra_offset = offsetof(struct plex_container, extra),
     .coerced_offset = offsetof(struct plex_container, coerced),
     .words = 8,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field play_session_state_fields[11] = {
+    {.name = "sessionKey", .len = 10, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_play_session_state, session_key)},
+    {.name = "clientIdentifier", .len = 16, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_play_session_state, client_identifier)},
+    {.name = "guid", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_play_session_state, guid)},
+    {.name = "ratingKey", .len = 9, .kind = PLEX__F_STRING, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_play_session_state, rating_key)},
+    {.name = "key", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_play_session_state, key)},
+    {.name = "url", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_play_session_state, url)},
+    {.name = "viewOffset", .len = 10, .kind = PLEX__F_INT64, .flags = 0, .bit = 6,
+     .offset = offsetof(struct plex_play_session_state, view_offset)},
+    {.name = "playQueueItemID", .len = 15, .kind = PLEX__F_INT64, .flags = 0, .bit = 7,
+     .offset = offsetof(struct plex_play_session_state, play_queue_item_id)},
+    {.name = "playQueueID", .len = 11, .kind = PLEX__F_INT64, .flags = 0, .bit = 8,
+     .offset = offsetof(struct plex_play_session_state, play_queue_id)},
+    {.name = "state", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 9,
+     .offset = offsetof(struct plex_play_session_state, state)},
+    {.name = "transcodeSession", .len = 16, .kind = PLEX__F_STRING, .flags = 0, .bit = 10,
+     .offset = offsetof(struct plex_play_session_state, transcode_session)},
+};
+static const uint16_t play_session_state_by_name[11] = {1, 2, 4, 8, 7, 3, 0, 9, 10, 5, 6};
+static const uint32_t play_session_state_required[2] = {0x0u, 0x0u};
+const plex__schema plex__play_session_state_schema = {
+    .name = "play_session_state",
+    .fields = play_session_state_fields,
+    .by_name = play_session_state_by_name,
+    .required = play_session_state_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_play_session_state),
+    .nfields = 11,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_play_session_state, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_play_session_state, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field timeline_entry_fields[12] = {
+    {.name = "identifier", .len = 10, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_timeline_entry, identifier)},
+    {.name = "itemID", .len = 6, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_timeline_entry, item_id)},
+    {.name = "parentItemID", .len = 12, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_timeline_entry, parent_item_id)},
+    {.name = "rootItemID", .len = 10, .kind = PLEX__F_STRING, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_timeline_entry, root_item_id)},
+    {.name = "sectionID", .len = 9, .kind = PLEX__F_STRING, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_timeline_entry, section_id)},
+    {.name = "type", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_timeline_entry, type)},
+    {.name = "title", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 6,
+     .offset = offsetof(struct plex_timeline_entry, title)},
+    {.name = "state", .len = 5, .kind = PLEX__F_INT32, .flags = 0, .bit = 7,
+     .offset = offsetof(struct plex_timeline_entry, state)},
+    {.name = "metadataState", .len = 13, .kind = PLEX__F_STRING, .flags = 0, .bit = 8,
+     .offset = offsetof(struct plex_timeline_entry, metadata_state)},
+    {.name = "mediaState", .len = 10, .kind = PLEX__F_STRING, .flags = 0, .bit = 9,
+     .offset = offsetof(struct plex_timeline_entry, media_state)},
+    {.name = "queueSize", .len = 9, .kind = PLEX__F_INT32, .flags = 0, .bit = 10,
+     .offset = offsetof(struct plex_timeline_entry, queue_size)},
+    {.name = "updatedAt", .len = 9, .kind = PLEX__F_INT64, .flags = 0, .bit = 11,
+     .offset = offsetof(struct plex_timeline_entry, updated_at)},
+};
+static const uint16_t timeline_entry_by_name[12] = {0, 1, 9, 8, 2, 10, 3, 4, 7, 6, 5, 11};
+static const uint32_t timeline_entry_required[2] = {0x0u, 0x0u};
+const plex__schema plex__timeline_entry_schema = {
+    .name = "timeline_entry",
+    .fields = timeline_entry_fields,
+    .by_name = timeline_entry_by_name,
+    .required = timeline_entry_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_timeline_entry),
+    .nfields = 12,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_timeline_entry, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_timeline_entry, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field activity_context_fields[4] = {
+    {.name = "librarySectionID", .len = 16, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_activity_context, library_section_id)},
+    {.name = "key", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_activity_context, key)},
+    {.name = "ratingKey", .len = 9, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_activity_context, rating_key)},
+    {.name = "name", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_activity_context, name)},
+};
+static const uint16_t activity_context_by_name[4] = {1, 0, 3, 2};
+static const uint32_t activity_context_required[2] = {0x0u, 0x0u};
+const plex__schema plex__activity_context_schema = {
+    .name = "activity_context",
+    .fields = activity_context_fields,
+    .by_name = activity_context_by_name,
+    .required = activity_context_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_activity_context),
+    .nfields = 4,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_activity_context, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_activity_context, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field activity_fields[9] = {
+    {.name = "uuid", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_activity, uuid)},
+    {.name = "type", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_activity, type)},
+    {.name = "title", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_activity, title)},
+    {.name = "subtitle", .len = 8, .kind = PLEX__F_STRING, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_activity, subtitle)},
+    {.name = "progress", .len = 8, .kind = PLEX__F_INT32, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_activity, progress)},
+    {.name = "cancellable", .len = 11, .kind = PLEX__F_BOOL, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_activity, cancellable)},
+    {.name = "userID", .len = 6, .kind = PLEX__F_INT64, .flags = 0, .bit = 6,
+     .offset = offsetof(struct plex_activity, user_id)},
+    {.name = "Context", .len = 7, .kind = PLEX__F_OBJECT, .flags = 0, .bit = 7,
+     .offset = offsetof(struct plex_activity, context), .sub = &plex__activity_context_schema},
+    {.name = "Response", .len = 8, .kind = PLEX__F_RAW, .flags = 0, .bit = 8,
+     .offset = offsetof(struct plex_activity, response)},
+};
+static const uint16_t activity_by_name[9] = {7, 8, 5, 4, 3, 2, 1, 6, 0};
+static const uint32_t activity_required[2] = {0x0u, 0x0u};
+static const uint16_t activity_bools[1] = {offsetof(struct plex_activity, cancellable)};
+const plex__schema plex__activity_schema = {
+    .name = "activity",
+    .fields = activity_fields,
+    .by_name = activity_by_name,
+    .required = activity_required,
+    .bools = activity_bools,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_activity),
+    .nfields = 9,
+    .nbools = 1,
+    .present_offset = offsetof(struct plex_activity, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_activity, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field activity_notification_fields[3] = {
+    {.name = "event", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_activity_notification, event)},
+    {.name = "uuid", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_activity_notification, uuid)},
+    {.name = "Activity", .len = 8, .kind = PLEX__F_OBJECT, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_activity_notification, activity), .sub = &plex__activity_schema},
+};
+static const uint16_t activity_notification_by_name[3] = {2, 0, 1};
+static const uint32_t activity_notification_required[2] = {0x0u, 0x0u};
+const plex__schema plex__activity_notification_schema = {
+    .name = "activity_notification",
+    .fields = activity_notification_fields,
+    .by_name = activity_notification_by_name,
+    .required = activity_notification_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_activity_notification),
+    .nfields = 3,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_activity_notification, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_activity_notification, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field status_notification_fields[3] = {
+    {.name = "title", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_status_notification, title)},
+    {.name = "description", .len = 11, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_status_notification, description)},
+    {.name = "notificationName", .len = 16, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_status_notification, notification_name)},
+};
+static const uint16_t status_notification_by_name[3] = {1, 2, 0};
+static const uint32_t status_notification_required[2] = {0x0u, 0x0u};
+const plex__schema plex__status_notification_schema = {
+    .name = "status_notification",
+    .fields = status_notification_fields,
+    .by_name = status_notification_by_name,
+    .required = status_notification_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_status_notification),
+    .nfields = 3,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_status_notification, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_status_notification, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field reachability_notification_fields[1] = {
+    {.name = "reachability", .len = 12, .kind = PLEX__F_BOOL, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_reachability_notification, reachability)},
+};
+static const uint16_t reachability_notification_by_name[1] = {0};
+static const uint32_t reachability_notification_required[2] = {0x0u, 0x0u};
+static const uint16_t reachability_notification_bools[1] = {offsetof(struct plex_reachability_notification, reachability)};
+const plex__schema plex__reachability_notification_schema = {
+    .name = "reachability_notification",
+    .fields = reachability_notification_fields,
+    .by_name = reachability_notification_by_name,
+    .required = reachability_notification_required,
+    .bools = reachability_notification_bools,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_reachability_notification),
+    .nfields = 1,
+    .nbools = 1,
+    .present_offset = offsetof(struct plex_reachability_notification, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_reachability_notification, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field background_queue_notification_fields[2] = {
+    {.name = "event", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_background_queue_notification, event)},
+    {.name = "queueID", .len = 7, .kind = PLEX__F_INT64, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_background_queue_notification, queue_id)},
+};
+static const uint16_t background_queue_notification_by_name[2] = {0, 1};
+static const uint32_t background_queue_notification_required[2] = {0x0u, 0x0u};
+const plex__schema plex__background_queue_notification_schema = {
+    .name = "background_queue_notification",
+    .fields = background_queue_notification_fields,
+    .by_name = background_queue_notification_by_name,
+    .required = background_queue_notification_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_background_queue_notification),
+    .nfields = 2,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_background_queue_notification, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_background_queue_notification, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field progress_notification_fields[1] = {
+    {.name = "message", .len = 7, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_progress_notification, message)},
+};
+static const uint16_t progress_notification_by_name[1] = {0};
+static const uint32_t progress_notification_required[2] = {0x0u, 0x0u};
+const plex__schema plex__progress_notification_schema = {
+    .name = "progress_notification",
+    .fields = progress_notification_fields,
+    .by_name = progress_notification_by_name,
+    .required = progress_notification_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_progress_notification),
+    .nfields = 1,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_progress_notification, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_progress_notification, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field account_notification_fields[2] = {
+    {.name = "id", .len = 2, .kind = PLEX__F_INT64, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_account_notification, id)},
+    {.name = "name", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_account_notification, name)},
+};
+static const uint16_t account_notification_by_name[2] = {0, 1};
+static const uint32_t account_notification_required[2] = {0x0u, 0x0u};
+const plex__schema plex__account_notification_schema = {
+    .name = "account_notification",
+    .fields = account_notification_fields,
+    .by_name = account_notification_by_name,
+    .required = account_notification_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_account_notification),
+    .nfields = 2,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_account_notification, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_account_notification, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field update_notification_fields[6] = {
+    {.name = "key", .len = 3, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_update_notification, key)},
+    {.name = "version", .len = 7, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_update_notification, version)},
+    {.name = "state", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_update_notification, state)},
+    {.name = "added", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_update_notification, added)},
+    {.name = "fixed", .len = 5, .kind = PLEX__F_STRING, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_update_notification, fixed)},
+    {.name = "downloadURL", .len = 11, .kind = PLEX__F_STRING, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_update_notification, download_url)},
+};
+static const uint16_t update_notification_by_name[6] = {3, 5, 4, 0, 2, 1};
+static const uint32_t update_notification_required[2] = {0x0u, 0x0u};
+const plex__schema plex__update_notification_schema = {
+    .name = "update_notification",
+    .fields = update_notification_fields,
+    .by_name = update_notification_by_name,
+    .required = update_notification_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_update_notification),
+    .nfields = 6,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_update_notification, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_update_notification, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field log_notification_fields[3] = {
+    {.name = "level", .len = 5, .kind = PLEX__F_INT32, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_log_notification, level)},
+    {.name = "message", .len = 7, .kind = PLEX__F_STRING, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_log_notification, message)},
+    {.name = "source", .len = 6, .kind = PLEX__F_STRING, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_log_notification, source)},
+};
+static const uint16_t log_notification_by_name[3] = {0, 1, 2};
+static const uint32_t log_notification_required[2] = {0x0u, 0x0u};
+const plex__schema plex__log_notification_schema = {
+    .name = "log_notification",
+    .fields = log_notification_fields,
+    .by_name = log_notification_by_name,
+    .required = log_notification_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = NULL,
+    .root_key = NULL,
+    .size = sizeof(struct plex_log_notification),
+    .nfields = 3,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_log_notification, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_log_notification, extra),
+    .coerced_offset = PLEX__NO_OFFSET,
+    .words = 1,
+    .open = 1,
+    .list = 0,
+};
+
+static const plex__field notification_fields[14] = {
+    {.name = "type", .len = 4, .kind = PLEX__F_STRING, .flags = 0, .bit = 0,
+     .offset = offsetof(struct plex_notification, type)},
+    {.name = "size", .len = 4, .kind = PLEX__F_INT32, .flags = 0, .bit = 1,
+     .offset = offsetof(struct plex_notification, size)},
+    {.name = "PlaySessionStateNotification", .len = 28, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 2,
+     .offset = offsetof(struct plex_notification, playing), .sub = &plex__play_session_state_schema},
+    {.name = "TimelineEntry", .len = 13, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 3,
+     .offset = offsetof(struct plex_notification, timeline), .sub = &plex__timeline_entry_schema},
+    {.name = "ActivityNotification", .len = 20, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 4,
+     .offset = offsetof(struct plex_notification, activities),
+     .sub = &plex__activity_notification_schema},
+    {.name = "StatusNotification", .len = 18, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 5,
+     .offset = offsetof(struct plex_notification, statuses),
+     .sub = &plex__status_notification_schema},
+    {.name = "ReachabilityNotification", .len = 24, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 6,
+     .offset = offsetof(struct plex_notification, reachability),
+     .sub = &plex__reachability_notification_schema},
+    {.name = "BackgroundProcessingQueueEventNotification", .len = 42, .kind = PLEX__F_ARRAY,
+     .flags = 0, .bit = 7, .offset = offsetof(struct plex_notification, background_queue),
+     .sub = &plex__background_queue_notification_schema},
+    {.name = "TranscodeSession", .len = 16, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 8,
+     .offset = offsetof(struct plex_notification, transcode_sessions),
+     .sub = &plex__transcode_session_schema},
+    {.name = "Setting", .len = 7, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 9,
+     .offset = offsetof(struct plex_notification, settings), .sub = &plex__setting_schema},
+    {.name = "ProgressNotification", .len = 20, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 10,
+     .offset = offsetof(struct plex_notification, progress),
+     .sub = &plex__progress_notification_schema},
+    {.name = "AccountUpdateNotification", .len = 25, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 11,
+     .offset = offsetof(struct plex_notification, accounts),
+     .sub = &plex__account_notification_schema},
+    {.name = "AutoUpdateNotification", .len = 22, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 12,
+     .offset = offsetof(struct plex_notification, updates),
+     .sub = &plex__update_notification_schema},
+    {.name = "Log", .len = 3, .kind = PLEX__F_ARRAY, .flags = 0, .bit = 13,
+     .offset = offsetof(struct plex_notification, log), .sub = &plex__log_notification_schema},
+};
+_Static_assert(offsetof(struct plex_notification, playing_count) == offsetof(struct plex_notification, playing) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, timeline_count) == offsetof(struct plex_notification, timeline) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, activities_count) == offsetof(struct plex_notification, activities) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, statuses_count) == offsetof(struct plex_notification, statuses) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, reachability_count) == offsetof(struct plex_notification, reachability) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, background_queue_count) == offsetof(struct plex_notification, background_queue) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, transcode_sessions_count) == offsetof(struct plex_notification, transcode_sessions) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, settings_count) == offsetof(struct plex_notification, settings) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, progress_count) == offsetof(struct plex_notification, progress) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, accounts_count) == offsetof(struct plex_notification, accounts) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, updates_count) == offsetof(struct plex_notification, updates) + sizeof(void *),
+               "an array's count follows its pointer");
+_Static_assert(offsetof(struct plex_notification, log_count) == offsetof(struct plex_notification, log) + sizeof(void *),
+               "an array's count follows its pointer");
+static const uint16_t notification_by_name[14] = {11, 4, 12, 7, 13, 2, 10, 6, 9, 5, 3, 8, 1, 0};
+static const uint32_t notification_required[2] = {0x0u, 0x0u};
+const plex__schema plex__notification_schema = {
+    .name = "notification",
+    .fields = notification_fields,
+    .by_name = notification_by_name,
+    .required = notification_required,
+    .bools = NULL,
+    .finish = NULL,
+    .xml = "NotificationContainer",
+    .root_key = NULL,
+    .size = sizeof(struct plex_notification),
+    .nfields = 14,
+    .nbools = 0,
+    .present_offset = offsetof(struct plex_notification, present),
+    .missing_offset = PLEX__NO_OFFSET,
+    .extra_offset = offsetof(struct plex_notification, extra),
+    .coerced_offset = offsetof(struct plex_notification, coerced),
+    .words = 1,
     .open = 1,
     .list = 0,
 };
@@ -2229,6 +3175,166 @@ const plex__schema plex__ultrablur_schema = {
     .list = 0,
 };
 
+int plex_butler_tasks_parse(plex_butler_tasks **out, const char *data, size_t len,
+                            unsigned int flags, plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse(out ? &obj : NULL, &plex__butler_tasks_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+int plex_butler_tasks_parse_xml(plex_butler_tasks **out, const char *data, size_t len,
+                                unsigned int flags, plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse_xml(out ? &obj : NULL, &plex__butler_tasks_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+void plex_butler_tasks_free(plex_butler_tasks *obj)
+{
+    plex__model_free(obj);
+}
+
+int plex_butler_tasks_to_json(const plex_butler_tasks *obj, char **out)
+{
+    return plex__model_to_json(&plex__butler_tasks_schema, obj, out);
+}
+
+int plex_activities_parse(plex_activities **out, const char *data, size_t len, unsigned int flags,
+                          plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse(out ? &obj : NULL, &plex__activities_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+int plex_activities_parse_xml(plex_activities **out, const char *data, size_t len,
+                              unsigned int flags, plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse_xml(out ? &obj : NULL, &plex__activities_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+void plex_activities_free(plex_activities *obj)
+{
+    plex__model_free(obj);
+}
+
+int plex_activities_to_json(const plex_activities *obj, char **out)
+{
+    return plex__model_to_json(&plex__activities_schema, obj, out);
+}
+
+int plex_updater_status_parse(plex_updater_status **out, const char *data, size_t len,
+                              unsigned int flags, plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse(out ? &obj : NULL, &plex__updater_status_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+int plex_updater_status_parse_xml(plex_updater_status **out, const char *data, size_t len,
+                                  unsigned int flags, plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse_xml(out ? &obj : NULL, &plex__updater_status_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+void plex_updater_status_free(plex_updater_status *obj)
+{
+    plex__model_free(obj);
+}
+
+int plex_updater_status_to_json(const plex_updater_status *obj, char **out)
+{
+    return plex__model_to_json(&plex__updater_status_schema, obj, out);
+}
+
+int plex_statistics_parse(plex_statistics **out, const char *data, size_t len, unsigned int flags,
+                          plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse(out ? &obj : NULL, &plex__statistics_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+int plex_statistics_parse_xml(plex_statistics **out, const char *data, size_t len,
+                              unsigned int flags, plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse_xml(out ? &obj : NULL, &plex__statistics_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+void plex_statistics_free(plex_statistics *obj)
+{
+    plex__model_free(obj);
+}
+
+int plex_statistics_to_json(const plex_statistics *obj, char **out)
+{
+    return plex__model_to_json(&plex__statistics_schema, obj, out);
+}
+
+int plex_source_resources_parse(plex_source_resources **out, const char *data, size_t len,
+                                unsigned int flags, plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse(out ? &obj : NULL, &plex__source_resources_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+int plex_source_resources_parse_xml(plex_source_resources **out, const char *data, size_t len,
+                                    unsigned int flags, plex_error *err)
+{
+    void *obj = NULL;
+    int rc = plex__model_parse_xml(out ? &obj : NULL, &plex__source_resources_schema, data, len, flags, err);
+
+    if (out)
+        *out = obj;
+    return rc;
+}
+
+void plex_source_resources_free(plex_source_resources *obj)
+{
+    plex__model_free(obj);
+}
+
+int plex_source_resources_to_json(const plex_source_resources *obj, char **out)
+{
+    return plex__model_to_json(&plex__source_resources_schema, obj, out);
+}
+
 int plex_container_parse(plex_container **out, const char *data, size_t len, unsigned int flags,
                          plex_error *err)
 {
@@ -2259,4 +3365,14 @@ void plex_container_free(plex_container *obj)
 int plex_container_to_json(const plex_container *obj, char **out)
 {
     return plex__model_to_json(&plex__media_container_schema, obj, out);
+}
+
+void plex_notification_free(plex_notification *obj)
+{
+    plex__model_free(obj);
+}
+
+int plex_notification_to_json(const plex_notification *obj, char **out)
+{
+    return plex__model_to_json(&plex__notification_schema, obj, out);
 }

@@ -8,6 +8,18 @@
 #include "core/model.h"
 
 /* The schema of every pms model (core/model.h). */
+extern const plex__schema plex__butler_task_schema;
+extern const plex__schema plex__butler_tasks_schema;
+extern const plex__schema plex__activities_schema;
+extern const plex__schema plex__release_schema;
+extern const plex__schema plex__updater_status_schema;
+extern const plex__schema plex__statistics_media_schema;
+extern const plex__schema plex__statistics_resources_schema;
+extern const plex__schema plex__statistics_bandwidth_schema;
+extern const plex__schema plex__statistics_schema;
+extern const plex__schema plex__source_connection_schema;
+extern const plex__schema plex__source_device_schema;
+extern const plex__schema plex__source_resources_schema;
 extern const plex__schema plex__directory_schema;
 extern const plex__schema plex__hub_schema;
 extern const plex__schema plex__setting_schema;
@@ -22,6 +34,19 @@ extern const plex__schema plex__device_schema;
 extern const plex__schema plex__account_schema;
 extern const plex__schema plex__search_result_schema;
 extern const plex__schema plex__media_container_schema;
+extern const plex__schema plex__play_session_state_schema;
+extern const plex__schema plex__timeline_entry_schema;
+extern const plex__schema plex__activity_context_schema;
+extern const plex__schema plex__activity_schema;
+extern const plex__schema plex__activity_notification_schema;
+extern const plex__schema plex__status_notification_schema;
+extern const plex__schema plex__reachability_notification_schema;
+extern const plex__schema plex__background_queue_notification_schema;
+extern const plex__schema plex__progress_notification_schema;
+extern const plex__schema plex__account_notification_schema;
+extern const plex__schema plex__update_notification_schema;
+extern const plex__schema plex__log_notification_schema;
+extern const plex__schema plex__notification_schema;
 extern const plex__schema plex__stream_schema;
 extern const plex__schema plex__part_schema;
 extern const plex__schema plex__media_schema;
@@ -47,6 +72,6 @@ extern const plex__schema plex__ultrablur_schema;
 
 /* Every schema of the area, for the tests and the fuzzers. */
 #define PLEX__PMS_SCHEMAS \
-    &plex__directory_schema, &plex__hub_schema, &plex__setting_schema, &plex__meta_operator_schema, &plex__meta_field_type_schema, &plex__meta_choice_schema, &plex__meta_type_schema, &plex__meta_schema, &plex__provider_feature_schema, &plex__provider_schema, &plex__device_schema, &plex__account_schema, &plex__search_result_schema, &plex__media_container_schema, &plex__stream_schema, &plex__part_schema, &plex__media_schema, &plex__session_user_schema, &plex__player_schema, &plex__session_schema, &plex__transcode_session_schema, &plex__metadata_schema, &plex__extras_schema, &plex__related_schema, &plex__on_deck_schema, &plex__tag_schema, &plex__guid_schema, &plex__image_schema, &plex__rating_schema, &plex__field_schema, &plex__marker_attributes_schema, &plex__marker_schema, &plex__chapter_schema, &plex__location_schema, &plex__review_schema, &plex__ultrablur_schema
+    &plex__butler_task_schema, &plex__butler_tasks_schema, &plex__activities_schema, &plex__release_schema, &plex__updater_status_schema, &plex__statistics_media_schema, &plex__statistics_resources_schema, &plex__statistics_bandwidth_schema, &plex__statistics_schema, &plex__source_connection_schema, &plex__source_device_schema, &plex__source_resources_schema, &plex__directory_schema, &plex__hub_schema, &plex__setting_schema, &plex__meta_operator_schema, &plex__meta_field_type_schema, &plex__meta_choice_schema, &plex__meta_type_schema, &plex__meta_schema, &plex__provider_feature_schema, &plex__provider_schema, &plex__device_schema, &plex__account_schema, &plex__search_result_schema, &plex__media_container_schema, &plex__play_session_state_schema, &plex__timeline_entry_schema, &plex__activity_context_schema, &plex__activity_schema, &plex__activity_notification_schema, &plex__status_notification_schema, &plex__reachability_notification_schema, &plex__background_queue_notification_schema, &plex__progress_notification_schema, &plex__account_notification_schema, &plex__update_notification_schema, &plex__log_notification_schema, &plex__notification_schema, &plex__stream_schema, &plex__part_schema, &plex__media_schema, &plex__session_user_schema, &plex__player_schema, &plex__session_schema, &plex__transcode_session_schema, &plex__metadata_schema, &plex__extras_schema, &plex__related_schema, &plex__on_deck_schema, &plex__tag_schema, &plex__guid_schema, &plex__image_schema, &plex__rating_schema, &plex__field_schema, &plex__marker_attributes_schema, &plex__marker_schema, &plex__chapter_schema, &plex__location_schema, &plex__review_schema, &plex__ultrablur_schema
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "events.h"
 #include "pms.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -709,6 +710,7 @@ int pms_pref_set(pms_state *p, size_t i, const char *normalised)
     free(p->pref_values[i]);
     p->pref_values[i] = copy;
     pms_changed(p);
+    pms_notify_pref(p, i);
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "events.h"
 #include "pms.h"
 #include "play.h"
 
@@ -20,7 +21,7 @@
 static const pms_group *const groups[] = {
     &pms_group_server,      &pms_group_library,   &pms_group_hubs,       &pms_group_media,
     &pms_group_playback,    &pms_group_transcode, &pms_group_playqueues, &pms_group_playlists,
-    &pms_group_collections, &pms_group_edit,
+    &pms_group_collections, &pms_group_edit,      &pms_group_events,     &pms_group_admin,
 };
 
 #define PMS_MAX_ROUTES 256
@@ -374,7 +375,7 @@ static int token_ok(pms_ctx *c)
 
     if (!tok || !*tok)
         return 0;
-    if (strcmp(tok, SIM_SERVER_TOKEN) == 0)
+    if (strcmp(tok, SIM_SERVER_TOKEN) == 0 || pms_token_transient(c->p, tok))
         return 1;
     return sim_token_status(c->st, tok) == 200;
 }

@@ -738,10 +738,11 @@ static void ctl_config(ctx *c)
         config_value(c, "strong_pin_ttl", 1, 86400, &cfg.strong_pin_ttl) != 0 ||
         config_value(c, "jwt_ttl", 0, 100000000, &cfg.jwt_ttl) != 0 ||
         config_value(c, "clock_skew", 0, 100000000, &cfg.clock_skew) != 0 ||
+        config_value(c, "event_ping_ms", 0, 600000, &cfg.event_ping_ms) != 0 ||
         config_jwt_alg(c, &cfg.jwt_rs256) != 0) {
         ctl_error(c, 400,
                   "bad value (approve_after 0..1000000, pin_ttl 1..86400, jwt_ttl and "
-                  "clock_skew 0..100000000, jwt_alg RS256 or EdDSA)");
+                  "clock_skew 0..100000000, event_ping_ms 0..600000, jwt_alg RS256 or EdDSA)");
         return;
     }
     if (cfg.jwt_rs256 && sim_jwt_rsa_ready(c->st) != 0) {
