@@ -96,6 +96,19 @@ static int on_event(const plex_event *ev, void *payload)
                      n->settings[0]->value.text ? n->settings[0]->value.text : "");
         } else if (ev->type == PLEX_EVENT_STATUS && n->statuses_count) {
             snprintf(r->detail, sizeof(r->detail), "%s", n->statuses[0]->notification_name);
+        } else if (ev->type == PLEX_EVENT_PLAYING && n->playing_count) {
+            const plex_play_session_state *p = n->playing[0];
+            snprintf(r->detail, sizeof(r->detail), "%s %lld %s %s", p->state,
+                     (long long)p->view_offset, p->rating_key, p->session_key);
+        } else if (ev->type >= PLEX_EVENT_TRANSCODE_START && ev->type <= PLEX_EVENT_TRANSCODE_END &&
+                   n->transcode_sessions_count) {
+            snprintf(r->detail, sizeof(r->detail), "%s", n->transcode_sessions[0]->key);
+        } else if (ev->type == PLEX_EVENT_TIMELINE && n->timeline_count) {
+            snprintf(r->detail, sizeof(r->detail), "%s state %d", n->timeline[0]->item_id,
+                     n->timeline[0]->state);
+        } else if (ev->type == PLEX_EVENT_REACHABILITY && n->reachability_count) {
+            snprintf(r->detail, sizeof(r->detail), "%s",
+                     n->reachability[0]->reachability == PLEX_TRUE ? "reachable" : "unreachable");
         }
     }
     if (g->close_on && ev->type == g->close_on && !g->closed) {
@@ -267,6 +280,86 @@ static void test_typed(void)
     CHECK_INT(count(&G, PLEX_EVENT_PING), 1);
     CHECK_INT(G.after_close, 0);
     CHECK_INT(plex_events_step(e, NULL), 0); /* stays closed */
+    plex_events_free(e);
+    plex_server_free(s);
+}
+
+/* The first movie's ratingKey, into rk. */
+static void first_movie(plex_server *s, char *rk, size_t size)
+{
+    plex_listing *l = NULL;
+    const plex_metadata *m = NULL;
+
+    REQUIRE(plex_section_items(&l, s, "1", NULL, NULL) == 0);
+    REQUIRE(plex_listing_next(l, &m) == 1 && m->rating_key);
+    snprintf(rk, size, "%s", m->rating_key);
+    plex_listing_free(l);
+}
+
+/* Playback (`playing`, `transcodeSession.*`), an item refreshed (`timeline`)
+ * and remote access (`reachability`) from what other route groups do. */
+static void test_other_groups(void)
+{
+    plex_server *s = server(TOKEN, 0);
+    plex_events *e;
+    plex_query *q = NULL;
+    char rk[32], path[96];
+    const rec *r;
+
+    first_movie(s, rk, sizeof(rk));
+    reset(&G);
+    e = subscribe(s, NULL, 0, 0);
+    CHECK_INT(pump(e, PLEX_EVENT_CONNECTED, 1), PLEX_EPENDING);
+
+    /* a timeline: playing, then stopped */
+    REQUIRE(plex_query_new(&q) == 0);
+    REQUIRE(plex_query_add(q, "ratingKey", rk) == 0 && plex_query_add(q, "state", "playing") == 0 &&
+            plex_query_add(q, "time", "5000") == 0 &&
+            plex_query_add(q, "duration", "7200000") == 0);
+    CHECK_INT(plex_server_send(s, "POST", "/:/timeline", q), 0);
+    plex_query_free(q);
+    REQUIRE(plex_query_new(&q) == 0);
+    REQUIRE(plex_query_add(q, "ratingKey", rk) == 0 && plex_query_add(q, "state", "stopped") == 0 &&
+            plex_query_add(q, "time", "6000") == 0 &&
+            plex_query_add(q, "duration", "7200000") == 0);
+    CHECK_INT(plex_server_send(s, "POST", "/:/timeline", q), 0);
+    plex_query_free(q);
+    CHECK_INT(pump(e, PLEX_EVENT_PLAYING, 2), PLEX_EPENDING);
+    CHECK(G.r[1].type == PLEX_EVENT_PLAYING && strstr(G.r[1].detail, "playing 5000"));
+    r = last(&G, PLEX_EVENT_PLAYING);
+    CHECK(r && strstr(r->detail, "stopped 6000") && strstr(r->detail, rk));
+
+    /* a transcode: start, then stop */
+    REQUIRE(plex_query_new(&q) == 0);
+    snprintf(path, sizeof(path), "/library/metadata/%s", rk);
+    REQUIRE(plex_query_add(q, "session", "events-test") == 0 &&
+            plex_query_add(q, "protocol", "hls") == 0 && plex_query_add(q, "path", path) == 0);
+    CHECK_INT(plex_server_send(s, "GET", "/video/:/transcode/universal/start.m3u8", q), 0);
+    plex_query_free(q);
+    REQUIRE(plex_query_new(&q) == 0);
+    REQUIRE(plex_query_add(q, "session", "events-test") == 0);
+    CHECK_INT(plex_server_send(s, "GET", "/video/:/transcode/universal/stop", q), 0);
+    plex_query_free(q);
+    CHECK_INT(pump(e, PLEX_EVENT_TRANSCODE_END, 1), PLEX_EPENDING);
+    CHECK_INT(count(&G, PLEX_EVENT_TRANSCODE_START), 1);
+    r = last(&G, PLEX_EVENT_TRANSCODE_END);
+    CHECK(r && r->decoded && strcmp(r->detail, "events-test") == 0);
+
+    /* an item's refresh ends with its timeline entry (processed) */
+    CHECK_INT(plex_metadata_refresh(s, rk), 0);
+    CHECK_INT(pump(e, PLEX_EVENT_TIMELINE, 1), PLEX_EPENDING);
+    r = last(&G, PLEX_EVENT_TIMELINE);
+    snprintf(path, sizeof(path), "%s state 5", rk);
+    CHECK(r && strcmp(r->detail, path) == 0);
+
+    /* remote access */
+    CHECK_INT(plex_pref_set(s, "ManualPortMappingMode", "1"), 0);
+    CHECK_INT(pump(e, PLEX_EVENT_REACHABILITY, 1), PLEX_EPENDING);
+    CHECK_STR(last(&G, PLEX_EVENT_REACHABILITY)->detail, "reachable");
+    CHECK_INT(plex_pref_set(s, "ManualPortMappingMode", "0"), 0);
+    CHECK_INT(pump(e, PLEX_EVENT_REACHABILITY, 2), PLEX_EPENDING);
+    CHECK_STR(last(&G, PLEX_EVENT_REACHABILITY)->detail, "unreachable");
+    CHECK_INT(count(&G, PLEX_EVENT_DISCONNECTED), 0);
     plex_events_free(e);
     plex_server_free(s);
 }
@@ -560,6 +653,7 @@ int main(void)
             const char *name;
             void (*fn)(void);
         } tests[] = {{"typed", test_typed},
+                     {"groups", test_other_groups},
                      {"log", test_log_and_burst},
                      {"faults", test_faults},
                      {"junk", test_junk},

@@ -185,31 +185,34 @@ void pms_notify_model(pms_state *p, const char *type, const char *key, const ple
 
 #define SET(obj, bit) PMS_SET(obj, bit)
 
-void pms_notify_playing(pms_state *p, const char *session_key, const char *client_id,
-                        int64_t rating_key, int64_t view_offset_ms, const char *state,
-                        const char *transcode_key)
+void pms_notify_session(pms_state *p, const pms_play_session *s, const char *state)
 {
     plex_play_session_state n;
-    char rk[24], key[48], guid[96];
+    char session_key[24], rk[24], key[48];
+    pms_play *pl = pms_play_of(p);
+    const pms_transcode *t = pl ? pms_transcode_find(pl, s->ident) : NULL;
     pms_item it;
 
     memset(&n, 0, sizeof(n));
-    snprintf(rk, sizeof(rk), "%lld", (long long)rating_key);
-    snprintf(key, sizeof(key), "/library/metadata/%lld", (long long)rating_key);
+    snprintf(session_key, sizeof(session_key), "%lld", (long long)s->session_key);
+    snprintf(rk, sizeof(rk), "%lld", (long long)s->rating_key);
+    snprintf(key, sizeof(key), "/library/metadata/%lld", (long long)s->rating_key);
     n.session_key = session_key;
-    n.client_identifier = client_id;
+    n.client_identifier = s->client;
     n.rating_key = rk;
     n.key = key;
-    if (pms_item_get(p, rating_key, &it) == 0) {
-        snprintf(guid, sizeof(guid), "%s", it.guid);
-        n.guid = guid;
-    }
-    n.view_offset = view_offset_ms;
+    if (pms_item_get(p, s->rating_key, &it) == 0)
+        n.guid = it.guid;
+    n.view_offset = s->view_offset;
     SET(&n, PLEX_PLAY_SESSION_STATE_VIEW_OFFSET);
+    if (s->play_queue_item_id) {
+        n.play_queue_item_id = s->play_queue_item_id;
+        SET(&n, PLEX_PLAY_SESSION_STATE_PLAY_QUEUE_ITEM_ID);
+    }
     n.state = state;
-    n.transcode_session = transcode_key;
-    pms_notify_model(p, "playing", "PlaySessionStateNotification", &plex__play_session_state_schema,
-                     &n);
+    n.transcode_session = t ? t->key : NULL;
+    pms_notify_model(p, "playing", "PlaySessionStateNotification",
+                     &plex__play_session_state_schema, &n);
 }
 
 void pms_notify_timeline(pms_state *p, int64_t rating_key, int section, int type, const char *title,
@@ -235,12 +238,18 @@ void pms_notify_timeline(pms_state *p, int64_t rating_key, int section, int type
     pms_notify_model(p, "timeline", "TimelineEntry", &plex__timeline_entry_schema, &n);
 }
 
-void pms_notify_transcode(pms_state *p, const char *what, const plex_transcode_session *ts)
+void pms_notify_transcode(pms_state *p, const pms_transcode *t, const char *event)
 {
+    void *root = plex__arena_new(16, 4096);
+    plex_transcode_session *ts = root ? pms_render_transcode(plex__arena_of(root), t) : NULL;
     char type[48];
 
-    snprintf(type, sizeof(type), "transcodeSession.%s", what);
-    pms_notify_model(p, type, "TranscodeSession", &plex__transcode_session_schema, ts);
+    snprintf(type, sizeof(type), "transcodeSession.%s", event);
+    if (ts)
+        pms_notify_model(p, type, "TranscodeSession", &plex__transcode_session_schema, ts);
+    else
+        fprintf(stderr, "plexsim: pms: out of memory publishing %s\n", type);
+    plex__arena_free_root(root);
 }
 
 void pms_notify_status(pms_state *p, const char *name, const char *title, const char *description)
@@ -270,6 +279,9 @@ void pms_notify_pref(pms_state *p, size_t i)
     s.value.text = pms_pref_value(p, i);
     SET(&s, PLEX_SETTING_VALUE);
     pms_notify_model(p, "preference", "Setting", &plex__setting_schema, &s);
+    /* remote access: reachable from outside when a public port is mapped */
+    if (strcmp(info->id, "ManualPortMappingMode") == 0)
+        pms_notify_reachability(p, strcmp(s.value.text, "true") == 0);
 }
 
 void pms_notify_reachability(pms_state *p, int reachable)
@@ -278,6 +290,7 @@ void pms_notify_reachability(pms_state *p, int reachable)
 
     memset(&n, 0, sizeof(n));
     n.reachability = reachable ? PLEX_TRUE : PLEX_FALSE;
+    SET(&n, PLEX_REACHABILITY_NOTIFICATION_REACHABILITY);
     pms_notify_model(p, "reachability", "ReachabilityNotification",
                      &plex__reachability_notification_schema, &n);
 }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/model.h"
+#include "play.h"
 #include "pms.h"
 
 #define PMS_HUB_RING 4096             /* notifications kept for subscribers that lag */
@@ -44,18 +45,19 @@ void pms_notify_model(pms_state *p, const char *type, const char *key, const ple
                       const void *obj);
 
 /* The usual notifications, in one call each. */
-/* `playing`: a player's state (state "playing", "paused", "buffering", "stopped"). */
-void pms_notify_playing(pms_state *p, const char *session_key, const char *client_id,
-                        int64_t rating_key, int64_t view_offset_ms, const char *state,
-                        const char *transcode_key);
+/* `playing`: a playback's state ("playing", "paused", "buffering", "stopped"),
+ * from pms_session_changed() (playback.c). */
+void pms_notify_session(pms_state *p, const pms_play_session *s, const char *state);
 /* `timeline`: an item changed (state 0 created ... 5 processed, 9 deleted). */
 void pms_notify_timeline(pms_state *p, int64_t rating_key, int section, int type, const char *title,
                          int state);
-/* `transcodeSession.start`, `.update`, `.end` (what: "start", "update", "end"). */
-void pms_notify_transcode(pms_state *p, const char *what, const plex_transcode_session *ts);
+/* `transcodeSession.start`, `.update`, `.end` (event "start", "update",
+ * "end"), from pms_transcode_changed() (playback.c). */
+void pms_notify_transcode(pms_state *p, const pms_transcode *t, const char *event);
 /* `status` with notificationName (LIBRARY_UPDATE...). */
 void pms_notify_status(pms_state *p, const char *name, const char *title, const char *description);
-/* `preference`: pref i changed (its new value). */
+/* `preference`: pref i changed (its new value); ManualPortMappingMode also
+ * publishes `reachability` (reachable when a public port is mapped). */
 void pms_notify_pref(pms_state *p, size_t i);
 /* `reachability`: remote access is (1) or is not (0) reachable. */
 void pms_notify_reachability(pms_state *p, int reachable);

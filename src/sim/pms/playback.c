@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events.h"
 #include "play.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -103,18 +104,12 @@ int64_t pms_play_now(const pms_ctx *c)
 
 void pms_session_changed(pms_state *p, const pms_play_session *s, const char *state)
 {
-    /* the event stream's `playing` notification goes here */
-    (void)p;
-    (void)s;
-    (void)state;
+    pms_notify_session(p, s, state); /* the event stream's `playing` (events.c) */
 }
 
 void pms_transcode_changed(pms_state *p, const pms_transcode *t, const char *event)
 {
-    /* the event stream's `transcodeSession.*` notifications go here */
-    (void)p;
-    (void)t;
-    (void)event;
+    pms_notify_transcode(p, t, event); /* `transcodeSession.*` (events.c) */
 }
 
 /* ---- sessions ---- */
