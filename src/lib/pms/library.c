@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/url.h"
 #include "plex/pms/library.h"
+#include "playback.h"
 #include "server.h"
 
 #define PATH_MAX_LEN 512
@@ -74,7 +75,7 @@ static int get_id(plex_container **out, plex_server *s, const char *head, const 
     *out = NULL;
     if ((rc = id_path(s, path, head, id, tail, what)) != 0)
         return rc;
-    return plex__server_container(out, s, "GET", path, plex_query_string(q));
+    return plex__pms_call(out, s, "GET", path, q);
 }
 
 /* A listing at head + id + tail. */
@@ -104,7 +105,7 @@ static int send_id(plex_server *s, const char *method, const char *head, const c
         return PLEX_EINVALID;
     if ((rc = id_path(s, path, head, id, tail, what)) != 0)
         return rc;
-    return plex_server_send(s, method, path, q);
+    return plex__pms_call(NULL, s, method, path, q);
 }
 
 /* ---- the server ---- */
@@ -139,10 +140,10 @@ int plex_pref_get(plex_container **out, plex_server *s, const char *id)
     *out = NULL;
     if (!id || !*id)
         return plex__http_fail(&s->http, PLEX_EINVALID, "a preference id is required");
-    if (plex_query_new(&q) != 0 || plex_query_add(q, "id", id) != 0) {
-        plex_query_free(q);
-        return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
-    }
+    if (!(q = plex__pms_query(s)))
+        return PLEX_ENOMEM;
+    if (plex_query_add(q, "id", id) != 0)
+        return plex__pms_oom(s, q);
     rc = get_fixed(out, s, "/:/prefs/get", plex_query_string(q));
     plex_query_free(q);
     return rc;
@@ -157,10 +158,10 @@ int plex_pref_set(plex_server *s, const char *id, const char *value)
         return PLEX_EINVALID;
     if (!id || !*id || !value)
         return plex__http_fail(&s->http, PLEX_EINVALID, "a preference id and a value are required");
-    if (plex_query_new(&q) != 0 || plex_query_add(q, id, value) != 0) {
-        plex_query_free(q);
-        return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
-    }
+    if (!(q = plex__pms_query(s)))
+        return PLEX_ENOMEM;
+    if (plex_query_add(q, id, value) != 0)
+        return plex__pms_oom(s, q);
     rc = plex_server_send(s, "PUT", "/:/prefs", q);
     plex_query_free(q);
     return rc;
@@ -334,10 +335,11 @@ int plex_section_refresh(plex_server *s, const char *section, unsigned int flags
 
     if (!s)
         return PLEX_EINVALID;
-    if ((flags & PLEX_REFRESH_FORCE) &&
-        (plex_query_new(&q) != 0 || plex_query_add(q, "force", "1") != 0)) {
-        plex_query_free(q);
-        return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
+    if (flags & PLEX_REFRESH_FORCE) {
+        if (!(q = plex__pms_query(s)))
+            return PLEX_ENOMEM;
+        if (plex_query_add(q, "force", "1") != 0)
+            return plex__pms_oom(s, q);
     }
     rc = send_id(s, "POST", "/library/sections/", section, "/refresh", "section", q);
     plex_query_free(q);
@@ -433,10 +435,10 @@ int plex_metadata_image_add(plex_server *s, const char *rating_key, const char *
     if (!url && (!data || !len))
         return plex__http_fail(&s->http, PLEX_EINVALID, "an image URL or image bytes are needed");
     if (url) {
-        if (plex_query_new(&q) != 0 || plex_query_add(q, "url", url) != 0) {
-            plex_query_free(q);
-            return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
-        }
+        if (!(q = plex__pms_query(s)))
+            return PLEX_ENOMEM;
+        if (plex_query_add(q, "url", url) != 0)
+            return plex__pms_oom(s, q);
         r.query = plex_query_string(q);
     } else {
         r.body = data;
@@ -497,10 +499,10 @@ int plex_library_hash(char **out, plex_server *s, const char *url)
     *out = NULL;
     if (!url || !*url)
         return plex__http_fail(&s->http, PLEX_EINVALID, "a file URL is required");
-    if (plex_query_new(&q) != 0 || plex_query_add(q, "url", url) != 0) {
-        plex_query_free(q);
-        return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
-    }
+    if (!(q = plex__pms_query(s)))
+        return PLEX_ENOMEM;
+    if (plex_query_add(q, "url", url) != 0)
+        return plex__pms_oom(s, q);
     r.query = plex_query_string(q);
     rc = plex__server_request(s, &r, &resp);
     plex_query_free(q);
@@ -626,13 +628,8 @@ int plex_image_get(unsigned char **out, size_t *len, char **type, plex_server *s
     if (!path || path[0] != '/' || strpbrk(path, " \t\r\n#"))
         return plex__http_fail(&s->http, PLEX_EINVALID, "invalid image path");
     if (width > 0 || height > 0) {
-        if (plex_query_new(&q) != 0 || plex_query_add(q, "url", path) != 0 ||
-            plex_query_add_int(q, "width", width > 0 ? width : height) != 0 ||
-            plex_query_add_int(q, "height", height > 0 ? height : width) != 0 ||
-            plex_query_add(q, "minSize", "1") != 0 || plex_query_add(q, "upscale", "1") != 0) {
-            plex_query_free(q);
-            return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
-        }
+        if ((rc = plex__image_query(&q, s, path, width, height)) != 0)
+            return rc;
         r.path = "/photo/:/transcode";
         r.query = plex_query_string(q);
     } else {

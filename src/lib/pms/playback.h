@@ -18,27 +18,6 @@
 /* The provider of library items, in URIs and `identifier=`. */
 #define PLEX__LIBRARY_ID "com.plexapp.plugins.library"
 
-/* method path?query: decoded into *out when out is not NULL, else the
- * answer is not read (plex_server_send). */
-int plex__pms_call(plex_container **out, plex_server *s, const char *method, const char *path,
-                   const plex_query *q);
-
-/* snprintf a path whose %s arguments are caller ids (each checked with
- * plex__server_check_id, named `what`) into buf. 0 or PLEX_EINVALID (recorded). */
-int plex__pms_path(plex_server *s, char *buf, size_t size, const char *what, const char *fmt, ...)
-    PLEX__PRINTF(5, 6);
-
-/* method path (formatted as plex__pms_path does) with no parameters: the
- * writes that name their object in the path (DELETE /playlists/{id}...). */
-int plex__pms_send_id(plex_server *s, const char *method, const char *what, const char *fmt, ...)
-    PLEX__PRINTF(4, 5);
-
-/* A new query, or NULL after recording PLEX_ENOMEM on s. */
-plex_query *plex__pms_query(plex_server *s);
-
-/* Record PLEX_ENOMEM on s, free q, return PLEX_ENOMEM. */
-int plex__pms_oom(plex_server *s, plex_query *q);
-
 /* n rating keys joined by ',' into b, each checked as an id. 0 or PLEX_EINVALID. */
 int plex__pms_join_keys(plex_server *s, plex__buf *b, const char *const *keys, size_t n);
 

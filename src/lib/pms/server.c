@@ -2,6 +2,7 @@
  * plex_server: one media server, its connections and its requests
  * (plex/pms/server.h).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,7 @@
 #include "tv/client.h"
 
 #define DEFAULT_DEADLINE_MS 10000
+#define PATH_LEN 512        /* a path built from ids */
 #define REMOTE_DELAY_MS 100 /* as plex_resource_connect() */
 #define RELAY_DELAY_MS 500
 
@@ -366,4 +368,86 @@ int plex_server_send(plex_server *s, const char *method, const char *path, const
     r.query = plex_query_string(q);
     r.accept = plex__server_accept(s);
     return plex__server_request(s, &r, &resp);
+}
+
+/* ---- the helpers every pms file builds its calls from ---- */
+
+int plex__pms_call(plex_container **out, plex_server *s, const char *method, const char *path,
+                   const plex_query *q)
+{
+    if (!out)
+        return plex_server_send(s, method, path, q);
+    *out = NULL;
+    return plex__server_container(out, s, method, path, plex_query_string(q));
+}
+
+/* plex__pms_path() with a va_list. */
+static int vpath(plex_server *s, char *buf, size_t size, const char *what, const char *fmt,
+                 va_list ap)
+{
+    va_list check;
+    int n;
+
+    /* every %s is an id: check them before formatting (%lld are numbers) */
+    va_copy(check, ap);
+    for (const char *p = fmt; *p; p++) {
+        if (p[0] == '%' && p[1] == 's') {
+            const char *id = va_arg(check, const char *);
+            if (!plex__server_check_id(s, id, what)) {
+                va_end(check);
+                return PLEX_EINVALID;
+            }
+            p++;
+        } else if (strncmp(p, "%lld", 4) == 0) {
+            (void)va_arg(check, long long);
+            p += 3;
+        }
+    }
+    va_end(check);
+    n = vsnprintf(buf, size, fmt, ap);
+    if (n < 0 || (size_t)n >= size)
+        return plex__http_fail(&s->http, PLEX_EINVALID, "the %s is too long", what);
+    return 0;
+}
+
+int plex__pms_path(plex_server *s, char *buf, size_t size, const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    int rc;
+
+    va_start(ap, fmt);
+    rc = vpath(s, buf, size, what, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int plex__pms_send_id(plex_server *s, const char *method, const char *what, const char *fmt, ...)
+{
+    char path[PATH_LEN];
+    va_list ap;
+    int rc;
+
+    if (!s)
+        return PLEX_EINVALID;
+    va_start(ap, fmt);
+    rc = vpath(s, path, sizeof(path), what, fmt, ap);
+    va_end(ap);
+    return rc ? rc : plex_server_send(s, method, path, NULL);
+}
+
+plex_query *plex__pms_query(plex_server *s)
+{
+    plex_query *q = NULL;
+
+    if (plex_query_new(&q) != 0) {
+        plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
+        return NULL;
+    }
+    return q;
+}
+
+int plex__pms_oom(plex_server *s, plex_query *q)
+{
+    plex_query_free(q);
+    return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
 }

@@ -37,6 +37,27 @@ int plex__server_container(plex_container **out, plex_server *s, const char *met
  * the transport saw an XML Content-Type); the failure is recorded on h. */
 int plex__server_decode(plex_container **out, plex__http *h, const char *body, size_t len);
 
+/* method path?query: decoded into *out when out is not NULL, else the
+ * answer is not read (plex_server_send). */
+int plex__pms_call(plex_container **out, plex_server *s, const char *method, const char *path,
+                   const plex_query *q);
+
+/* snprintf a path whose %s arguments are caller ids (each checked with
+ * plex__server_check_id, named `what`) into buf. 0 or PLEX_EINVALID (recorded). */
+int plex__pms_path(plex_server *s, char *buf, size_t size, const char *what, const char *fmt, ...)
+    PLEX__PRINTF(5, 6);
+
+/* method path (formatted as plex__pms_path does) with no parameters: the
+ * writes that name their object in the path (DELETE /playlists/{id}...). */
+int plex__pms_send_id(plex_server *s, const char *method, const char *what, const char *fmt, ...)
+    PLEX__PRINTF(4, 5);
+
+/* A new query, or NULL after recording PLEX_ENOMEM on s. */
+plex_query *plex__pms_query(plex_server *s);
+
+/* Record PLEX_ENOMEM on s, free q, return PLEX_ENOMEM. */
+int plex__pms_oom(plex_server *s, plex_query *q);
+
 /* plex_listing_new() with an encoded query string (NULL or "" for none). */
 int plex__listing_new(plex_listing **out, plex_server *s, const char *path, const char *query,
                       const plex_listing_options *opts);
