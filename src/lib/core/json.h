@@ -99,10 +99,13 @@ void plex__json_reader_init(plex__json_reader *r, const char *buf, size_t len);
 
 /*
  * The reader's fast paths, inline so that a schema-driven decoder (the model
- * engine) keeps its position in a register. Each one handles only the common
- * form of what it reads and leaves everything else (other forms, errors) to
- * the general functions below, which the caller then uses from where the
- * fast path started.
+ * engine) keeps its position in a register. Each one reads only the common
+ * form of a piece of JSON (compact or single-spaced punctuation, a plain key,
+ * a plain string or integer) from the bytes b[0..n), never past n, and
+ * returns the position after it; 0 means "not that simple", and the caller
+ * then puts the reader back where the piece started (plex__json_in_object,
+ * plex__json_at_value) and uses the general functions below, which read
+ * everything else and report every error.
  */
 
 /* From byte i: past JSON whitespace (' ', '\t', '\n', '\r': bits of a mask). */
