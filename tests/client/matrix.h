@@ -15,6 +15,9 @@
  * that exits non-zero after its last cell (under ASan: a leak) fails the test.
  *
  * FAULT_MATRIX_JOBS worker processes (default 8).
+ *
+ * A worker's two plexsims are started by MATRIX_SIM_START (sim_start; define
+ * it as sim_start_pms before including this file for the media server's).
  */
 #ifndef PLEX_TEST_MATRIX_H
 #define PLEX_TEST_MATRIX_H
@@ -32,6 +35,10 @@
 #include "test.h"
 
 #define MATRIX_MAX_JOBS 32
+
+#ifndef MATRIX_SIM_START
+#define MATRIX_SIM_START sim_start
+#endif
 
 /* A cell's result, written by its worker into shared memory. */
 typedef struct matrix_cell {
@@ -144,10 +151,10 @@ static inline void matrix_worker(const matrix_spec *m, matrix_shared *sh, int w,
     snprintf(cert, sizeof(cert), "%s/server.pem", cert_dir);
     snprintf(key, sizeof(key), "%s/server.key", cert_dir);
     snprintf(ca, sizeof(ca), "%s/ca.pem", cert_dir);
-    sim_start(&web, "--approve-after", "2", "--max-seconds", "900", NULL);
+    MATRIX_SIM_START(&web, "--approve-after", "2", "--max-seconds", "900", NULL);
     sh->worker[w].sims[0] = web.pid;
-    sim_start(&tls, "--approve-after", "2", "--max-seconds", "900", "--tls-cert", cert, "--tls-key",
-              key, NULL);
+    MATRIX_SIM_START(&tls, "--approve-after", "2", "--max-seconds", "900", "--tls-cert", cert,
+                     "--tls-key", key, NULL);
     sh->worker[w].sims[1] = tls.pid;
     for (;;) {
         unsigned i = atomic_fetch_add(&sh->next, 1u);

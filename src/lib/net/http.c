@@ -89,6 +89,15 @@ int plex__http_init_from(plex__http *to, const plex__http *from)
         rc = plex__http_set(&to->token, from->token);
     if (rc == 0)
         rc = plex__http_set(&to->ca_file, from->ca_file);
+    /* the pinned plex.direct names: a connection of its own (a download, a
+     * playback) reaches the server by the same address, without DNS */
+    for (const struct curl_slist *l = from->resolve; l && rc == 0; l = l->next) {
+        struct curl_slist *next = curl_slist_append(to->resolve, l->data);
+        if (next)
+            to->resolve = next;
+        else
+            rc = PLEX_ENOMEM;
+    }
     to->connect_timeout_ms = from->connect_timeout_ms;
     to->request_timeout_ms = from->request_timeout_ms;
     to->max_response = from->max_response;

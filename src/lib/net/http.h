@@ -127,9 +127,9 @@ struct plex__http {
     char curl_errbuf[256]; /* CURL_ERROR_SIZE */
 };
 
-/* Copy the configuration of `from` (identity, token, CA file, timeouts,
- * limits, log) into a zeroed `to`; base_url and hooks are not copied.
- * 0 or PLEX_ENOMEM (to is then disposed). */
+/* Copy the configuration of `from` (identity, token, CA file, pinned
+ * plex.direct addresses, timeouts, limits, log) into a zeroed `to`; base_url
+ * and hooks are not copied. 0 or PLEX_ENOMEM (to is then disposed). */
 int plex__http_init_from(plex__http *to, const plex__http *from);
 
 /* Free the handles, the strings and the buffers; the struct may be reused
