@@ -13,7 +13,7 @@
  * Two kinds of sweep, each run against an http and an https plexsim (the
  * test CA of make_certs.sh), so four sweeps:
  *   libplex's allocations (plex__alloc_fail_at, src/lib/alloc.c);
- *   libcurl's allocations: the test installs counting hooks with
+ *   libcurl's allocations (allocfail.h): the test installs counting hooks with
  *      curl_global_init_mem() before plex_global_init() (which then only
  *      takes a reference), so the Nth allocation libcurl makes can fail too.
  *      The hooks also count libcurl's live allocations, so a run that leaves
@@ -34,11 +34,9 @@
  *   of the libcurl sweeps only; the libplex sweeps always test every N.
  *   ALLOC_SIGNIN_VERBOSE=1 prints the outcome of every N.
  */
-#include <time.h>
-
 #include <plex/plex.h>
 
-#include "core/alloc.h"
+#include "allocfail.h"
 #include "flow.h"
 #include "sim.h"
 #include "test.h"
@@ -54,66 +52,7 @@
  *       curl_easy_setopt() failed: later requests went without the user
  *       agent, compression and the CA file (over https: PLEX_ETLS forever).
  */
-/* ---- libcurl's allocator hooks ---- */
-
-static int curl_armed;             /* count and maybe fail */
-static unsigned long curl_count;   /* allocations since arming */
-static unsigned long curl_fail_at; /* 0: none */
-static long curl_live;             /* libcurl's allocations not yet freed (always counted) */
-
-static int curl_should_fail(void)
-{
-    if (!curl_armed)
-        return 0;
-    curl_count++;
-    return curl_fail_at != 0 && curl_count == curl_fail_at;
-}
-
-static void *hook_malloc(size_t n)
-{
-    void *p = curl_should_fail() ? NULL : malloc(n);
-    if (p)
-        curl_live++;
-    return p;
-}
-
-static void hook_free(void *p)
-{
-    if (p)
-        curl_live--;
-    free(p);
-}
-
-static void *hook_realloc(void *p, size_t n)
-{
-    void *q;
-    if (curl_should_fail())
-        return NULL;
-    q = realloc(p, n);
-    if (q && !p)
-        curl_live++;
-    return q;
-}
-
-static char *hook_strdup(const char *s)
-{
-    char *p = curl_should_fail() ? NULL : strdup(s);
-    if (p)
-        curl_live++;
-    return p;
-}
-
-static void *hook_calloc(size_t n, size_t size)
-{
-    void *p = curl_should_fail() ? NULL : calloc(n, size);
-    if (p)
-        curl_live++;
-    return p;
-}
-
 /* ---- one run ---- */
-
-enum { SWEEP_PLEX, SWEEP_CURL };
 
 typedef struct run {
     int failed_step;   /* index into step_names of the first step that failed, or -1 */
@@ -123,27 +62,6 @@ typedef struct run {
 } run;
 
 static const char *const step_names[] = {"client_new", "login", "set_token", "user_get"};
-
-static void arm(int sweep, unsigned long n)
-{
-    if (sweep == SWEEP_PLEX) {
-        plex__alloc_fail_at(n);
-    } else {
-        plex__alloc_fail_at(0); /* counts, never fails */
-        curl_armed = 1;
-        curl_count = 0;
-        curl_fail_at = n;
-    }
-}
-
-static unsigned long disarm(int sweep)
-{
-    unsigned long n = sweep == SWEEP_PLEX ? plex__alloc_count() : curl_count;
-    plex__alloc_fail_at(0);
-    curl_armed = 0;
-    curl_fail_at = 0;
-    return n;
-}
 
 /* Is rc an acceptable first failure of a step, for this sweep? */
 static int clean_error(int sweep, int rc)
@@ -281,45 +199,16 @@ static void run_signin(const sim *s, const char *ca, int sweep, unsigned long n,
     plex_client_free(c);
 }
 
-/* ---- the tally of outcomes ---- */
-
-typedef struct tally {
-    char what[64];
-    unsigned long count;
-} tally;
-
-static void tally_add(tally *t, size_t cap, size_t *n, const char *what)
-{
-    size_t i;
-    for (i = 0; i < *n; i++) {
-        if (strcmp(t[i].what, what) == 0) {
-            t[i].count++;
-            return;
-        }
-    }
-    if (*n < cap) {
-        snprintf(t[*n].what, sizeof(t[*n].what), "%s", what);
-        t[(*n)++].count = 1;
-    }
-}
-
 static int verbose;
-
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Count, then fail each allocation in turn. Returns the total counted. */
 static unsigned long sweep(const sim *s, const char *ca, int which, unsigned long stride)
 {
     char name[32];
     unsigned long total = 0, lo = (unsigned long)-1, got, n, tested = 0;
-    tally t[32];
+    alloc_tally t[32];
     size_t nt = 0;
-    long t0 = now_ms(), live0;
+    long t0 = alloc_now_ms(), live0;
     run r;
 
     snprintf(name, sizeof(name), "%s/%s", which == SWEEP_PLEX ? "libplex" : "libcurl",
@@ -328,13 +217,13 @@ static unsigned long sweep(const sim *s, const char *ca, int which, unsigned lon
     /* the clean run, three times: the count may vary a little with timing */
     for (int i = 0; i < 3; i++) {
         REQUIRE(sim_control(s, "POST", "/__sim/reset", NULL, ca) == 200);
-        live0 = curl_live;
-        arm(which, 0);
+        live0 = alloc_curl_live;
+        alloc_arm(which, 0);
         run_signin(s, ca, which, 0, &r);
-        got = disarm(which);
+        got = alloc_disarm(which);
         CHECK(!r.bad);
         CHECK_INT(r.failed_step, -1);
-        CHECK_INT(curl_live, live0);
+        CHECK_INT(alloc_curl_live, live0);
         if (got > total)
             total = got;
         if (got < lo)
@@ -346,33 +235,33 @@ static unsigned long sweep(const sim *s, const char *ca, int which, unsigned lon
         char what[64];
 
         REQUIRE(sim_control(s, "POST", "/__sim/reset", NULL, ca) == 200);
-        live0 = curl_live;
-        arm(which, n);
+        live0 = alloc_curl_live;
+        alloc_arm(which, n);
         run_signin(s, ca, which, n, &r);
-        got = disarm(which);
+        got = alloc_disarm(which);
         tested++;
         if (r.bad) {
             test_failures++;
             fprintf(stderr, "%s sweep: allocation %lu of %lu: not clean (above)\n", name, n, total);
         }
         test_checks++;
-        if (curl_live != live0) {
+        if (alloc_curl_live != live0) {
             test_failures++;
             fprintf(stderr, "%s sweep: allocation %lu: libcurl has %ld allocations more\n", name, n,
-                    curl_live - live0);
+                    alloc_curl_live - live0);
         }
         if (r.failed_step < 0)
             snprintf(what, sizeof(what), "%s", got < n ? "not reached" : "absorbed (ok)");
         else
             snprintf(what, sizeof(what), "%s %s%s", step_names[r.failed_step],
                      r.retried ? "retry " : "", flow_errname(r.failed_rc));
-        tally_add(t, sizeof(t) / sizeof(t[0]), &nt, what);
+        alloc_tally_add(t, sizeof(t) / sizeof(t[0]), &nt, what);
         if (verbose)
             printf("  %s N=%lu: %s\n", name, n, what);
     }
     printf("%s sweep: a sign-in makes %lu allocations (%lu..%lu over 3 runs); "
            "tested %lu failure points (stride %lu) in %.1f s:\n",
-           name, total, lo, total, tested, stride, (double)(now_ms() - t0) / 1000.0);
+           name, total, lo, total, tested, stride, (double)(alloc_now_ms() - t0) / 1000.0);
     for (size_t i = 0; i < nt; i++)
         printf("  %6lu  %s\n", t[i].count, t[i].what);
     return total;
@@ -396,8 +285,7 @@ int main(int argc, char **argv)
     snprintf(key, sizeof(key), "%s/server.key", dir);
     snprintf(ca, sizeof(ca), "%s/ca.pem", dir);
     /* before anything else touches libcurl: its allocations go through the hooks */
-    REQUIRE(curl_global_init_mem(CURL_GLOBAL_DEFAULT, hook_malloc, hook_free, hook_realloc,
-                                 hook_strdup, hook_calloc) == CURLE_OK);
+    alloc_curl_hooks();
     REQUIRE(plex_global_init() == 0);
     sim_start(&web, "--approve-after", "2", "--max-seconds", "1800", NULL);
     sim_start(&tls, "--approve-after", "2", "--max-seconds", "1800", "--tls-cert", cert,
