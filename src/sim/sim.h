@@ -300,6 +300,10 @@ void sim_handle(sim_state *st, const sim_request *rq, sim_response *rs);
 void sim_error_response(sim_response *rs, int want_json, int status, int code, const char *message);
 /* The code and message plexsim uses for a bare status (fault tokens). */
 void sim_status_error(int status, int *code, const char **message);
+/* The value of `name` in a query string or form body s[0..len) ("a=1&b=2"),
+ * %-decoded into buf (NUL-terminated): buf, or NULL when absent, too long or
+ * holding a NUL (tv/routes.c). */
+const char *sim_form_value(const char *s, size_t len, const char *name, char *buf, size_t size);
 /* 1 if the Accept header asks for JSON. */
 int sim_wants_json(const sim_request *rq);
 /* Free the body (and release a stream); the status stays. */

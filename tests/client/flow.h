@@ -8,8 +8,10 @@
 #define PLEX_TEST_FLOW_H
 
 #include <dirent.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <plex/plex.h>
 
@@ -174,6 +176,60 @@ static inline int flow_login(plex_client *c, char **token, flow_events *e, long 
     lo.payload = e;
     return plex_login_wait(token, c, &lo);
 }
+
+/* A media server at url through client c with token and PLEX_SERVER_* flags; exits on failure. */
+static inline plex_server *flow_server(plex_client *c, const char *url, const char *token,
+                                       unsigned int flags)
+{
+    plex_server_options o = PLEX_SERVER_OPTIONS_INIT;
+    plex_server *s = NULL;
+
+    o.token = token;
+    o.flags = flags;
+    REQUIRE(plex_server_new(&s, c, url, &o) == 0);
+    return s;
+}
+
+/* Wait with poll(2) for what a step call asked in w, at most max_ms. */
+static inline void flow_poll(const plex_wait_info *w, long max_ms)
+{
+    struct pollfd p[4];
+    long t = w->timeout_ms < max_ms ? w->timeout_ms : max_ms;
+
+    for (int i = 0; i < w->nfds && i < 4; i++) {
+        p[i].fd = w->fds[i];
+        p[i].events = (short)(((w->events[i] & PLEX_WAIT_READ) ? POLLIN : 0) |
+                              ((w->events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
+        p[i].revents = 0;
+    }
+    (void)poll(p, (nfds_t)(w->nfds < 4 ? w->nfds : 4), (int)(t > 0 ? t : 0));
+}
+
+/* Resident set size in KiB (/proc/self/statm), or -1. */
+static inline long flow_rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, resident = -1;
+    if (!f)
+        return -1;
+    if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+        resident = -1;
+    fclose(f);
+    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* 1 under AddressSanitizer, whose quarantine keeps freed memory (RSS is not
+ * a leak measure there). */
+#if defined(__SANITIZE_ADDRESS__)
+#define FLOW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLOW_ASAN 1
+#endif
+#endif
+#ifndef FLOW_ASAN
+#define FLOW_ASAN 0
+#endif
 
 /* Entries in /proc/self/fd (the directory's own fd included, so comparable). */
 static inline int flow_open_fds(void)

@@ -8,7 +8,6 @@
  * several, networked; read back live with filters=log), transient tokens
  * (accepted by the server as tokens) and /security/resources. JSON and XML.
  */
-#include <poll.h>
 #include <time.h>
 
 #include "flow.h"
@@ -21,13 +20,7 @@ static plex_client *C;
 
 static plex_server *server(const char *token, unsigned int flags)
 {
-    plex_server_options o = PLEX_SERVER_OPTIONS_INIT;
-    plex_server *s = NULL;
-
-    o.token = token;
-    o.flags = flags;
-    REQUIRE(plex_server_new(&s, C, S.pms_url, &o) == 0);
-    return s;
+    return flow_server(C, S.pms_url, token, flags);
 }
 
 static void sleep_ms(long ms)
@@ -303,14 +296,8 @@ static void pump_until(plex_events *e, const int *flag, const size_t *n, size_t 
     int guard = 0;
 
     while (((flag && !*flag) || (n && *n < want)) && guard++ < 3000) {
-        struct pollfd p[4];
         CHECK_INT(plex_events_step(e, &w), PLEX_EPENDING);
-        for (int i = 0; i < w.nfds; i++) {
-            p[i].fd = w.fds[i];
-            p[i].events = (short)((w.events[i] & PLEX_WAIT_READ) ? POLLIN : POLLOUT);
-            p[i].revents = 0;
-        }
-        (void)poll(p, (nfds_t)w.nfds, (int)(w.timeout_ms > 20 ? 20 : w.timeout_ms));
+        flow_poll(&w, 20);
     }
 }
 

@@ -10,7 +10,6 @@
  * client reconnects after 40 ms, so nothing waits for long; no assertion is
  * about time (the waits have a generous guard against a hang only).
  */
-#include <poll.h>
 #include <time.h>
 
 #include "flow.h"
@@ -138,13 +137,7 @@ static const rec *last(const got *g, plex_event_type t)
 
 static plex_server *server(const char *token, unsigned int flags)
 {
-    plex_server_options o = PLEX_SERVER_OPTIONS_INIT;
-    plex_server *s = NULL;
-
-    o.token = token;
-    o.flags = flags;
-    REQUIRE(plex_server_new(&s, C, S.pms_url, &o) == 0);
-    return s;
+    return flow_server(C, S.pms_url, token, flags);
 }
 
 static plex_events *subscribe(plex_server *s, const char *filters, unsigned int flags,
@@ -188,17 +181,8 @@ static int pump(plex_events *e, plex_event_type type, size_t n)
             test_failures++;
             return PLEX_ETIMEOUT;
         }
-        {
-            struct pollfd p[4];
-            for (int i = 0; i < w.nfds; i++) {
-                p[i].fd = w.fds[i];
-                p[i].events = (short)(((w.events[i] & PLEX_WAIT_READ) ? POLLIN : 0) |
-                                      ((w.events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
-                p[i].revents = 0;
-            }
-            CHECK(w.timeout_ms >= 0);
-            (void)poll(p, (nfds_t)w.nfds, (int)(w.timeout_ms > 1000 ? 1000 : w.timeout_ms));
-        }
+        CHECK(w.timeout_ms >= 0);
+        flow_poll(&w, 1000);
     }
 }
 
@@ -296,6 +280,18 @@ static void first_movie(plex_server *s, char *rk, size_t size)
     plex_listing_free(l);
 }
 
+/* POST /:/timeline for item rk: state at position ms. */
+static void timeline(plex_server *s, const char *rk, const char *state, const char *ms)
+{
+    plex_query *q = NULL;
+
+    REQUIRE(plex_query_new(&q) == 0);
+    REQUIRE(plex_query_add(q, "ratingKey", rk) == 0 && plex_query_add(q, "state", state) == 0 &&
+            plex_query_add(q, "time", ms) == 0 && plex_query_add(q, "duration", "7200000") == 0);
+    CHECK_INT(plex_server_send(s, "POST", "/:/timeline", q), 0);
+    plex_query_free(q);
+}
+
 /* Playback (`playing`, `transcodeSession.*`), an item refreshed (`timeline`)
  * and remote access (`reachability`) from what other route groups do. */
 static void test_other_groups(void)
@@ -312,18 +308,8 @@ static void test_other_groups(void)
     CHECK_INT(pump(e, PLEX_EVENT_CONNECTED, 1), PLEX_EPENDING);
 
     /* a timeline: playing, then stopped */
-    REQUIRE(plex_query_new(&q) == 0);
-    REQUIRE(plex_query_add(q, "ratingKey", rk) == 0 && plex_query_add(q, "state", "playing") == 0 &&
-            plex_query_add(q, "time", "5000") == 0 &&
-            plex_query_add(q, "duration", "7200000") == 0);
-    CHECK_INT(plex_server_send(s, "POST", "/:/timeline", q), 0);
-    plex_query_free(q);
-    REQUIRE(plex_query_new(&q) == 0);
-    REQUIRE(plex_query_add(q, "ratingKey", rk) == 0 && plex_query_add(q, "state", "stopped") == 0 &&
-            plex_query_add(q, "time", "6000") == 0 &&
-            plex_query_add(q, "duration", "7200000") == 0);
-    CHECK_INT(plex_server_send(s, "POST", "/:/timeline", q), 0);
-    plex_query_free(q);
+    timeline(s, rk, "playing", "5000");
+    timeline(s, rk, "stopped", "6000");
     CHECK_INT(pump(e, PLEX_EVENT_PLAYING, 2), PLEX_EPENDING);
     CHECK(G.r[1].type == PLEX_EVENT_PLAYING && strstr(G.r[1].detail, "playing 5000"));
     r = last(&G, PLEX_EVENT_PLAYING);

@@ -10,21 +10,9 @@
  *
  * usage: test_pms_events_soak [EVENTS]   (PLEXSIM names the emulator binary)
  */
-#include <poll.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "flow.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SOAK_ASAN 1
-#endif
-#endif
-#ifndef SOAK_ASAN
-#define SOAK_ASAN 0
-#endif
 
 #define TOKEN "plexsim-user-token-0001"
 #define BATCH 1000
@@ -35,18 +23,6 @@ typedef struct soak {
     unsigned long received, out_of_order, undecoded, disconnects;
     int connected;
 } soak;
-
-static long rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    long size = 0, resident = -1;
-    if (!f)
-        return -1;
-    if (fscanf(f, "%ld %ld", &size, &resident) != 2)
-        resident = -1;
-    fclose(f);
-    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
 
 static int on_event(const plex_event *ev, void *payload)
 {
@@ -70,25 +46,31 @@ static int on_event(const plex_event *ev, void *payload)
     return 0;
 }
 
-/* Step until `received` reaches want (or the subscription ends). */
+static long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Step until `received` reaches want (or the subscription ends, or nothing
+ * at all came for a minute: a guard against a hang, not a timing check). */
 static int pump(plex_events *e, const soak *k, unsigned long want)
 {
     plex_wait_info w;
-    int rc = PLEX_EPENDING, idle = 0;
+    unsigned long seen = k->received;
+    long last = now_ms();
+    int rc = PLEX_EPENDING;
 
     while (k->received < want && (rc = plex_events_step(e, &w)) == PLEX_EPENDING &&
            k->received < want) {
-        struct pollfd p[4];
-        for (int i = 0; i < w.nfds; i++) {
-            p[i].fd = w.fds[i];
-            p[i].events = (short)(((w.events[i] & PLEX_WAIT_READ) ? POLLIN : 0) |
-                                  ((w.events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
-            p[i].revents = 0;
-        }
-        /* a guard against a hang, not a timing check: 60 s with nothing at all */
-        if (poll(p, (nfds_t)w.nfds, (int)(w.timeout_ms > 1000 ? 1000 : w.timeout_ms)) == 0 &&
-            ++idle > 600)
+        flow_poll(&w, 1000);
+        if (k->received != seen) {
+            seen = k->received;
+            last = now_ms();
+        } else if (now_ms() - last > 60000) {
             return PLEX_ETIMEOUT;
+        }
     }
     return rc;
 }
@@ -99,7 +81,6 @@ int main(int argc, char **argv)
     static char msgs[BATCH][32];
     plex_log_line lines[BATCH];
     plex_events_options eo = PLEX_EVENTS_OPTIONS_INIT;
-    plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
     plex_client_options co;
     plex_client *c = NULL;
     plex_server *s = NULL;
@@ -116,8 +97,7 @@ int main(int argc, char **argv)
     sim_start_pms(&sm, NULL);
     flow_client_options(&co, sm.url, NULL, 30000);
     REQUIRE(plex_client_new(&c, &co, &err) == 0);
-    so.token = TOKEN;
-    REQUIRE(plex_server_new(&s, c, sm.pms_url, &so) == 0);
+    s = flow_server(c, sm.pms_url, TOKEN, 0);
     eo.on_event = on_event;
     eo.payload = &k;
     eo.filters = "log";
@@ -144,11 +124,11 @@ int main(int argc, char **argv)
         }
         rc = pump(e, &k, sent + BATCH);
         if (sent + BATCH == WARMUP) {
-            rss0 = rss_kib();
+            rss0 = flow_rss_kib();
             fds0 = flow_open_fds();
         }
     }
-    rss1 = rss_kib();
+    rss1 = flow_rss_kib();
     fds1 = flow_open_fds();
     printf("events: %lu received, %lu out of order, %lu undecoded, %lu disconnects\n", k.received,
            k.out_of_order, k.undecoded, k.disconnects);
@@ -161,7 +141,7 @@ int main(int argc, char **argv)
     CHECK_INT(k.disconnects, 0);
     CHECK(rss0 > 0 && fds0 > 0);
     CHECK_INT(fds1, fds0);
-    if (SOAK_ASAN)
+    if (FLOW_ASAN)
         printf("RSS not checked under AddressSanitizer\n");
     else if (rss1 - rss0 > RSS_BOUND_KIB) {
         test_failures++;

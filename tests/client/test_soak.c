@@ -27,31 +27,8 @@
 #include "sim.h"
 #include "test.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SOAK_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define SOAK_ASAN 1
-#endif
-#endif
-#ifndef SOAK_ASAN
-#define SOAK_ASAN 0
-#endif
-
 #define WARMUP 50
 #define RSS_BOUND_KIB 256
-
-static long rss_kib(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    long size = 0, resident = -1;
-    if (!f)
-        return -1;
-    if (fscanf(f, "%ld %ld", &size, &resident) != 2)
-        resident = -1;
-    fclose(f);
-    return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
 
 static long now_ms(void)
 {
@@ -109,7 +86,7 @@ typedef struct sample {
 static sample take(void)
 {
     sample s;
-    s.rss = rss_kib();
+    s.rss = flow_rss_kib();
     s.fds = flow_open_fds();
     return s;
 }
@@ -121,7 +98,7 @@ static void check_half(const char *name, int n0, sample a, int n1, sample b)
            name, n0, a.rss, a.fds, n1, b.rss, b.rss - a.rss, b.fds, b.fds - a.fds);
     CHECK(a.rss > 0 && a.fds > 0);
     CHECK_INT(b.fds, a.fds);
-    if (SOAK_ASAN)
+    if (FLOW_ASAN)
         printf("%s: RSS not checked under AddressSanitizer\n", name);
     else if (b.rss - a.rss > RSS_BOUND_KIB) {
         test_failures++;

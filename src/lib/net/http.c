@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -635,6 +636,21 @@ void plex__http_wait_info(plex__http *h, plex_wait_info *w)
         w->timeout_ms = t;
     if (w->nfds == 0 && (t < 0 || t > 100))
         w->timeout_ms = 100; /* no socket yet (resolving): look again soon */
+}
+
+void plex__wait_poll(const plex_wait_info *w, long max_ms)
+{
+    struct pollfd p[4];
+    long t = w->timeout_ms < max_ms ? w->timeout_ms : max_ms;
+    int n = w->nfds < 4 ? w->nfds : 4;
+
+    for (int i = 0; i < n; i++) {
+        p[i].fd = w->fds[i];
+        p[i].events = (short)(((w->events[i] & PLEX_WAIT_READ) ? POLLIN : 0) |
+                              ((w->events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
+        p[i].revents = 0;
+    }
+    (void)poll(p, (nfds_t)(n > 0 ? n : 0), (int)(t > 0 ? t : 0)); /* EINTR: the caller looks */
 }
 
 int plex__http_wait(plex__http *h, int timeout_ms)

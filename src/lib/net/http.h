@@ -152,6 +152,10 @@ int plex__http_finish(plex__http *h, plex__response *resp);
 /* What to wait for before calling plex__http_progress again. */
 void plex__http_wait_info(plex__http *h, plex_wait_info *w);
 
+/* Wait (poll(2)) for what a step call asked for in w, at most max_ms: the
+ * blocking forms of the step calls (a signal ends the wait early). */
+void plex__wait_poll(const plex_wait_info *w, long max_ms);
+
 /* Wait up to timeout_ms for the request in flight to have something to do
  * (curl_multi_poll). 0 or PLEX_ERROR (recorded). */
 int plex__http_wait(plex__http *h, int timeout_ms);

@@ -62,21 +62,6 @@ static int send(plex_server *s, const char *method, const char *path, const char
     return rc;
 }
 
-/* "/prefix/<id>" into buf, or "/prefix" when id is NULL; 0, or PLEX_EINVALID recorded. */
-static int id_path(plex_server *s, char *buf, size_t size, const char *prefix, const char *id,
-                   const char *what)
-{
-    if (!id) {
-        snprintf(buf, size, "%s", prefix);
-        return 0;
-    }
-    if (!plex__server_check_id(s, id, what))
-        return PLEX_EINVALID;
-    if ((size_t)snprintf(buf, size, "%s/%s", prefix, id) >= size)
-        return plex__http_fail(&s->http, PLEX_EINVALID, "the %s is too long", what);
-    return 0;
-}
-
 /* ---- butler ---- */
 
 int plex_butler_get(plex_butler_tasks **out, plex_server *s)
@@ -88,13 +73,13 @@ int plex_butler_get(plex_butler_tasks **out, plex_server *s)
 
 int plex_butler_start(plex_server *s, const char *task)
 {
-    char path[320];
+    char path[320] = "/butler";
     long status = 0;
     int rc;
 
     if (!s)
         return PLEX_EINVALID;
-    if ((rc = id_path(s, path, sizeof(path), "/butler", task, "butler task")) != 0)
+    if (task && (rc = plex__pms_path(s, path, sizeof(path), "butler task", "/butler/%s", task)))
         return rc;
     if ((rc = send(s, "POST", path, NULL, NULL, 0, &status)) != 0)
         return rc;
@@ -103,14 +88,11 @@ int plex_butler_start(plex_server *s, const char *task)
 
 int plex_butler_stop(plex_server *s, const char *task)
 {
-    char path[320];
-    int rc;
-
     if (!s)
         return PLEX_EINVALID;
-    if ((rc = id_path(s, path, sizeof(path), "/butler", task, "butler task")) != 0)
-        return rc;
-    return send(s, "DELETE", path, NULL, NULL, 0, NULL);
+    if (!task)
+        return send(s, "DELETE", "/butler", NULL, NULL, 0, NULL);
+    return plex__pms_send_id(s, "DELETE", "butler task", "/butler/%s", task);
 }
 
 /* ---- activities ---- */
@@ -124,14 +106,7 @@ int plex_activities_get(plex_activities **out, plex_server *s)
 
 int plex_activity_cancel(plex_server *s, const char *uuid)
 {
-    char path[320];
-    int rc;
-
-    if (!s || !uuid)
-        return s ? plex__http_fail(&s->http, PLEX_EINVALID, "no activity uuid") : PLEX_EINVALID;
-    if ((rc = id_path(s, path, sizeof(path), "/activities", uuid, "activity uuid")) != 0)
-        return rc;
-    return send(s, "DELETE", path, NULL, NULL, 0, NULL);
+    return plex__pms_send_id(s, "DELETE", "activity uuid", "/activities/%s", uuid);
 }
 
 /* ---- updater ---- */

@@ -11,7 +11,6 @@
  * doubles from backoff_min to backoff_max, with up to a quarter more of
  * random jitter; 401/403, 404 and 400 end the subscription.
  */
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -25,11 +24,8 @@
 #define DEFAULT_PING_MS 10000
 #define DEFAULT_BACKOFF_MIN_MS 5000
 #define DEFAULT_BACKOFF_MAX_MS 120000
-#define RUN_SLICE_MS 200
-#define MAX_ROUNDS                                                                                 \
-    256 /* reads of one step before it returns (a flood of events) */ /* plex_events_run: how      \
-                                                                         often the cancel flag is  \
-                                                                         looked at */
+#define RUN_SLICE_MS 200 /* plex_events_run: how often the cancel flag is looked at */
+#define MAX_ROUNDS 256   /* reads of one step before it returns (a flood of events) */
 
 enum { E_IDLE, E_STREAM, E_CLOSED, E_FAILED };
 
@@ -512,17 +508,8 @@ int plex_events_run(plex_server *s, const plex_events_options *o)
 
     if ((rc = plex_events_new(&e, s, o)) != 0)
         return rc;
-    while ((rc = plex_events_step(e, &w)) == PLEX_EPENDING) {
-        struct pollfd p[4];
-        long t = w.timeout_ms > RUN_SLICE_MS ? RUN_SLICE_MS : w.timeout_ms;
-        for (int i = 0; i < w.nfds; i++) {
-            p[i].fd = w.fds[i];
-            p[i].events = (short)(((w.events[i] & PLEX_WAIT_READ) ? POLLIN : 0) |
-                                  ((w.events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
-            p[i].revents = 0;
-        }
-        (void)poll(p, (nfds_t)w.nfds, (int)t); /* EINTR: a signal; the step looks at cancel */
-    }
+    while ((rc = plex_events_step(e, &w)) == PLEX_EPENDING)
+        plex__wait_poll(&w, RUN_SLICE_MS); /* the step looks at the cancel flag */
     if (rc != 0)
         s->http.last = *plex_events_last_error(e);
     plex_events_free(e);

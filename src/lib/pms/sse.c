@@ -374,7 +374,7 @@ int plex_notification_parse(plex_notification **out, const char *type, const cha
     } else {
         rc = parse_json(out, type, data, len, flags, err);
     }
-    if (rc == 0 && type && *type && (rc = set_type(*out, type)) != 0)
+    if (rc == 0 && *out && type && *type && (rc = set_type(*out, type)) != 0)
         plex__error_set(err, rc, "out of memory");
     if (rc != 0) {
         plex_notification_free(*out);

@@ -1,6 +1,6 @@
 /*
  * The PIN sign-in as a state machine: plex_login_step() never blocks, and
- * plex_login_wait() drives it with poll().
+ * plex_login_wait() drives it with poll() (plex__wait_poll).
  *
  * Rules (PROTOCOL.md §3): the code's window is timed by the local monotonic
  * clock from the moment the PIN arrived (expiresIn, clamped), never by
@@ -9,7 +9,6 @@
  * transport errors and 5xx back off 2, 4, 8, 16 s within the window; 401, a
  * malformed body or a TLS failure end the sign-in with their own error.
  */
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -475,17 +474,8 @@ int plex_login_wait(char **token_out, plex_client *c, const plex_login_options *
     *token_out = NULL;
     if ((rc = plex_login_new(&l, c, o)) != 0)
         return rc;
-    while ((rc = plex_login_step(l, &w)) == PLEX_EPENDING) {
-        struct pollfd p[4];
-        long t = w.timeout_ms > 200 ? 200 : w.timeout_ms; /* see a cancel flag soon */
-        for (int i = 0; i < w.nfds; i++) {
-            p[i].fd = w.fds[i];
-            p[i].events = (short)(((w.events[i] & PLEX_WAIT_READ) ? POLLIN : 0) |
-                                  ((w.events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
-            p[i].revents = 0;
-        }
-        (void)poll(p, (nfds_t)w.nfds, (int)t); /* EINTR: a signal; the step looks at cancel */
-    }
+    while ((rc = plex_login_step(l, &w)) == PLEX_EPENDING)
+        plex__wait_poll(&w, 200); /* see a cancel flag soon; the step looks at it */
     if (rc == 0) {
         *token_out = plex__strdup(l->token);
         if (!*token_out)

@@ -633,9 +633,9 @@ static int64_t slot_seconds(int64_t ts)
 {
     switch (ts) {
     case 1:
-        return 30 * 86400;
+        return (int64_t)30 * 86400;
     case 2:
-        return 7 * 86400;
+        return (int64_t)7 * 86400;
     case 3:
         return 86400;
     case 4:
@@ -795,26 +795,30 @@ static void take_sample(pms_state *p)
     pms_admin *a = p->admin;
     struct rusage ru;
     struct sysinfo si;
-    double cpu_s = 0, loads = 0;
+    double cpu_s = 0;
     long now = mono_ms();
     sample *s = &a->samples[(a->sample_head + a->nsamples) % MAX_SAMPLES];
-    long pages = 0, rss = 0;
+    long rss = 0;
     FILE *f;
 
     if (getrusage(RUSAGE_SELF, &ru) == 0)
-        cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-                (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+        cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     memset(s, 0, sizeof(*s));
     if (sysinfo(&si) == 0 && si.totalram) {
         long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-        loads = (double)si.loads[0] / (double)(1 << SI_LOAD_SHIFT);
+        double loads = (double)si.loads[0] / (double)(1 << SI_LOAD_SHIFT);
         s->host_cpu = ncpu > 0 ? 100.0 * loads / (double)ncpu : 0;
         s->host_mem = 100.0 * (double)(si.totalram - si.freeram) / (double)si.totalram;
         if ((f = fopen("/proc/self/statm", "r")) != NULL) {
-            if (fscanf(f, "%ld %ld", &pages, &rss) == 2)
-                s->process_mem = 100.0 * (double)rss * (double)sysconf(_SC_PAGESIZE) /
-                                 ((double)si.totalram * si.mem_unit);
+            char line[128], *end;
+            if (fgets(line, sizeof(line), f)) { /* "size resident shared ..." in pages */
+                (void)strtol(line, &end, 10);
+                rss = strtol(end, NULL, 10);
+            }
             fclose(f);
+            s->process_mem = 100.0 * (double)rss * (double)sysconf(_SC_PAGESIZE) /
+                             ((double)si.totalram * si.mem_unit);
         }
     }
     if (a->last_sample_ms && now > a->last_sample_ms)
@@ -939,48 +943,6 @@ static void log_write(pms_ctx *c)
     pms_reply_empty(c, 200);
 }
 
-static int hex_value(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* The decoded value of `name` in one query-string line (in out), or NULL. */
-static const char *line_arg(const char *line, size_t len, const char *name, char *out, size_t size)
-{
-    size_t nl = strlen(name), i = 0;
-
-    while (i < len) {
-        size_t end = i;
-        while (end < len && line[end] != '&')
-            end++;
-        if (end - i > nl && memcmp(line + i, name, nl) == 0 && line[i + nl] == '=') {
-            size_t k = 0;
-            for (size_t j = i + nl + 1; j < end && k + 1 < size; j++) {
-                int hi, lo;
-                if (line[j] == '+') {
-                    out[k++] = ' ';
-                } else if (line[j] == '%' && j + 2 < end && (hi = hex_value(line[j + 1])) >= 0 &&
-                           (lo = hex_value(line[j + 2])) >= 0) {
-                    out[k++] = (char)(hi * 16 + lo);
-                    j += 2;
-                } else {
-                    out[k++] = line[j];
-                }
-            }
-            out[k] = '\0';
-            return out;
-        }
-        i = end + 1;
-    }
-    return NULL;
-}
-
 /* POST /log: the body is lines of level=&message=&source=. 400 if one is bad
  * (the lines before it are kept, as they were written). */
 static void log_write_lines(pms_ctx *c)
@@ -1000,9 +962,9 @@ static void log_write_lines(pms_ctx *c)
             end++;
         if (end > i && !(end - i == 1 && b[i] == '\r')) {
             size_t n = end - i - (b[end - 1] == '\r');
-            const char *src_v = line_arg(b + i, n, "source", src, sizeof(src));
-            if (!line_arg(b + i, n, "message", msg, MAX_LOG_LINE + 1) || !*msg ||
-                log_level(line_arg(b + i, n, "level", lv, sizeof(lv)), &level) != 0) {
+            const char *src_v = sim_form_value(b + i, n, "source", src, sizeof(src));
+            if (!sim_form_value(b + i, n, "message", msg, MAX_LOG_LINE + 1) || !*msg ||
+                log_level(sim_form_value(b + i, n, "level", lv, sizeof(lv)), &level) != 0) {
                 free(msg);
                 pms_error(c, 400);
                 return;
@@ -1065,7 +1027,7 @@ static const char *new_transient(pms_state *p)
     t = &a->tokens[(a->token_head + a->ntokens - 1) % MAX_TRANSIENT];
     memcpy(t->token, "transient-", 10);
     for (int i = 0; i < 16; i++)
-        snprintf(t->token + 10 + 2 * i, 3, "%02x", r[i]);
+        snprintf(t->token + 10 + (size_t)2 * (size_t)i, 3, "%02x", r[i]);
     t->expires = pms_now(p) + TRANSIENT_TTL_S;
     return t->token;
 }

@@ -41,7 +41,7 @@ typedef struct hub_event {
     uint64_t seq;
     char type[64];
     char *text; /* framed: "event: T\ndata: D\n\n" */
-    size_t len, cap;
+    size_t len;
 } hub_event;
 
 struct pms_hub {

@@ -21,9 +21,9 @@
 #include "play.h"
 #include "pms.h"
 
-#define PMS_HUB_RING 4096             /* notifications kept for subscribers that lag */
-#define PMS_HUB_MAX_EVENT (64 * 1024) /* bytes of one notification's data */
-#define PMS_PING_MS 10000             /* the default ping interval */
+#define PMS_HUB_RING 4096                     /* notifications kept for subscribers that lag */
+#define PMS_HUB_MAX_EVENT ((size_t)64 * 1024) /* bytes of one notification's data */
+#define PMS_PING_MS 10000                     /* the default ping interval */
 
 typedef struct pms_hub pms_hub;     /* events.c: pms_state.hub */
 typedef struct pms_admin pms_admin; /* admin.c: pms_state.admin */

@@ -275,6 +275,11 @@ static const char *form_value(const char *body, size_t len, const char *name, ch
     return NULL;
 }
 
+const char *sim_form_value(const char *s, size_t len, const char *name, char *buf, size_t size)
+{
+    return form_value(s, len, name, buf, size);
+}
+
 static int body_is_form(const sim_request *rq)
 {
     const char *ct = rq->lookup(rq->ctx, SIM_HEADER, "Content-Type");
