@@ -69,6 +69,12 @@ int cmd_playlist_delete(const cli_cmd *cmd, int argc, char **argv);
 int cmd_sessions(const cli_cmd *cmd, int argc, char **argv);
 int cmd_history(const cli_cmd *cmd, int argc, char **argv);
 int cmd_server(const cli_cmd *cmd, int argc, char **argv);
+int cmd_events(const cli_cmd *cmd, int argc, char **argv);
+int cmd_butler(const cli_cmd *cmd, int argc, char **argv);
+int cmd_butler_run(const cli_cmd *cmd, int argc, char **argv);
+int cmd_butler_stop(const cli_cmd *cmd, int argc, char **argv);
+int cmd_activities(const cli_cmd *cmd, int argc, char **argv);
+int cmd_activities_cancel(const cli_cmd *cmd, int argc, char **argv);
 
 /* Print "plex: <message>" on stderr (printf-style). */
 void cli_error(const char *fmt, ...)

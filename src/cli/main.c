@@ -45,6 +45,12 @@ static const cli_cmd commands[] = {
     {"history", "what was watched, newest first", cmd_history},
     {"server", "the server's name, version, platform, id, and whether an update is available",
      cmd_server},
+    {"events", "the server's live notifications, until Ctrl-C", cmd_events},
+    {"butler", "the server's maintenance tasks, and whether they run", cmd_butler},
+    {"butler run", "start a maintenance task now", cmd_butler_run},
+    {"butler stop", "stop a running maintenance task", cmd_butler_stop},
+    {"activities", "what the server is doing now (scans, refreshes, tasks)", cmd_activities},
+    {"activities cancel", "cancel a scan or a refresh", cmd_activities_cancel},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

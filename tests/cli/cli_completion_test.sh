@@ -60,6 +60,10 @@ expect "download 7 --output dl" "dldir" exact
 expect "show 7 --cacert cer" "certs.pem" exact
 expect "--json servers --a" "--all" exact
 expect "pin " "check decode new" exact
+expect "butler " "run stop" exact
+expect "act" "activities" exact
+expect "activities " "cancel" exact
+expect "events --fi" "--filters" exact
 
 # ---- zsh ----
 if command -v zsh >/dev/null 2>&1; then
@@ -89,6 +93,7 @@ comp() { # what was typed: print what the line and the list became
 comp 'plex pla'
 comp 'plex playlist '
 comp 'plex mark '
+comp 'plex butler '
 comp 'plex ls Movies --so'
 comp 'plex ls --js'
 comp 'plex show 7 --ser'
@@ -107,6 +112,7 @@ ZEOF
     zsh_case 'plex playlist ' 'create +make a playlist of items'
     zsh_case 'plex playlist ' 'remove +take items out'
     zsh_case 'plex mark ' 'unwatched +mark an item'
+    zsh_case 'plex butler ' 'stop +stop a running maintenance task'
     zsh_case 'plex ls Movies --so' 'plex ls Movies --sort'
     zsh_case 'plex ls --js' 'plex ls --json'
     zsh_case 'plex show 7 --ser' 'plex show 7 --server'

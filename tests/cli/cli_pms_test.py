@@ -1,6 +1,7 @@
 """Every media-server command of `plex` against plexsim's emulated media
 server on 127.0.0.1: text and --json output (the JSON compared with what the
-server itself answers), exit codes, the choice of the server (--server URL,
+server itself answers; for `plex events`, with the event stream read
+directly), exit codes, Ctrl-C (130), the choice of the server (--server URL,
 NAME, machine id, the account's only one), a rejected token (77), an
 unreachable server (a closed loopback port: 69), a server that answers
 garbage (plexsim fault tokens: 65), and the memory of `plex --json ls` over a
@@ -13,11 +14,14 @@ import hashlib
 import json
 import os
 import re
+import select
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 SRC = os.environ["SRC"]
@@ -78,7 +82,8 @@ class PmsCase(unittest.TestCase):
         cls.sim.stop()
         cls.home.cleanup()
 
-    def plex(self, *args, env=None, server=True, cwd=None, timeout=120):
+    def env(self, env=None, server=True):
+        """The environment of a plex run against this plexsim."""
         e = {k: v for k, v in os.environ.items()
              if not k.startswith("PLEX_") and k not in ("COLUMNS", "NO_COLOR")}
         # plex.tv is plexsim's too: nothing may leave 127.0.0.1
@@ -88,8 +93,11 @@ class PmsCase(unittest.TestCase):
             e["PLEX_SERVER"] = self.url
         if env:
             e.update(env)
+        return e
+
+    def plex(self, *args, env=None, server=True, cwd=None, timeout=120):
         p = subprocess.Popen([PLEX] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=e, cwd=cwd)
+                             env=self.env(env, server), cwd=cwd)
         out, err = p.communicate(timeout=timeout)
         ru = p.returncode
         return Run(ru, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), 0)
@@ -248,7 +256,10 @@ class Garbage(PmsCase):
         cls.sim = simlib.Sim("--fault", "GET /library/sections=garbage",
                              "--fault", "GET /library/sections/{id}/all=garbage",
                              "--fault", "GET /library/metadata/{ids}=garbage",
-                             "--fault", "GET /hubs/search=garbage")
+                             "--fault", "GET /hubs/search=garbage",
+                             "--fault", "GET /butler=garbage*2",
+                             "--fault", "GET /activities=garbage*2",
+                             "--fault", "GET /:/eventsource/notifications=garbage")
         cls.url = cls.sim.pms.base
 
     def test_garbage(self):
@@ -256,6 +267,14 @@ class Garbage(PmsCase):
         for args in (["libraries"], ["ls", "1", "--json"], ["show", "7"], ["search", "x"]):
             r = self.plex(*args)
             self.fails(r, 65, r"could not be read")
+            self.assertEqual(r.out, "")
+            self.assertEqual(len(r.err.splitlines()), 1, r)
+
+    def test_admin_garbage(self):
+        for args in (["butler"], ["--json", "butler"], ["activities"], ["--json", "activities"],
+                     ["events"]):
+            r = self.plex(*args, timeout=60)
+            self.fails(r, 65, r"could not be read|not an event stream")
             self.assertEqual(r.out, "")
             self.assertEqual(len(r.err.splitlines()), 1, r)
 
@@ -404,6 +423,392 @@ class Server(PmsCase):
         j = self.plex("--json", "server").json()
         self.assertEqual(j[0], root)
         self.fails(self.plex("server", env={"PLEX_TOKEN": "rejected"}), 77, r"refused the token")
+
+
+class Admin(PmsCase):
+    """plex butler, butler run/stop, activities, activities cancel. plexsim's
+    activities last two seconds of its clock, so what must be seen while one
+    runs is tried again (a few times) when the activity ended before the
+    command looked: never a timed assertion."""
+
+    def butler_tasks(self):
+        r = self.sim.pms.get("/butler", json=True)
+        self.assertEqual(r.status, 200, r)
+        return r.json()["ButlerTasks"]["ButlerTask"]
+
+    def activities(self):
+        return self.server_json("/activities").get("Activity", [])
+
+    def test_butler_list(self):
+        self.needs("GET /butler", "GET /activities")
+        tasks = self.butler_tasks()
+        r = self.plex("butler")
+        self.ok(r, len(tasks) + 1)
+        self.assertRegex(r.lines()[0], r"^NAME +TITLE +INTERVAL +ENABLED +RUNNING$")
+        for t, line in zip(tasks, r.lines()[1:]):
+            every = "daily" if t["interval"] == 1 else "every %d days" % t["interval"]
+            self.assertRegex(line, r"^%s +%s +%s +%s +(no|yes( \d+%%)?)$" % (
+                re.escape(t["name"]), re.escape(t["title"]), every, "yes" if t["enabled"] else "no"))
+        j = self.plex("--json", "butler")
+        self.ok(j)
+        self.assertEqual(j.json(), tasks)
+
+    def butler_cycle(self, task):
+        """Run a task, see it running, stop it: the runs, or None when the
+        task ended (its two seconds) before the last command looked."""
+        self.sim.pms.request("DELETE", "/butler/" + task)  # not running (404 if it is not)
+        runs = {"run": self.plex("butler", "run", task),
+                "again": self.plex("butler", "run", task),
+                "json": self.plex("--json", "butler", "run", task),
+                "table": self.plex("butler"),
+                "acts": self.plex("--json", "activities"),
+                "text": self.plex("activities"),
+                "stop": self.plex("butler", "stop", task)}
+        self.ok(runs["run"], 1)
+        self.assertEqual(runs["run"].out, "Started the butler task %s.\n" % task)
+        if runs["stop"].rc != 0 or runs["again"].out.startswith("Started"):
+            return None
+        return runs
+
+    def test_butler_run_stop(self):
+        self.needs("POST /butler/{task}", "DELETE /butler/{task}", "GET /activities")
+        task, title = "BackupDatabase", "Backup Database"
+        for _ in range(5):
+            runs = self.butler_cycle(task)
+            if runs:
+                break
+        self.assertIsNotNone(runs, "the task never ran through five commands")
+        # already running: said so, not an error (PMS answers 202)
+        self.ok(runs["again"], 1)
+        self.assertEqual(runs["again"].out, "The butler task %s is already running.\n" % task)
+        self.assertEqual(runs["json"].json(), [{"name": task, "started": False,
+                                                "alreadyRunning": True}])
+        self.assertRegex(runs["table"].out, r"\n%s +%s +every 3 days +yes +yes( \d+%%)?\n" % (
+            task, title))
+        mine = [a for a in runs["acts"].json() if a.get("Context", {}).get("name") == task]
+        self.assertEqual(len(mine), 1, runs["acts"])
+        self.assertEqual((mine[0]["type"], mine[0]["title"], mine[0]["cancellable"]),
+                         ("butler.task", title, False))
+        text = runs["text"]
+        self.assertRegex(text.lines()[0], r"^UUID +TYPE +TITLE +(SUBTITLE +)?PROGRESS +CANCEL$")
+        self.assertRegex(text.out, r"\n%s +butler\.task +%s +\d+%% +no\n" % (
+            re.escape(mine[0]["uuid"]), title))
+        self.ok(runs["stop"], 1)
+        self.assertEqual(runs["stop"].out, "Stopped the butler task %s.\n" % task)
+        self.assertNotIn(task, [a.get("Context", {}).get("name") for a in self.activities()])
+        # stopping it again: not running (404)
+        self.fails(self.plex("butler", "stop", task), 1, r"^plex: the butler task %s is not "
+                   r"running\n$" % task)
+        self.assertEqual(self.plex("--json", "butler", "stop", "GenerateChapterThumbs").rc, 1)
+        # unknown tasks: a clear error, 1
+        for verb in ("run", "stop"):
+            r = self.plex("butler", verb, "NoSuchTask")
+            self.fails(r, 1, r"^plex: no butler task named NoSuchTask on .*'plex butler' lists")
+            self.assertEqual(len(r.err.splitlines()), 1, r)
+            self.assertEqual(r.out, "")
+        self.fails(self.plex("butler", "run"), 2, r"missing argument: TASK")
+        self.fails(self.plex("butler", "start", task), 2, r"unexpected argument: start")
+
+    def test_activities_cancel(self):
+        self.needs("GET /activities", "DELETE /activities/{uuid}",
+                   "POST /library/sections/{id}/refresh")
+        for _ in range(5):
+            self.sim.pms.request("POST", "/library/sections/1/refresh")
+            scans = [a for a in self.activities() if a["type"] == "library.update.section"]
+            self.assertTrue(scans and scans[0]["cancellable"], scans)
+            r = self.plex("--json", "activities", "cancel", scans[0]["uuid"])
+            if r.rc == 1 and "may have ended" in r.err:
+                continue
+            self.ok(r, 1)
+            self.assertEqual(r.json(), [{"uuid": scans[0]["uuid"], "cancelled": True}])
+            self.assertNotIn(scans[0]["uuid"], [a["uuid"] for a in self.activities()])
+            break
+        else:
+            self.fail("no scan could be cancelled while it ran")
+        # a butler task cannot be cancelled (400): stopped with plex butler stop
+        for _ in range(5):
+            self.sim.pms.request("POST", "/butler/OptimizeDatabase")
+            acts = [a for a in self.activities() if a["type"] == "butler.task"]
+            self.assertTrue(acts, "no butler task runs")
+            r = self.plex("activities", "cancel", acts[0]["uuid"])
+            if r.rc == 1 and "may have ended" in r.err:
+                continue
+            self.fails(r, 1, r"^plex: the server cannot cancel the activity %s\n$" %
+                       acts[0]["uuid"])
+            break
+        else:
+            self.fail("no butler task was seen by plex activities cancel while it ran")
+        self.fails(self.plex("activities", "cancel", "0000-nothing"), 1,
+                   r"^plex: no activity 0000-nothing on .* \(it may have ended\)\n$")
+
+    def test_activities_idle(self):
+        self.needs("GET /activities", "DELETE /butler")
+        self.sim.pms.request("DELETE", "/butler")  # every task stops
+        deadline = time.monotonic() + 60
+        while self.activities() and time.monotonic() < deadline:
+            time.sleep(0.2)  # scans end by themselves
+        self.assertEqual(self.activities(), [])
+        r = self.plex("activities")
+        self.assertEqual((r.rc, r.out, r.err), (0, "", "The server is doing nothing.\n"))
+        j = self.plex("--json", "activities")
+        self.ok(j, 0)
+
+    def test_failures(self):
+        for args in (["butler"], ["butler", "run", "BackupDatabase"],
+                     ["butler", "stop", "BackupDatabase"], ["activities"],
+                     ["activities", "cancel", "x"], ["events"]):
+            r = self.plex(*args, env={"PLEX_TOKEN": "rejected"})
+            self.fails(r, 77, r"refused the token \(PLEX_TOKEN\)")
+            self.assertEqual(len(r.err.splitlines()), 1, r)
+            r = self.plex("--server", "http://127.0.0.1:%d" % closed_port(), *args, server=False)
+            self.fails(r, 69, r"could not connect")
+            self.assertEqual(len(r.err.splitlines()), 1, r)
+            self.assertEqual(r.out, "")
+
+
+class Background:
+    """plex ARGS running in the background: its stdout lines and stderr as
+    they come, stopped with a signal."""
+
+    def __init__(self, case, *args):
+        self.proc = subprocess.Popen([PLEX] + list(args), stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=case.env())
+        self.out, self.err = b"", b""
+
+    def lines(self):
+        return self.out.decode("utf-8", "replace").splitlines()
+
+    def pump(self, timeout):
+        """Read what came within timeout seconds (until EOF)."""
+        fds = [f for f in (self.proc.stdout, self.proc.stderr) if not f.closed]
+        r, _, _ = select.select(fds, [], [], timeout)
+        for f in r:
+            data = os.read(f.fileno(), 65536)
+            if f is self.proc.stdout:
+                self.out += data
+            else:
+                self.err += data
+        return bool(r)
+
+    def until(self, pred, timeout=60, poke=None):
+        """Read until pred(self) holds (poke() is called every half second
+        meanwhile); False at the timeout."""
+        deadline = time.monotonic() + timeout
+        while not pred(self):
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                self.pump(0.1)
+                return pred(self)
+            if poke:
+                poke()
+            end = time.monotonic() + 0.5
+            while time.monotonic() < end and not pred(self):
+                self.pump(end - time.monotonic())
+        return True
+
+    def stop(self, sig=signal.SIGINT, timeout=60):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            out, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, err = self.proc.communicate()
+        self.out += out
+        self.err += err
+        return self.proc.returncode
+
+
+class RawStream(threading.Thread):
+    """The server's event stream read directly: each event's (type, data)."""
+
+    def __init__(self, pms):
+        super().__init__(daemon=True)
+        self.conn = pms.connect()
+        self.conn.request("GET", "/:/eventsource/notifications",
+                          headers={"X-Plex-Token": TOKEN, "Accept": "text/event-stream",
+                                   "X-Plex-Client-Identifier": simlib.CLIENT_ID})
+        self.resp = self.conn.getresponse()
+        assert self.resp.status == 200, self.resp.status
+        self.events = []
+        self.start()
+
+    def run(self):
+        kind, data = None, []
+        try:
+            for raw in iter(self.resp.readline, b""):
+                line = raw.decode("utf-8").rstrip("\r\n")
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    data.append(line[6:])
+                elif not line:
+                    if kind and kind != "ping":
+                        self.events.append((kind, "\n".join(data)))
+                    kind, data = None, []
+        except (OSError, ValueError, AttributeError):
+            pass  # closed
+
+    def close(self):
+        try:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.conn.close()
+        self.join(10)
+
+
+class Events(PmsCase):
+    """plex events: plexsim pings every 200 ms; events come from a butler
+    task, a playback's timelines, a section refresh and an item refresh."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        assert cls.sim.control("config", event_ping_ms=200).status == 200
+
+    def setUp(self):
+        self.needs("GET /:/eventsource/notifications", "POST /butler/{task}", "POST /:/timeline",
+                   "PUT /:/prefs")
+        self.probes = 0
+
+    def probe(self):
+        """A preference notification (FriendlyName) with a new value: its value."""
+        self.probes += 1
+        value = "probe-%d" % self.probes
+        r = self.sim.pms.request("PUT", "/:/prefs?FriendlyName=" + value)
+        self.assertEqual(r.status, 200, r)
+        return value
+
+    def subscribed(self, bg, json_lines):
+        """Poke with preferences until plex shows one: its stream is open."""
+        seen = (lambda b: any('"probe-' in ln for ln in b.lines())) if json_lines else \
+            (lambda b: any(re.search(r"preference +FriendlyName = probe-", ln)
+                           for ln in b.lines()))
+        self.assertTrue(bg.until(seen, 60, self.probe), bg.err)
+
+    def timeline(self, ep, state, t):
+        r = self.sim.pms.request("POST", "/:/timeline?ratingKey=%s&key=/library/metadata/%s"
+                                 "&state=%s&time=%d&duration=%d" %
+                                 (ep["ratingKey"], ep["ratingKey"], state, t, ep["duration"]),
+                                 headers={"X-Plex-Session-Identifier": "cli-events"})
+        self.assertEqual(r.status, 200, r)
+
+    def cause_events(self, bg, json_lines):
+        """The events the tests look for: a butler task's activity (started ...
+        ended), a playback (playing; once plex showed it, stopped), a section
+        scan, an item refresh. The episode, the movie, and who played where
+        as /status/sessions said."""
+        ep = self.first(2, type=4)
+        self.sim.pms.request("POST", "/butler/CleanOldBundles")
+        self.timeline(ep, "playing", 60000)
+        s = [m for m in self.server_json("/status/sessions")["Metadata"]
+             if m["ratingKey"] == ep["ratingKey"]][0]
+        who, where = s["User"]["title"], s["Player"]["title"]
+        if s["Player"].get("address"):
+            where += " (%s)" % s["Player"]["address"]
+        shown = r'"state":"playing"' if json_lines else r"playing +.*: playing "
+        self.assertTrue(bg.until(lambda b: re.search(shown, b.out.decode()), 60), bg.err)
+        self.timeline(ep, "stopped", 70000)
+        self.sim.pms.request("POST", "/library/sections/1/refresh")
+        movie = self.first(1)
+        self.sim.pms.request("PUT", "/library/metadata/%s/refresh" % movie["ratingKey"])
+        return ep, movie, who, where
+
+    def test_json(self):
+        raw = RawStream(self.sim.pms)
+        bg = Background(self, "--json", "events")
+        try:
+            self.subscribed(bg, True)
+            sync = self.probe()  # both see it: the outputs are compared from there
+            ep, movie, _, _ = self.cause_events(bg, True)
+
+            def done(b):
+                js = [json.loads(ln) for ln in b.lines()]
+                acts = [j["ActivityNotification"] for j in js if "ActivityNotification" in j]
+                return (any(a["event"] == "ended" and a["Activity"].get("Context", {}).get("name")
+                            == "CleanOldBundles" for a in acts) and
+                        any(a["event"] == "ended" and a["Activity"]["type"] ==
+                            "library.update.section" for a in acts) and
+                        any(j.get("TimelineEntry", {}).get("itemID") == movie["ratingKey"]
+                            for j in js) and
+                        any(j.get("PlaySessionStateNotification", {}).get("state") == "stopped"
+                            for j in js) and
+                        any(j.get("StatusNotification", {}).get("title") ==
+                            "Library scan complete" for j in js))
+            self.assertTrue(bg.until(done, 90), (bg.out[-3000:], bg.err))
+        finally:
+            rc = bg.stop()
+            raw.close()
+        self.assertEqual(rc, 130, bg.err)
+        self.assertEqual(bg.err.decode(), "plex: interrupted\n")
+        js = [json.loads(ln) for ln in bg.lines()]
+        self.assertTrue(all(isinstance(j, dict) for j in js))
+        playing = [j["PlaySessionStateNotification"] for j in js
+                   if "PlaySessionStateNotification" in j]
+        self.assertEqual([(p["ratingKey"], p["state"], p["viewOffset"]) for p in playing],
+                         [(ep["ratingKey"], "playing", 60000), (ep["ratingKey"], "stopped", 70000)])
+        # each line is the event's data as the server sent it, in its order
+        def at_sync(events):
+            return next(i for i, j in enumerate(events)
+                        if j.get("Setting", {}).get("value") == sync)
+        theirs = [json.loads(d) for _, d in raw.events]
+        mine, theirs = js[at_sync(js):], theirs[at_sync(theirs):]
+        n = min(len(mine), len(theirs))
+        self.assertGreater(n, 10)
+        self.assertEqual(mine[:n], theirs[:n])
+
+    def test_text(self):
+        bg = Background(self, "events")
+        try:
+            self.subscribed(bg, False)
+            ep, movie, who, where = self.cause_events(bg, False)
+            title = "%s S%02dE%02d %s" % (ep["grandparentTitle"], ep["parentIndex"], ep["index"],
+                                          ep["title"])
+
+            def done(b):
+                return (re.search(r"activity +ended Remove Old Bundles", b.out.decode()) and
+                        re.search(r"status +Library scan complete", b.out.decode()) and
+                        re.search(r"playing +.*: stopped ", b.out.decode()) and
+                        re.search(r"timeline +.*: processed", b.out.decode()))
+            self.assertTrue(bg.until(done, 90), (bg.out[-3000:], bg.err))
+        finally:
+            rc = bg.stop()
+        self.assertEqual(rc, 130, bg.err)
+        self.assertEqual(bg.err.decode(), "plex: interrupted\n")
+        out = bg.out.decode()
+        line = r"(?m)^\d\d:\d\d:\d\d  "
+        self.assertRegex(out, line + r"activity +started Remove Old Bundles, 0%$")
+        self.assertRegex(out, line + r"activity +updated Remove Old Bundles, \d+%$")
+        self.assertRegex(out, line + r"activity +started Scanning library section 1, 0%$")
+        self.assertRegex(out, line + r"status +Library scan started: ")
+        # who plays what, where, and how far
+        of = r"(\d+h \d\dm|\d+m( \d\ds)?)"
+        self.assertRegex(out, line + r"playing +%s on %s: playing %s at 1m 00s of %s$" % (
+            re.escape(who), re.escape(where), re.escape(title), of))
+        self.assertRegex(out, line + r"playing +%s on %s: stopped %s at 1m 10s of %s$" % (
+            re.escape(who), re.escape(where), re.escape(title), of))
+        self.assertRegex(out, line + r"timeline +%s \(movie\) in section 1: processed$" %
+                         re.escape(movie["title"]))
+        self.assertRegex(out, line + r"preference +FriendlyName = probe-\d+$")
+        self.assertTrue(all(re.match(line[4:], ln) for ln in out.splitlines()), out)
+
+    def test_reconnect(self):
+        """The stream closes after its first ping: reported (one line), opened
+        again after the back-off, and the events go on."""
+        self.sim.fault("GET /:/eventsource/notifications", "close=2")
+        bg = Background(self, "--json", "events")
+        try:
+            lost = re.compile(r"^plex: warning: the event stream was lost \(.+\); reconnecting "
+                              r"in \d+ s", re.M)
+            self.assertTrue(bg.until(lambda b: lost.search(b.err.decode()), 60), bg.err)
+            self.subscribed(bg, True)
+        finally:
+            rc = bg.stop()
+        self.assertEqual(rc, 130, bg.err)
+        err = bg.err.decode().splitlines()
+        self.assertEqual(len(err), 2, err)
+        self.assertRegex(err[0], lost)
+        self.assertEqual(err[1], "plex: interrupted")
 
 
 class Memory(unittest.TestCase):

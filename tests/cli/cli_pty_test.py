@@ -1,8 +1,9 @@
 """plex on a terminal (a pseudo-terminal): the download's progress bar
 (percent, bytes, rate, time left, redrawn on one line), Ctrl-C during a
 download (exit 130, the partial file kept and named, resumed by the next
-run), and tables sized to the terminal (titles cut with an ellipsis, bold
-headers, no colours with NO_COLOR).
+run), tables sized to the terminal (titles cut with an ellipsis, bold
+headers, no colours with NO_COLOR), and plex events (lines cut to the
+terminal, Ctrl-C).
 
 Environment: PLEX, PLEXSIM, SRC. Exit 77 (skipped) when this plexsim has no
 media server.
@@ -135,6 +136,27 @@ class PtyTest(unittest.TestCase):
         t = Terminal(["ls", "1", "--limit", "3"], self.env(NO_COLOR="1"), cols=40)
         self.assertEqual(t.finish(), 0, t.out)
         self.assertNotIn(b"\x1b[", t.out)
+
+    def test_events_on_terminal(self):
+        """plex events on a narrow terminal: lines cut to its width (never
+        wrapped), and Ctrl-C ends it (130)."""
+        t = Terminal(["events"], self.env(), cols=50)
+        n = 0
+        while t.read_until(rb"preference +FriendlyName", 0.5) is None and n < 120:
+            n += 1  # until the stream is open: a preference change shows
+            r = self.sim.pms.request("PUT", "/:/prefs?FriendlyName=pty-%d" % n)
+            self.assertEqual(r.status, 200, r)
+        self.assertLess(n, 120, t.out[-2000:])
+        self.sim.pms.request("POST", "/butler/DeepMediaAnalysis")
+        m = t.read_until(rb"activity +started Perform Extensive[^\r\n]*\r?\n")
+        self.assertIsNotNone(m, t.out[-2000:])
+        os.write(t.fd, b"\x03")
+        self.assertEqual(t.finish(), 130, t.out[-2000:])
+        text = t.out.decode("utf-8")
+        self.assertIn("plex: interrupted", text)
+        lines = [ln for ln in text.replace("\r", "").splitlines() if re.match(r"\d\d:", ln)]
+        self.assertTrue(lines and all(len(ln) <= 50 for ln in lines), lines)
+        self.assertTrue(any(ln.endswith("\u2026") for ln in lines), lines)  # a line cut
 
 
 if __name__ == "__main__":
