@@ -413,8 +413,7 @@ int cmd_events(const cli_cmd *cmd, int argc, char **argv)
     static const char *filters;
     const cli_opt opts[] = {
         CLI_VALUE("filters", 0, "TYPES", filters,
-                  "only these types (playing,activity), all but these (-timeline), or \"\" for "
-                  "all, log included"),
+                  "only these types (playing,activity), all but these (-timeline); \"\": all"),
         CLI_END,
     };
     plex_events_options o = PLEX_EVENTS_OPTIONS_INIT;

@@ -792,6 +792,20 @@ class Events(PmsCase):
         self.assertRegex(out, line + r"preference +FriendlyName = probe-\d+$")
         self.assertTrue(all(re.match(line[4:], ln) for ln in out.splitlines()), out)
 
+    def test_junk(self):
+        """Garbage in the stream, and an event whose data is not JSON: left
+        out with a warning (--json prints only JSON), and the stream goes on."""
+        self.sim.fault("GET /:/eventsource/notifications", "junk=1")
+        bg = Background(self, "--json", "events")
+        try:
+            self.subscribed(bg, True)
+        finally:
+            rc = bg.stop()
+        self.assertEqual(rc, 130, bg.err)
+        self.assertEqual(bg.err.decode(), "plex: warning: a playing event whose data is not JSON "
+                         "was left out\nplex: interrupted\n")
+        self.assertTrue(all(isinstance(json.loads(ln), dict) for ln in bg.lines()), bg.out)
+
     def test_reconnect(self):
         """The stream closes after its first ping: reported (one line), opened
         again after the back-off, and the events go on."""
