@@ -362,6 +362,12 @@ static void test_log_and_burst(void)
     reset(&G);
     e = subscribe(s, "log", 0, 0);
     CHECK_INT(pump(e, PLEX_EVENT_CONNECTED, 1), PLEX_EPENDING);
+    /* a caller busy elsewhere for longer than twice the ping interval: the
+     * pings that came meanwhile are read before silence is judged */
+    {
+        struct timespec busy = {0, 600 * 1000000L};
+        nanosleep(&busy, NULL);
+    }
     CHECK_INT(plex_pref_set(s, "FriendlyName", "Filtered"), 0); /* not a log: filtered out */
     CHECK_INT(plex_log_write(s, 1, "hello\nlog", "libplex-test"), 0);
     CHECK_INT(pump(e, PLEX_EVENT_LOG, 1), PLEX_EPENDING);
@@ -551,6 +557,18 @@ static void test_endings(void)
     CHECK_INT(pump(e, PLEX_EVENT_DISCONNECTED, 1), PLEX_ETRANSPORT);
     CHECK_INT(count(&G, PLEX_EVENT_CONNECTED), 1);
     plex_events_free(e);
+
+    /* closed from inside the callback that tells the stream was lost: no reconnection */
+    reset(&G);
+    G.close_on = PLEX_EVENT_DISCONNECTED;
+    fault("close=1");
+    e = subscribe(s, NULL, 0, 0);
+    CHECK_INT(pump(e, PLEX_EVENT_CONNECTED, 2), 0);
+    CHECK_INT(count(&G, PLEX_EVENT_CONNECTED), 1);
+    CHECK_INT(count(&G, PLEX_EVENT_DISCONNECTED), 1);
+    CHECK_INT(G.after_close, 0);
+    plex_events_free(e);
+    e = NULL;
 
     CHECK_INT(plex_events_new(&e, s, NULL), PLEX_EINVALID);
     CHECK_INT(plex_events_new(&e, s, &o), PLEX_EINVALID); /* no callback */

@@ -394,10 +394,10 @@ static void idle_wait(plex_wait_info *w, long ms)
 }
 
 /* STREAM: one round of reading. 1 to go on at once, 0 to wait (w filled). */
-static int stream_round(plex_events *e, plex_wait_info *w, long now)
+static int stream_round(plex_events *e, plex_wait_info *w)
 {
     int rc, done;
-    long status, deadline;
+    long status, deadline, now;
 
     /* the stream is open once this answer's headers say so (its Content-Type
      * came, or its body: the status alone may still be the last answer's),
@@ -416,14 +416,8 @@ static int stream_round(plex_events *e, plex_wait_info *w, long now)
     }
     if (e->closed)
         return 1;
-    deadline = e->last_byte + 2 * e->ping_ms;
-    if (now >= deadline) {
-        lost(e, plex__http_fail(&e->http, PLEX_ETIMEOUT,
-                                "the event stream was silent for %ld ms (twice the ping "
-                                "interval)",
-                                now - e->last_byte));
-        return 1;
-    }
+    /* read what is there before judging silence: a caller that was busy
+     * elsewhere for a while must not take the wait for a dead stream */
     if ((rc = plex__http_progress(&e->http, &done)) != 0) {
         lost(e, rc);
         return 1;
@@ -448,6 +442,15 @@ static int stream_round(plex_events *e, plex_wait_info *w, long now)
     }
     if (e->in_pos < e->in.len)
         return 1;
+    now = plex__now_ms();
+    deadline = e->last_byte + 2 * e->ping_ms;
+    if (now >= deadline) {
+        lost(e, plex__http_fail(&e->http, PLEX_ETIMEOUT,
+                                "the event stream was silent for %ld ms (twice the ping "
+                                "interval)",
+                                now - e->last_byte));
+        return 1;
+    }
     plex__http_wait_info(&e->http, w);
     if (w->timeout_ms > deadline - now)
         w->timeout_ms = deadline - now;
@@ -493,7 +496,7 @@ int plex_events_step(plex_events *e, plex_wait_info *w)
                 idle_wait(w, 0);
                 return PLEX_EPENDING;
             }
-            if (stream_round(e, w, now))
+            if (stream_round(e, w))
                 continue;
             return PLEX_EPENDING;
         }
