@@ -274,10 +274,19 @@ class Events(unittest.TestCase):
         slow = self.open("filters=log", rcvbuf=4096)
         fast = self.open("filters=log")
         gone = [self.open("filters=log") for _ in range(10)]
+        for g in gone:
+            self.assertEqual(g.message(5), ("ping", "{}"))
+        before = self.sim.stats()["active_connections"]
         for g in gone:  # they go away without a word
             g.sock.shutdown(socket.SHUT_RDWR)
             g.close()
         self.streams = [s for s in self.streams if s not in gone]
+        # the server notices at its next write (a ping) and lets them go
+        deadline = time.monotonic() + 10
+        while (self.sim.stats()["active_connections"] > before - len(gone) and
+               time.monotonic() < deadline):
+            time.sleep(PING_MS / 1000.0)
+        self.assertLessEqual(self.sim.stats()["active_connections"], before - len(gone))
         n = 0
         for batch in range(100):  # 100,000 events: more than the ring and the socket buffers
             self.log_lines(["b%d-%d" % (batch, i) for i in range(1000)])

@@ -49,8 +49,6 @@ struct pms_hub {
     hub_event *ring; /* PMS_HUB_RING slots, by seq */
     uint64_t next;   /* the seq of the next notification (the first is 1) */
     uint64_t generation;
-    unsigned subscribers;
-    uint64_t published;
 };
 
 static const char ping_text[] = "event: ping\ndata: {}\n\n";
@@ -103,16 +101,6 @@ static void hub_reset(pms_state *p)
     pthread_cond_broadcast(&p->hub->st->wake);
 }
 
-unsigned pms_events_subscribers(const pms_state *p)
-{
-    return p->hub ? p->hub->subscribers : 0;
-}
-
-uint64_t pms_events_published(const pms_state *p)
-{
-    return p->hub ? p->hub->published : 0;
-}
-
 /* ---- publishing ---- */
 
 /* Append data to b as data: lines (a line break inside starts another one). */
@@ -159,7 +147,6 @@ void pms_notify(pms_state *p, const char *type, const char *data, size_t n)
     e->len = b.len;
     e->seq = h->next++;
     snprintf(e->type, sizeof(e->type), "%s", type);
-    h->published++;
     pthread_cond_broadcast(&h->st->wake);
 }
 
@@ -211,8 +198,8 @@ void pms_notify_session(pms_state *p, const pms_play_session *s, const char *sta
     }
     n.state = state;
     n.transcode_session = t ? t->key : NULL;
-    pms_notify_model(p, "playing", "PlaySessionStateNotification",
-                     &plex__play_session_state_schema, &n);
+    pms_notify_model(p, "playing", "PlaySessionStateNotification", &plex__play_session_state_schema,
+                     &n);
 }
 
 void pms_notify_timeline(pms_state *p, int64_t rating_key, int section, int type, const char *title,
@@ -506,10 +493,6 @@ static void sub_release(void *cls)
 {
     sub *s = cls;
 
-    pthread_mutex_lock(&s->h->st->lock);
-    if (s->h->subscribers > 0)
-        s->h->subscribers--;
-    pthread_mutex_unlock(&s->h->st->lock);
     sub_free(s);
 }
 
@@ -553,7 +536,6 @@ static void eventsource(pms_ctx *c)
     s->generation = h->generation;
     s->next_ping = 0; /* a ping at once: the client sees the stream open */
     s->fault = stream_fault(&c->rq->fault, &s->fault_after);
-    h->subscribers++;
     sim_response_dispose(rs);
     rs->status = 200;
     rs->content_type = "text/event-stream";

@@ -62,10 +62,6 @@ void pms_notify_pref(pms_state *p, size_t i);
 /* `reachability`: remote access is (1) or is not (0) reachable. */
 void pms_notify_reachability(pms_state *p, int reachable);
 
-/* How many streams are open now; notifications published since start. */
-unsigned pms_events_subscribers(const pms_state *p);
-uint64_t pms_events_published(const pms_state *p);
-
 /* ---- administration (admin.c) ---- */
 
 /* (admin.c's state is the admin group's: pms_state.admin) */
