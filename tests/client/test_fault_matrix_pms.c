@@ -23,9 +23,11 @@
  *             stays), then the fault on the resume (a Range request)
  *   timeline  POST /:/timeline: a plex_playback's "playing" tick
  *   events    GET /:/eventsource/notifications: a plex_events subscription
- *             (plexsim and the client pinging every 500 ms, back-off
- *             100-400 ms, lines up to 64 KiB); after each connection the test
- *             plays something and the `playing` notification must arrive
+ *             (plexsim pinging every 500 ms, the client taking 3 s of
+ *             silence for a lost stream, so that a busy machine's late ping
+ *             is not one; back-off 100-400 ms; lines up to 64 KiB); after
+ *             each connection the test plays something and the `playing`
+ *             notification must arrive
  *
  * A cell: plexsim reset (/__sim/reset), the cell's set-up, the fault armed
  * once on the route (/__sim/fault), a new client and server, the operation.
@@ -52,6 +54,8 @@
  *   EAUTH          the operation ended with that error
  *   empty>ok       a 2xx without a body, taken as the timeline's answer
  *   raw>ok         a notification whose data did not decode was passed on raw
+ *   X>kept, X>lost a download that ended with X kept its partial file (as long
+ *                  as before the fault, to resume) or lost it
  *   +1             plexsim saw one request more on the route than the calls
  *                  made (for a listing: its requests; for the event stream:
  *                  its connection attempts): a resend by libcurl or the library
@@ -88,8 +92,11 @@
 #define MAX_RESPONSE ((size_t)4 * 1024 * 1024) /* 'huge' (64 MiB) passes it */
 #define MOVIES 50                              /* plexsim's default library */
 #define PAGE 20
-#define RETRIES 2   /* the test's retries after retryable errors, at most */
-#define PING_MS 500 /* the event stream's ping interval (plexsim's, the client's) */
+#define RETRIES 2 /* the test's retries after retryable errors, at most */
+/* plexsim pings the event stream every 500 ms; the client takes twice its own
+ * interval of silence for a lost stream */
+#define SIM_PING "/__sim/config?event_ping_ms=500"
+#define CLIENT_PING_MS 1500
 
 enum { C_LIST1, C_LIST2, C_META, C_SEARCH, C_DOWNLOAD, C_TIMELINE, C_EVENTS, NCOLS };
 
@@ -111,31 +118,31 @@ typedef struct row {
 
 /* clang-format off */
 static const row rows[] = {
-    /*              list1            list2            meta             search           download         timeline         events */
-    {"200",        {"ESCHEMA",       "ESCHEMA",       "EPARSE",        "EPARSE",        "ESCHEMA",       "ESCHEMA>ok",    "EPARSE>ok"}},
-    {"204",        {"ESCHEMA",       "ESCHEMA",       "ESCHEMA",       "ESCHEMA",       "ESCHEMA",       "empty>ok",      "EPARSE>ok"}},
-    {"400",        {"EBADREQUEST",   "EBADREQUEST",   "EBADREQUEST",   "EBADREQUEST",   "EBADREQUEST",   "EBADREQUEST>ok","EBADREQUEST"}},
-    {"401",        {"EAUTH",         "EAUTH",         "EAUTH",         "EAUTH",         "EAUTH",         "EAUTH>ok",      "EAUTH"}},
-    {"403",        {"EAUTH",         "EAUTH",         "EAUTH",         "EAUTH",         "EAUTH",         "EAUTH>ok",      "EAUTH"}},
-    {"404",        {"ENOTFOUND",     "ENOTFOUND",     "ENOTFOUND",     "ENOTFOUND",     "ENOTFOUND",     "ENOTFOUND>ok",  "ENOTFOUND"}},
-    {"416",        {"EHTTP",         "EHTTP",         "EHTTP",         "EHTTP",         "ok+1",          "EHTTP>ok",      "EHTTP>ok"}},
-    {"422",        {"EHTTP",         "EHTTP",         "EHTTP",         "EHTTP",         "EHTTP",         "EHTTP>ok",      "EHTTP>ok"}},
-    {"429",        {"ERATELIMIT>ok", "ERATELIMIT>ok", "ERATELIMIT>ok", "ERATELIMIT>ok", "ERATELIMIT>ok", "ERATELIMIT>ok", "ERATELIMIT>ok"}},
-    {"498",        {"EAUTH",         "EAUTH",         "EAUTH",         "EAUTH",         "EAUTH",         "EAUTH>ok",      "EAUTH"}},
-    {"500",        {"ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok"}},
-    {"502",        {"ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok"}},
-    {"503",        {"ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok"}},
-    {"504",        {"ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok"}},
-    {"drop",       {"ETRANSPORT>ok", "ok+1",          "ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok"}},
-    {"delay=6000", {"ETIMEOUT>ok",   "ETIMEOUT>ok",   "ETIMEOUT>ok",   "ETIMEOUT>ok",   "ETIMEOUT>ok",   "ETIMEOUT>ok",   "ETIMEOUT>ok"}},
-    {"truncate",   {"ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok", "ok"}},
-    {"garbage",    {"EPARSE",        "EPARSE",        "EPARSE",        "EPARSE",        "ESCHEMA",       "EPARSE>ok",     "EPARSE>ok"}},
-    {"huge",       {"ETOOBIG",       "ETOOBIG",       "ETOOBIG",       "ETOOBIG",       "ESCHEMA",       "ETOOBIG>ok",    "EPARSE>ok"}},
-    {"html",       {"ESCHEMA",       "ESCHEMA",       "EPARSE",        "EPARSE",        "ESCHEMA",       "ESCHEMA>ok",    "EPARSE>ok"}},
-    {"silent",     {"ok",            "ok",            "ok",            "ok",            "ok",            "ok",            "ETIMEOUT>ok"}},
-    {"close",      {"ok",            "ok",            "ok",            "ok",            "ok",            "ok",            "ETRANSPORT>ok"}},
-    {"endless",    {"ok",            "ok",            "ok",            "ok",            "ok",            "ok",            "ETOOBIG>ok"}},
-    {"junk",       {"ok",            "ok",            "ok",            "ok",            "ok",            "ok",            "raw>ok"}},
+    /*              list1            list2            meta             search           download           timeline         events */
+    {"200",        {"ESCHEMA",       "ESCHEMA",       "EPARSE",        "EPARSE",        "ESCHEMA>kept",    "ESCHEMA>ok",    "EPARSE>ok"}},
+    {"204",        {"ESCHEMA",       "ESCHEMA",       "ESCHEMA",       "ESCHEMA",       "ESCHEMA>kept",    "empty>ok",      "EPARSE>ok"}},
+    {"400",        {"EBADREQUEST",   "EBADREQUEST",   "EBADREQUEST",   "EBADREQUEST",   "EBADREQUEST>kept","EBADREQUEST>ok","EBADREQUEST"}},
+    {"401",        {"EAUTH",         "EAUTH",         "EAUTH",         "EAUTH",         "EAUTH>kept",      "EAUTH>ok",      "EAUTH"}},
+    {"403",        {"EAUTH",         "EAUTH",         "EAUTH",         "EAUTH",         "EAUTH>kept",      "EAUTH>ok",      "EAUTH"}},
+    {"404",        {"ENOTFOUND",     "ENOTFOUND",     "ENOTFOUND",     "ENOTFOUND",     "ENOTFOUND>kept",  "ENOTFOUND>ok",  "ENOTFOUND"}},
+    {"416",        {"EHTTP",         "EHTTP",         "EHTTP",         "EHTTP",         "ok+1",            "EHTTP>ok",      "EHTTP>ok"}},
+    {"422",        {"EHTTP",         "EHTTP",         "EHTTP",         "EHTTP",         "EHTTP>kept",      "EHTTP>ok",      "EHTTP>ok"}},
+    {"429",        {"ERATELIMIT>ok", "ERATELIMIT>ok", "ERATELIMIT>ok", "ERATELIMIT>ok", "ERATELIMIT>ok",   "ERATELIMIT>ok", "ERATELIMIT>ok"}},
+    {"498",        {"EAUTH",         "EAUTH",         "EAUTH",         "EAUTH",         "EAUTH>kept",      "EAUTH>ok",      "EAUTH"}},
+    {"500",        {"ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",      "ESERVER>ok",    "ESERVER>ok"}},
+    {"502",        {"ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",      "ESERVER>ok",    "ESERVER>ok"}},
+    {"503",        {"ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",      "ESERVER>ok",    "ESERVER>ok"}},
+    {"504",        {"ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",    "ESERVER>ok",      "ESERVER>ok",    "ESERVER>ok"}},
+    {"drop",       {"ETRANSPORT>ok", "ok+1",          "ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok",   "ETRANSPORT>ok", "ETRANSPORT>ok"}},
+    {"delay=6000", {"ETIMEOUT>ok",   "ETIMEOUT>ok",   "ETIMEOUT>ok",   "ETIMEOUT>ok",   "ETIMEOUT>ok",     "ETIMEOUT>ok",   "ETIMEOUT>ok"}},
+    {"truncate",   {"ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok", "ETRANSPORT>ok",   "ETRANSPORT>ok", "ok"}},
+    {"garbage",    {"EPARSE",        "EPARSE",        "EPARSE",        "EPARSE",        "ESCHEMA>kept",    "EPARSE>ok",     "EPARSE>ok"}},
+    {"huge",       {"ETOOBIG",       "ETOOBIG",       "ETOOBIG",       "ETOOBIG",       "ESCHEMA>kept",    "ETOOBIG>ok",    "EPARSE>ok"}},
+    {"html",       {"ESCHEMA",       "ESCHEMA",       "EPARSE",        "EPARSE",        "ESCHEMA>kept",    "ESCHEMA>ok",    "EPARSE>ok"}},
+    {"silent",     {"ok",            "ok",            "ok",            "ok",            "ok",              "ok",            "ETIMEOUT>ok"}},
+    {"close",      {"ok",            "ok",            "ok",            "ok",            "ok",              "ok",            "ETRANSPORT>ok"}},
+    {"endless",    {"ok",            "ok",            "ok",            "ok",            "ok",              "ok",            "ETOOBIG>ok"}},
+    {"junk",       {"ok",            "ok",            "ok",            "ok",            "ok",              "ok",            "raw>ok"}},
 };
 /* clang-format on */
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -309,12 +316,15 @@ static void search(cell *c, plex_server *p)
 typedef struct cancel_at {
     int64_t bytes;
     int64_t resumed_from; /* of the last call */
+    int64_t most;         /* the most bytes a file had */
 } cancel_at;
 
 static int on_progress(const plex_download_progress *pr, void *payload)
 {
     cancel_at *ca = payload;
     ca->resumed_from = pr->resumed_from;
+    if (pr->bytes > ca->most)
+        ca->most = pr->bytes;
     return ca->bytes > 0 && pr->bytes >= ca->bytes;
 }
 
@@ -366,11 +376,27 @@ static int is_part(const worker *w, const char *path)
     return ok;
 }
 
+/* 1 if path holds a prefix of the worker's part (or is not there). */
+static int is_prefix(const worker *w, const char *path)
+{
+    size_t len = 0;
+    char *data;
+    int ok;
+    struct stat sb;
+
+    if (stat(path, &sb) != 0)
+        return 1;
+    data = test_read_file(path, &len);
+    ok = data && len <= w->ref_len && memcmp(data, w->ref, len) == 0;
+    free(data);
+    return ok;
+}
+
 static void download(cell *c, plex_server *p, worker *w, const sim *s, const char *cafile,
                      const char *route, const char *token)
 {
     plex_part part;
-    cancel_at ca = {0, 0};
+    cancel_at ca = {0, 0, 0};
     plex_download_options o = PLEX_DOWNLOAD_OPTIONS_INIT;
     char dest[128], partial[160];
     struct stat sb;
@@ -418,8 +444,17 @@ static void download(cell *c, plex_server *p, worker *w, const sim *s, const cha
             return;
         }
         if (!note(c, rc, plex_server_last_error(p)) || tries == RETRIES)
-            return;
+            break;
     }
+    /* a failed download leaves no file, and its partial file (if any) is a
+     * prefix of the part: never the server's wrong bytes, never more; kept
+     * (as long as before the fault, to resume) or lost */
+    matrix_append(c->trail, sizeof(c->trail),
+                  stat(partial, &sb) == 0 && sb.st_size >= part.size / 3 ? "kept" : "lost");
+    if (stat(dest, &sb) == 0 || !is_prefix(w, partial) || ca.most > part.size)
+        snprintf(c->why, sizeof(c->why), "a failed download left %s (%lld bytes at most)",
+                 stat(dest, &sb) == 0 ? "the file" : "a partial file that is not the part's",
+                 (long long)ca.most);
 }
 
 static void timeline(cell *c, plex_server *p)
@@ -526,7 +561,7 @@ static void events(cell *c, plex_server *p)
     o.on_event = on_event;
     o.payload = &wt;
     o.filters = "playing";
-    o.ping_interval_ms = PING_MS; /* plexsim pings at that interval (/__sim/config) */
+    o.ping_interval_ms = CLIENT_PING_MS;
     o.backoff_min_ms = 100;
     o.backoff_max_ms = 400;
     o.max_line = 65536; /* an endless line is an error at 64 KiB */
@@ -608,8 +643,7 @@ static void run_cell(size_t ri, size_t col, const sim *s, const char *cafile, vo
         plex_client_free(cl);
         return;
     }
-    if (col == C_EVENTS &&
-        sim_control(s, "POST", "/__sim/config?event_ping_ms=500", NULL, cafile) != 200) {
+    if (col == C_EVENTS && sim_control(s, "POST", SIM_PING, NULL, cafile) != 200) {
         matrix_setup_failed(out, "SETUP", "plexsim refused the ping interval");
         plex_server_free(p);
         plex_client_free(cl);
@@ -651,7 +685,7 @@ static void run_cell(size_t ri, size_t col, const sim *s, const char *cafile, vo
         plex_client_free(cl);
         return;
     }
-    if (c.rc == 0)
+    if (c.rc == 0 || c.why[0])
         matrix_append(c.trail, sizeof(c.trail), c.why[0] ? "WRONG" : "ok");
     /* requests plexsim saw on the route beyond the calls made */
     extra = sim_stat(s, route, cafile) - c.hits0 - c.calls;

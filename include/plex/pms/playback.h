@@ -155,10 +155,12 @@ typedef struct plex_download_options {
  * expected size. If a partial file is there it is resumed with
  * `Range: bytes=N-`: the server must answer 206 with a Content-Range that
  * starts at N (and ends at the expected size, when known); a 200, a 416 or
- * another range makes the download start again from the first byte. On an
- * error or a cancel the partial file keeps the bytes that were written
- * whole (so it is always a prefix of the file, and resumable); a size
- * mismatch deletes it.
+ * another range makes the download start again from the first byte, except
+ * a 200 whose length is not the expected size (an error page with a 200,
+ * say), which fails with PLEX_ESCHEMA before touching the partial file. On
+ * an error or a cancel the partial file keeps the bytes that were written
+ * whole (so it is always a prefix of the file, and resumable); a complete
+ * answer of the wrong size deletes it.
  *
  * @param server  the server (a copy of its connection settings is used).
  * @param path    the path on the server (`/library/parts/1/2/file.mkv`).

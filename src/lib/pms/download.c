@@ -111,13 +111,20 @@ static int check_answer(dl *d)
         d->total = total;
         return 0;
     }
-    /* 200: the whole file, whatever was asked: start the partial file over */
+    /* 200: the whole file, whatever was asked; not the file when its length
+     * is not the expected size (an error page, a captive portal's answer, a
+     * runaway body): then the partial file stays as it was, to resume */
+    len = plex__http_content_length(&d->h);
+    if (d->expected > 0 && len >= 0 && len != d->expected)
+        return plex__http_fail(&d->h, PLEX_ESCHEMA,
+                               "the server sends %" PRId64 " bytes, not the %" PRId64 " expected",
+                               len, d->expected);
+    /* else start the partial file over */
     if (d->resumed_from > 0) {
         if (ftruncate(d->fd, 0) != 0 || lseek(d->fd, 0, SEEK_SET) < 0)
             return io_fail(&d->h, "truncate", d->tmp, errno);
         d->have = d->resumed_from = 0;
     }
-    len = plex__http_content_length(&d->h);
     d->total = len;
     return 0;
 }
@@ -291,6 +298,14 @@ static int download(plex_server *s, const char *path, const char *query, const c
             rc = fetch(&d, s, path, query);
         }
     }
+    if (rc == PLEX_ESCHEMA && d.have == 0) {
+        /* the server sends another file (a 200 of another length): an
+         * empty partial file has nothing to keep */
+        close(d.fd);
+        d.fd = -1;
+        unlink(tmp);
+        goto done;
+    }
     if (rc == 0 && report(&d, 1) != 0)
         rc = plex__http_fail(&d.h, PLEX_ECANCELLED, "the download was cancelled");
     if (rc == 0 && ((expected > 0 && d.have != expected) || (d.total >= 0 && d.have != d.total))) {
@@ -299,7 +314,10 @@ static int download(plex_server *s, const char *path, const char *query, const c
                              expected > 0 ? expected : d.total);
         close(d.fd);
         d.fd = -1;
-        unlink(tmp); /* complete but wrong: nothing to resume */
+        /* complete but wrong: nothing to resume; but an answer without a
+         * body (a 204) wrote nothing, and the partial file stays a prefix */
+        if (d.checked)
+            unlink(tmp);
         goto done;
     }
     if (rc == 0 && fsync(d.fd) != 0)
