@@ -16,9 +16,12 @@
 #                 item, from bench_listing_heap (a malloc that tracks live
 #                 bytes)
 # Then where libplex's instructions go on the listing (callgrind_annotate).
-# LISTING_SIZES=1000,10000 (say) for a shorter run. Exit status 3 when a
-# target is missed (checked on the largest listing), another non-zero status
-# when the benchmark could not run.
+# LISTING_SIZES=1000,10000 (say) for a shorter run; `--file F` (passed on
+# to bench_listing) times another listing instead, e.g. one fetched from
+# plexsim's media server (plexsim --library-size N, GET
+# /library/sections/1/all with Accept: application/json), without the two
+# added columns. Exit status 3 when a target is missed (checked on the
+# largest listing), another non-zero status when the benchmark could not run.
 set -eu
 
 if [ $# -lt 1 ]; then

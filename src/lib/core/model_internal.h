@@ -234,7 +234,7 @@ static inline const plex__field *find_field(const plex__schema *s, const plex__f
                                             const char *name, size_t n)
 {
     const plex__field *end = s->fields + s->nfields;
-    const plex__field *stop = end - from > 8 ? from + 8 : end;
+    const plex__field *stop = end - from > 16 ? from + 16 : end;
 
     for (const plex__field *f = from; f < stop; f++)
         if (f->len == n && plex__same_bytes(f->name, name, n))
