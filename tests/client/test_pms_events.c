@@ -105,6 +105,9 @@ static int on_event(const plex_event *ev, void *payload)
         } else if (ev->type == PLEX_EVENT_TIMELINE && n->timeline_count) {
             snprintf(r->detail, sizeof(r->detail), "%s state %d", n->timeline[0]->item_id,
                      n->timeline[0]->state);
+        } else if (ev->type == PLEX_EVENT_OTHER) {
+            const char *raw = plex_attrs_get(&n->extra, "FutureNotification");
+            snprintf(r->detail, sizeof(r->detail), "%s", raw ? raw : "");
         } else if (ev->type == PLEX_EVENT_REACHABILITY && n->reachability_count) {
             snprintf(r->detail, sizeof(r->detail), "%s",
                      n->reachability[0]->reachability == PLEX_TRUE ? "reachable" : "unreachable");
@@ -461,6 +464,11 @@ static void test_junk(void)
     CHECK_INT(pump(e, PLEX_EVENT_PLAYING, 1), PLEX_EPENDING);
     r = last(&G, PLEX_EVENT_PLAYING);
     CHECK(r && !r->decoded && r->error == PLEX_EPARSE);
+    /* a type libplex does not know: given, raw and decoded, not dropped */
+    CHECK_INT(pump(e, PLEX_EVENT_OTHER, 1), PLEX_EPENDING);
+    r = last(&G, PLEX_EVENT_OTHER);
+    CHECK(r && r->decoded && r->error == 0 && strcmp(r->name, "futureKind") == 0);
+    CHECK(r && strcmp(r->detail, "{\"a\":1}") == 0);
     CHECK_INT(plex_pref_set(s, "FriendlyName", "after junk"), 0);
     CHECK_INT(pump(e, PLEX_EVENT_PREFERENCE, 1), PLEX_EPENDING);
     CHECK_INT(count(&G, PLEX_EVENT_DISCONNECTED), 0);

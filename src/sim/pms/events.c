@@ -385,10 +385,14 @@ static void wait_until(pms_hub *h, long until_ms)
     (void)pthread_cond_timedwait(&h->st->wake, &h->st->lock, &ts);
 }
 
+/* junk: bytes that are no field, a `playing` event whose data is not JSON,
+ * and a notification of a type no client knows yet */
 static const char junk_text[] = "\x01\x02\xff\xfe not an event \x7f\n"
                                 "{\"NotificationContainer\": garbage\n"
                                 "event: playing\n"
-                                "data: {\"PlaySessionStateNotification\": [oops\n\n";
+                                "data: {\"PlaySessionStateNotification\": [oops\n\n"
+                                "event: futureKind\n"
+                                "data: {\"FutureNotification\":{\"a\":1}}\n\n";
 
 /* A fault that strikes now: 1 the message is set, 0 go on as usual, -1
  * close the connection, 2 end the stream cleanly. Lock held. */
