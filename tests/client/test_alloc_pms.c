@@ -28,7 +28,6 @@
  *   STRIDE (default 1; also $ALLOC_PMS_STRIDE) for the libcurl sweeps;
  *   ALLOC_PMS_VERBOSE=1 prints the outcome of every N.
  */
-#include <poll.h>
 #include <sys/stat.h>
 
 #include <plex/plex.h>
@@ -217,7 +216,6 @@ static int op_events(plex_server *p, const plex_error **e, char *why, size_t why
     }
     for (;;) {
         plex_wait_info w;
-        struct pollfd fds[4];
         rc = plex_events_step(ev, &w);
         if (rc != PLEX_EPENDING)
             break;
@@ -236,12 +234,7 @@ static int op_events(plex_server *p, const plex_error **e, char *why, size_t why
                 break;
             }
         }
-        for (int i = 0; i < w.nfds; i++) {
-            fds[i].fd = w.fds[i];
-            fds[i].events = (short)(((w.events[i] & PLEX_WAIT_READ) ? POLLIN : 0) |
-                                    ((w.events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
-        }
-        (void)poll(fds, (nfds_t)w.nfds, (int)(w.timeout_ms < 50 ? w.timeout_ms : 50));
+        flow_poll(&w, 50);
     }
     if (rc == PLEX_EPENDING) {
         rc = 0;

@@ -75,7 +75,6 @@
  *
  * usage: test_fault_matrix_pms CERT_DIR   (PLEXSIM names the emulator binary)
  */
-#include <poll.h>
 #include <sys/stat.h>
 
 #include <plex/plex.h>
@@ -574,7 +573,6 @@ static void events(cell *c, plex_server *p)
     }
     for (;;) {
         plex_wait_info w;
-        struct pollfd fds[4];
         rc = plex_events_step(e, &w);
         if (rc != PLEX_EPENDING || matrix_now_ms() > deadline)
             break;          /* closed (the notification came), ended, or too long */
@@ -584,12 +582,7 @@ static void events(cell *c, plex_server *p)
             if (plex_playback_tick(pb, PLEX_PLAYBACK_PLAYING, wt.expect, wt.expect) != 1)
                 snprintf(c->why, sizeof(c->why), "the trigger's timeline was not sent");
         }
-        for (int i = 0; i < w.nfds; i++) {
-            fds[i].fd = w.fds[i];
-            fds[i].events = (short)(((w.events[i] & PLEX_WAIT_READ) ? POLLIN : 0) |
-                                    ((w.events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
-        }
-        (void)poll(fds, (nfds_t)w.nfds, (int)(w.timeout_ms < 100 ? w.timeout_ms : 100));
+        flow_poll(&w, 100);
     }
     if (rc < 0 && rc != PLEX_EPENDING) { /* the subscription ended (401, 403, 404) */
         if (!wt.open)
