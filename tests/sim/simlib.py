@@ -393,5 +393,28 @@ def rss_kib(pid):
     return -1
 
 
+
+class SimCase(unittest.TestCase):
+    """A test class with one plexsim for all its tests (started with the class's
+    SIM_ARGS), reset to its initial state before each test; `pms` is its media
+    server."""
+
+    SIM_ARGS = ()
+    RESET = True
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim(*cls.SIM_ARGS)
+        cls.pms = cls.sim.pms
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    def setUp(self):
+        if self.RESET:
+            self.assertEqual(self.sim.control("reset").status, 200)
+
+
 def run():
     unittest.main(verbosity=2)

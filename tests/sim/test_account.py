@@ -4,24 +4,13 @@ the v1 users list), in JSON and XML, with their errors, faults and stats."""
 import unittest
 import xml.etree.ElementTree as ET
 
-from simlib import USER_TOKEN, Sim, run
+from simlib import USER_TOKEN, Sim, SimCase, run
 
 ACCOUNT_ROUTES = ["GET /api/v2/companions", "GET /api/v2/friends", "GET /api/v2/home",
                   "POST /api/v2/users/signin", "GET /api/users"]
 
 
-class Account(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.assertEqual(self.sim.control("reset").status, 200)
-
+class Account(SimCase):
     def error_code(self, r):
         if "json" in r.header("Content-Type"):
             return r.json()["errors"][0]["code"]

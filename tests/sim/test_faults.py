@@ -7,7 +7,7 @@ import threading
 import time
 import unittest
 
-from simlib import CLIENT_ID, ROUTES, USER_TOKEN, Sim, run
+from simlib import CLIENT_ID, ROUTES, USER_TOKEN, Sim, SimCase, run
 
 HUGE = 64 * 1024 * 1024
 
@@ -21,18 +21,7 @@ def route_request(sim, route, pin, conn=None):
                        conn=conn, new_conn=conn is None)
 
 
-class Faults(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.sim.control("reset")
-
+class Faults(SimCase):
     def poll(self, pin, **kw):
         return self.sim.get("/api/v2/pins/%d" % pin["id"], new_conn=True, **kw)
 

@@ -2,24 +2,13 @@
 """plexsim: XML unless Accept names application/json, on every route, errors included."""
 import unittest
 
-from simlib import USER_TOKEN, Sim, run
+from simlib import USER_TOKEN, Sim, SimCase, run
 
 XML_CT = "application/xml"
 JSON_CT = "application/json"
 
 
-class Formats(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.sim.control("reset")
-
+class Formats(SimCase):
     def xml(self, method, path, accept=None, **kw):
         headers = {"Accept": accept} if accept else None
         r = self.sim.request(method, path, json_accept=False, headers=headers, **kw)

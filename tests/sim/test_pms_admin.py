@@ -8,22 +8,10 @@ import time
 import unittest
 import urllib.parse
 
-from simlib import SERVER_ID, USER_TOKEN, Sim, run
+from simlib import SERVER_ID, USER_TOKEN, Sim, SimCase, run
 
 
-class Admin(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-        cls.pms = cls.sim.pms
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.assertEqual(self.sim.control("reset").status, 200)
-
+class Admin(SimCase):
     def status(self, method, path, **kw):
         return self.pms.request(method, path, **kw).status
 

@@ -8,7 +8,7 @@ import re
 import unittest
 import urllib.parse
 
-from simlib import SERVER_ID, Sim, run
+from simlib import SERVER_ID, Sim, SimCase, run
 
 EPOCH = 1764547200  # the library's clock (docs/plexsim.md)
 
@@ -81,19 +81,7 @@ def keys_of(root):
     return [e.get("ratingKey") for e in items(root)]
 
 
-class Browse(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-        cls.pms = cls.sim.pms
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.assertEqual(self.sim.control("reset").status, 200)
-
+class Browse(SimCase):
     def all_movies(self, query=""):
         _, root = self.pms.xml("/library/sections/1/all" + query)
         return items(root)

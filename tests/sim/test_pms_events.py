@@ -12,7 +12,7 @@ import time
 import unittest
 import urllib.parse
 
-from simlib import CLIENT_ID, USER_TOKEN, Sim, run
+from simlib import CLIENT_ID, USER_TOKEN, Sim, SimCase, run
 
 PING_MS = 100
 ROUTE = "GET /:/eventsource/notifications"
@@ -131,18 +131,9 @@ class Stream:
         self.sock.close()
 
 
-class Events(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-        cls.pms = cls.sim.pms
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
+class Events(SimCase):
     def setUp(self):
-        self.assertEqual(self.sim.control("reset").status, 200)
+        super().setUp()
         self.assertEqual(self.sim.control("config", event_ping_ms=PING_MS).status, 200)
         self.streams = []
 

@@ -6,20 +6,13 @@ import hashlib
 import unittest
 import xml.etree.ElementTree as ET
 
-from simlib import Sim, part_bytes, png_info, run
+from simlib import Sim, SimCase, part_bytes, png_info, run
 
 SEED = 1
 
 
-class Media(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-        cls.pms = cls.sim.pms
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
+class Media(SimCase):
+    RESET = False
 
     def parts(self, path):
         """(Part element, Media element, item) of every part in a listing."""

@@ -12,25 +12,13 @@ import unittest
 import xml.etree.ElementTree as ET
 
 from simlib import (CLIENT_ID, PLEX_DIRECT_HASH, PLEXSIM, SERVER_TOKEN, USER_TOKEN, Sim,
-                    rss_kib, run)
+                    SimCase, rss_kib, run)
 
 UNAUTHORIZED = (b"<html><head><title>Unauthorized</title></head><body>"
                 b"<h1>401 Unauthorized</h1></body></html>")
 
 
-class Server(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-        cls.pms = cls.sim.pms
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.assertEqual(self.sim.control("reset").status, 200)
-
+class Server(SimCase):
     # ---- tokens ----
 
     def test_tokens(self):

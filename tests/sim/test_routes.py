@@ -7,7 +7,7 @@ import time
 import unittest
 import zlib
 
-from simlib import CLIENT_ID, ROUTES, USER_TOKEN, Sim, loopback_uri, run
+from simlib import CLIENT_ID, ROUTES, USER_TOKEN, Sim, SimCase, loopback_uri, run
 
 SHORT_RE = re.compile(r"^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{4}$")
 STRONG_RE = re.compile(r"^[a-z0-9]{25}$")
@@ -22,18 +22,7 @@ def rfc3339(s):
     return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%SZ")
 
 
-class Routes(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.sim = Sim()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.sim.stop()
-
-    def setUp(self):
-        self.assertEqual(self.sim.control("reset").status, 200)
-
+class Routes(SimCase):
     def assertPlexError(self, r, status, code):
         self.assertEqual(r.status, status, r)
         self.assertIn("application/json", r.header("Content-Type"))
