@@ -211,7 +211,7 @@ typedef struct merged {
 } merged;
 
 /* One sub-model object whose '{' was just read: a new struct in the arena. */
-static int json_sub(ctx *c, const plex__field *f, void **out, merged *up)
+static INLINE int json_sub(ctx *c, const plex__field *f, void **out, merged *up)
 {
     masks sm = {{0}, 0}; /* (set by decode_object; zeroed for the analyzer's error paths) */
     void *sub;
@@ -230,9 +230,15 @@ static int json_sub(ctx *c, const plex__field *f, void **out, merged *up)
     return 0;
 }
 
+/* json_sub out of line, for a single sub-object (list elements inline it). */
+static NOINLINE int json_sub_one(ctx *c, const plex__field *f, void **out, merged *up)
+{
+    return json_sub(c, f, out, up);
+}
+
 /* One element of a list whose first token is t: a sub-model or a string. */
-static int json_element(ctx *c, const plex__field *f, const plex__json_token *t, ptrs *items,
-                        merged *up, int open)
+static INLINE int json_element(ctx *c, const plex__field *f, const plex__json_token *t,
+                               ptrs *items, merged *up, int open)
 {
     void *item = NULL;
     int rc;
@@ -351,7 +357,7 @@ static INLINE int json_value(ctx *c, const plex__schema *s, const plex__field *f
             if (t.type == PLEX__JSON_ARRAY_END)
                 return 1;
             saved = path_push(c, f->name, f->len, 1);
-            rc = t.type == PLEX__JSON_OBJECT_BEGIN ? json_sub(c, f, (void **)slot, up)
+            rc = t.type == PLEX__JSON_OBJECT_BEGIN ? json_sub_one(c, f, (void **)slot, up)
                                                    : shape_error(c, f, "expected object");
             path_pop(c, saved);
             if (rc == 0 && plex__json_skip(&c->r, v))
@@ -361,7 +367,7 @@ static INLINE int json_value(ctx *c, const plex__schema *s, const plex__field *f
         if (v->type != PLEX__JSON_OBJECT_BEGIN)
             return type_error(c, f, "object", v);
         saved = path_push(c, f->name, f->len, 1);
-        rc = json_sub(c, f, (void **)slot, up);
+        rc = json_sub_one(c, f, (void **)slot, up);
         path_pop(c, saved);
         return rc;
     }
