@@ -467,7 +467,7 @@ static INLINE int end_object(ctx *c, const plex__schema *s, void *obj, masks *m)
 
 static inline void *new_root(const plex__schema *s, size_t len)
 {
-    size_t extra = len + 2 * (size_t)s->size + 64;
+    size_t extra = len + (size_t)s->size + 64;
     return plex__arena_new(s->size, extra > FIRST_BLOCK_MAX ? FIRST_BLOCK_MAX : extra);
 }
 
