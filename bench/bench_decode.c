@@ -13,7 +13,8 @@
  * that one round takes about --round-ms; then --rounds rounds run, each one
  * timing one batch per library in a rotating order (round-robin, so that
  * frequency changes and noise from the other core hit every library alike).
- * The table shows the median over the rounds.
+ * The table shows the median over the rounds, in the thread's CPU time (on a
+ * shared machine wall time also counts the waits for a CPU).
  *
  * Modes:
  *   bench_decode [--file F] [--rounds K] [--round-ms M] [--extra TSV]
@@ -91,8 +92,8 @@ static bench_lib libs[] = {
 
 static volatile int sink;
 
-/* CLOCK_MONOTONIC; --only switches to the thread's CPU time (see there) */
-static clockid_t bench_clock = CLOCK_MONOTONIC;
+/* The thread's CPU time (see timing_one). */
+static clockid_t bench_clock = CLOCK_THREAD_CPUTIME_ID;
 
 static uint64_t now_ns(void)
 {
@@ -314,14 +315,13 @@ static void calibrate(bench_lib *l, const char *buf, size_t len, double round_ms
 
 /*
  * --only: warm-up, calibration and rounds for one library, one line out.
- * Timed in CPU time of this thread (CLOCK_THREAD_CPUTIME_ID), not wall time:
- * bench/sdk.sh compares it with node's process.cpuUsage() in
+ * Timed in CPU time of this thread (CLOCK_THREAD_CPUTIME_ID), not wall time,
+ * as the table: bench/sdk.sh compares it with node's process.cpuUsage() in
  * bench/plexjs/decode.mjs, and CPU time leaves out the time the process
  * waits for a CPU when other work shares the machine.
  */
 static int timing_one(bench_lib *l, const char *buf, size_t len, int rounds, double round_ms)
 {
-    bench_clock = CLOCK_THREAD_CPUTIME_ID;
     calibrate(l, buf, len, round_ms);
     for (int r = 0; r < rounds; r++)
         l->ns[r] = (double)run_batch(l, buf, len, l->iters) / (double)l->iters;
