@@ -3,8 +3,8 @@
  * jwt.c, render.c, state.c, fault.c, qr.c; everything but the
  * libmicrohttpd glue in server.c and main.c).
  *
- * The input is a short session of HTTP-like requests against one simulated
- * plex.tv, whose state is reset before every input:
+ * The input is a short session of HTTP-like requests (fuzz_request.h) against
+ * one simulated plex.tv, whose state is reset before every input:
  *
  *     POST /api/v2/pins?strong=true          request line: METHOD TARGET
  *     X-Plex-Client-Identifier: fuzz-device  headers, one a line
@@ -45,20 +45,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "fuzz_check.h"
-#include "core/json.h"
+#include "fuzz_request.h"
 #include "plex/account.h"
 #include "plex/jwt.h"
 #include "plex/models.h"
 #include "sim.h"
-#include "core/xml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_REQUESTS 12
-#define MAX_FIELDS 32
 #define MAX_VAR 8192
 #define DEVICE_ID "fuzz-device"
 
@@ -73,18 +70,6 @@ static char *device_jwk;
 
 enum { V_ID, V_CODE, V_TOKEN, V_JWT, V_NONCE, V_COUNT };
 static char vars[V_COUNT][MAX_VAR + 1];
-
-typedef struct field {
-    const char *name;
-    const char *value; /* NULL: a query key without '=' */
-} field;
-
-typedef struct request {
-    field headers[MAX_FIELDS];
-    size_t nheaders;
-    field query[MAX_FIELDS];
-    size_t nquery;
-} request;
 
 static void teardown(void)
 {
@@ -198,79 +183,7 @@ static void expand(text *t, const char *src, size_t n)
     put(t, src + lit, n - lit);
 }
 
-/* ---- parsing a request ---- */
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decode %XX (and '+' when plus) in place; a %00 ends the string. */
-static void unescape(char *s, int plus)
-{
-    char *o = s;
-
-    for (; *s; s++) {
-        if (plus && *s == '+') {
-            *o++ = ' ';
-        } else if (*s == '%' && hexval((unsigned char)s[1]) >= 0 &&
-                   hexval((unsigned char)s[2]) >= 0) {
-            *o++ = (char)(hexval((unsigned char)s[1]) * 16 + hexval((unsigned char)s[2]));
-            s += 2;
-        } else {
-            *o++ = *s;
-        }
-    }
-    *o = '\0';
-}
-
-static const char *lookup(void *ctx, int kind, const char *name)
-{
-    const request *r = ctx;
-    const field *f = kind == SIM_HEADER ? r->headers : r->query;
-    size_t n = kind == SIM_HEADER ? r->nheaders : r->nquery;
-
-    FUZZ_CHECK(kind == SIM_HEADER || kind == SIM_QUERY, "lookup of an unknown kind");
-    FUZZ_CHECK(name != NULL, "lookup of a NULL name");
-    for (size_t i = 0; i < n; i++) {
-        if (strcasecmp(f[i].name, name) == 0)
-            return f[i].value;
-    }
-    return NULL;
-}
-
 /* ---- checking an answer ---- */
-
-static int json_valid(const char *b, size_t n)
-{
-    plex__json_reader r;
-    plex__json_token t;
-
-    plex__json_reader_init(&r, b, n);
-    if (plex__json_next(&r, &t) || plex__json_skip(&r, &t) || plex__json_next(&r, &t))
-        return 0;
-    return t.type == PLEX__JSON_EOF;
-}
-
-static int xml_valid(const char *b, size_t n)
-{
-    plex__xml_reader r;
-    plex__xml_token t;
-
-    plex__xml_reader_init(&r, b, n);
-    for (;;) {
-        if (plex__xml_next(&r, &t))
-            return 0;
-        if (t.type == PLEX__XML_EOF)
-            return 1;
-    }
-}
 
 /* The answer decodes with libplex's decoder for the route; error answers
  * (and fault answers, whatever their status) with the errors decoder. */
@@ -355,14 +268,14 @@ static void check_response(sim_route route, const sim_response *rs, int fault)
     FUZZ_CHECK(rs->body_len > 0, "an empty body");
     FUZZ_CHECK(rs->content_type != NULL, "a body without a content type");
     if (strncmp(rs->content_type, "application/json", 16) == 0) {
-        if (!json_valid(rs->body, rs->body_len))
+        if (!fuzz_json_valid(rs->body, rs->body_len))
             fprintf(stderr, "%.*s\n", (int)rs->body_len, rs->body);
-        FUZZ_CHECK(json_valid(rs->body, rs->body_len), "a JSON answer is not valid JSON");
+        FUZZ_CHECK(fuzz_json_valid(rs->body, rs->body_len), "a JSON answer is not valid JSON");
         check_decodes(route, rs, 1, fault);
     } else if (strncmp(rs->content_type, "application/xml", 15) == 0) {
-        if (!xml_valid(rs->body, rs->body_len))
+        if (!fuzz_xml_valid(rs->body, rs->body_len))
             fprintf(stderr, "%.*s\n", (int)rs->body_len, rs->body);
-        FUZZ_CHECK(xml_valid(rs->body, rs->body_len), "an XML answer is not well-formed");
+        FUZZ_CHECK(fuzz_xml_valid(rs->body, rs->body_len), "an XML answer is not well-formed");
         check_decodes(route, rs, 0, fault);
     } else if (strcmp(rs->content_type, "image/png") == 0) {
         FUZZ_CHECK(rs->body_len > 8 && memcmp(rs->body, "\x89PNG\r\n\x1a\n", 8) == 0,
@@ -431,107 +344,23 @@ static void capture(const sim_response *rs)
 
 /* ---- one request ---- */
 
-static void run_request(const char *src, size_t n)
+static void run_request(const char *src, size_t n, void *user)
 {
     text t = {NULL, 0, 0};
-    request r;
-    char *line, *end, *target, *method, *q, *body = NULL;
-    size_t body_len = 0;
-    char slash[2] = "/";
+    fuzz_request r;
     sim_request in;
     sim_response rs;
     sim_route route;
     sim_fault f;
 
-    memset(&r, 0, sizeof(r));
+    (void)user;
     expand(&t, src, n);
-    /* request line */
-    line = t.p;
-    end = memchr(line, '\n', t.len);
-    if (end)
-        *end = '\0';
-    method = line;
-    target = strchr(line, ' ');
-    if (target)
-        *target++ = '\0';
-    else
-        target = slash;
-    /* headers, up to an empty line; the rest is the body */
-    if (end) {
-        char *p = end + 1, *limit = t.p + t.len;
-        while (p < limit) {
-            char *nl = memchr(p, '\n', (size_t)(limit - p));
-            char *colon;
-            size_t ll = nl ? (size_t)(nl - p) : (size_t)(limit - p);
-            if (ll > 0 && p[ll - 1] == '\r')
-                ll--;
-            if (ll == 0) {
-                body = nl ? nl + 1 : limit;
-                body_len = (size_t)(limit - body);
-                break;
-            }
-            p[ll] = '\0';
-            colon = strchr(p, ':');
-            if (colon && r.nheaders < MAX_FIELDS) {
-                char *v = colon + 1;
-                *colon = '\0';
-                while (*v == ' ' || *v == '\t')
-                    v++;
-                r.headers[r.nheaders].name = p;
-                r.headers[r.nheaders++].value = v;
-            }
-            if (!nl)
-                break;
-            p = nl + 1;
-        }
-    }
-    /* query arguments */
-    q = strchr(target, '?');
-    if (q) {
-        *q++ = '\0';
-        while (*q && r.nquery < MAX_FIELDS) {
-            char *amp = strchr(q, '&'), *eq;
-            if (amp)
-                *amp = '\0';
-            eq = strchr(q, '=');
-            if (eq)
-                *eq++ = '\0';
-            unescape(q, 1);
-            if (eq)
-                unescape(eq, 1);
-            if (*q) {
-                r.query[r.nquery].name = q;
-                r.query[r.nquery++].value = eq;
-            }
-            if (!amp)
-                break;
-            q = amp + 1;
-        }
-    }
-    unescape(target, 0);
-
-    route = sim_route_match(method, target);
+    fuzz_request_parse(&r, t.p, t.len);
+    route = sim_route_match(r.method, r.path);
     FUZZ_CHECK((int)route >= 0 && route < SIM_R_COUNT, "sim_route_match out of range");
-    /* what server.c does first */
-    pthread_mutex_lock(&st.lock);
-    st.requests[route]++;
-    f = sim_fault_pop(&st, route);
-    pthread_mutex_unlock(&st.lock);
+    f = fuzz_count_and_pop(&st, route);
 
-    memset(&in, 0, sizeof(in));
-    in.method = method;
-    in.path = target;
-    in.route = route;
-    in.body = body_len ? body : NULL;
-    in.body_len = body_len;
-    in.body_too_big = body_len > SIM_MAX_BODY;
-    if (in.body_too_big) {
-        in.body = NULL;
-        in.body_len = 0;
-    }
-    in.lookup = lookup;
-    in.ctx = &r;
-
+    fuzz_request_to_sim(&r, route, &in);
     memset(&rs, 0, sizeof(rs));
     switch (f.kind) {
     case SIM_F_STATUS: {
@@ -557,7 +386,7 @@ static void run_request(const char *src, size_t n)
         break;
     }
     if (getenv("FUZZ_SIM_TRACE")) /* for writing seeds: what each request got */
-        fprintf(stderr, "%s %s -> %s %d %.*s\n", method, target, sim_route_name(route), rs.status,
+        fprintf(stderr, "%s %s -> %s %d %.*s\n", r.method, r.path, sim_route_name(route), rs.status,
                 (int)(rs.body_len > 160 || (rs.content_type && !strcmp(rs.content_type, "image/png"))
                           ? 0 : rs.body_len),
                 rs.body ? rs.body : "");
@@ -571,36 +400,12 @@ static void run_request(const char *src, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *s = (const char *)data;
-    size_t start = 0, nreq = 0;
-
     setup();
     pthread_mutex_lock(&st.lock);
     sim_state_reset(&st);
     st.next_pin_id = 100000000;
     pthread_mutex_unlock(&st.lock);
     memset(vars, 0, sizeof(vars));
-
-    while (start <= size && nreq < MAX_REQUESTS) {
-        size_t end = start;
-        /* the next line "===" */
-        while (end < size) {
-            if ((end == start || s[end - 1] == '\n') && size - end >= 3 &&
-                memcmp(s + end, "===", 3) == 0 && (size - end == 3 || s[end + 3] == '\n'))
-                break;
-            end++;
-        }
-        {
-            size_t len = end - start;
-            if (len > 0 && s[start + len - 1] == '\n' && end < size)
-                len--; /* the newline before "===" belongs to the separator */
-            if (len > 0)
-                run_request(s + start, len);
-        }
-        nreq++;
-        if (end >= size)
-            break;
-        start = end + 4; /* skip "===\n" */
-    }
+    fuzz_requests_each(data, size, MAX_REQUESTS, run_request, NULL);
     return 0;
 }

@@ -899,9 +899,13 @@ bad_answered:
 
 void pms_query_free(pms_query *q)
 {
+    /* the terms, and the one whose parsing failed after some of its values
+     * (year=1999,abc) */
+    size_t n = q && q->nterms < MAX_TERMS ? q->nterms + 1 : MAX_TERMS;
+
     if (!q)
         return;
-    for (size_t i = 0; i < q->nterms; i++)
+    for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < q->terms[i].nvalues; j++)
             free(q->terms[i].values[j]);
     free(q);
