@@ -642,7 +642,7 @@ void plex__wait_poll(const plex_wait_info *w, long max_ms)
 {
     struct pollfd p[4];
     long t = w->timeout_ms < max_ms ? w->timeout_ms : max_ms;
-    int n = w->nfds < 4 ? w->nfds : 4;
+    int n = w->nfds < 0 ? 0 : w->nfds < 4 ? w->nfds : 4;
 
     for (int i = 0; i < n; i++) {
         p[i].fd = w->fds[i];
@@ -650,7 +650,7 @@ void plex__wait_poll(const plex_wait_info *w, long max_ms)
                               ((w->events[i] & PLEX_WAIT_WRITE) ? POLLOUT : 0));
         p[i].revents = 0;
     }
-    (void)poll(p, (nfds_t)(n > 0 ? n : 0), (int)(t > 0 ? t : 0)); /* EINTR: the caller looks */
+    (void)poll(p, (nfds_t)n, (int)(t > 0 ? t : 0)); /* EINTR: the caller looks */
 }
 
 int plex__http_wait(plex__http *h, int timeout_ms)
