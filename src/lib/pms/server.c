@@ -383,6 +383,9 @@ int plex__pms_call(plex_container **out, plex_server *s, const char *method, con
 
 /* plex__pms_path() with a va_list. */
 static int vpath(plex_server *s, char *buf, size_t size, const char *what, const char *fmt,
+                 va_list ap) PLEX__PRINTF(5, 0);
+
+static int vpath(plex_server *s, char *buf, size_t size, const char *what, const char *fmt,
                  va_list ap)
 {
     va_list check;
