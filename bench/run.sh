@@ -15,6 +15,9 @@
 # 50,000-movie listing by libplex into typed items next to simdjson and cJSON
 # (items/s, MB/s, instructions and heap bytes per item; LISTING_SIZES to
 # change the sizes).
+# Then bench/ls.sh BUILD_DIR: a whole `plex --json ls` of 1,000 / 10,000 /
+# 50,000 movies against plexsim, next to libcurl + simdjson / cJSON programs,
+# Node and plexjs 0.43 (issue 15's targets), and a one-item metadata fetch.
 # Then bench/signin.sh BUILD_DIR: a whole sign-in against plexsim, libplex
 # next to a bare libcurl program (issue 4).
 # Then bench/sdk.sh BUILD_DIR: one table of libplex against @lukehagar/plexjs
@@ -84,6 +87,14 @@ if [ $lrc -ne 0 ] && [ $lrc -ne 3 ]; then
     exit $lrc
 fi
 [ $rc -ne 0 ] || rc=$lrc
+
+# a whole listing process against plexsim's media server (issues 15, 19)
+lsrc=0
+sh "$(dirname "$0")/ls.sh" "$build" || lsrc=$?
+if [ $lsrc -ne 0 ] && [ $lsrc -ne 3 ]; then
+    exit $lsrc
+fi
+[ $rc -ne 0 ] || rc=$lsrc
 
 # a whole sign-in against plexsim (issue 4)
 src=0

@@ -12,7 +12,7 @@ iproute2"
 # bench also compares with @lukehagar/plexjs (bench/sdk.sh) when node and npm
 # are on PATH; they are not installed here (node comes from NodeSource, whose
 # nodejs conflicts with Debian's npm), and the plexjs column is skipped without.
-bench_pkgs="libcjson-dev libjson-c-dev libjansson-dev libyajl-dev libsimdjson-dev valgrind curl"
+bench_pkgs="libcjson-dev libjson-c-dev libjansson-dev libyajl-dev libsimdjson-dev valgrind curl time"
 clang_pkgs="clang libclang-rt-14-dev"
 fuzz_pkgs=$clang_pkgs
 lint_pkgs="clang clang-tidy cppcheck" # scripts/lint.sh: clang-tidy 14, cppcheck 2.10

@@ -174,7 +174,7 @@ static int limit_opts(plex_listing_options *o, const char *cmd, const char *limi
     if ((rc = cli_opt_long(cmd, "limit", limit, 1, 1000000000L, &n)) != 0)
         return rc;
     o->limit = (size_t)n;
-    if (o->limit < 200)
+    if (o->limit < (o->page_size ? o->page_size : 200))
         o->page_size = o->limit; /* no more than asked for */
     return 0;
 }
@@ -293,7 +293,9 @@ int cmd_ls(const cli_cmd *cmd, int argc, char **argv)
         CLI_ARG("SECTION", section, 1, "the section: its key (\"1\") or title (\"Movies\")"),
         CLI_END,
     };
-    plex_listing_options lo = PLEX_LISTING_OPTIONS_INIT;
+    /* a whole section: 500 items a request (a few hundred KB; the listing
+     * holds one page at most), which costs a server much less than 200 */
+    plex_listing_options lo = {PLEX_LISTING_OPTIONS_VERSION, 500, 0, 0, 0};
     plex_listing *l = NULL;
     plex_query *q = NULL;
     char key[64], what[128];
