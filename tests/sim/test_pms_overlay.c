@@ -80,6 +80,8 @@ static void each(void *ctx, sim_arg_cb cb, void *user)
 static sim_state st;
 
 /* GET path?query; the body (NUL-terminated, malloc'd) and the status. */
+static char *get(int json, int *status, const char *fmt, ...) PLEX__PRINTF(3, 4);
+
 static char *get(int json, int *status, const char *fmt, ...)
 {
     char target[600], path[512];
@@ -138,15 +140,23 @@ static char *get(int json, int *status, const char *fmt, ...)
     return body;
 }
 
-/* 1 if the answer to the request contains needle. */
-static int has(int json, const char *needle, const char *fmt, const char *arg)
-{
-    int status;
-    char *body = get(json, &status, fmt, arg);
-    int found = body && status == 200 && strstr(body, needle) != NULL;
+/* 1 if the answer to the request (a path formatted as printf does) contains needle. */
+static int has(int json, const char *needle, const char *fmt, ...) PLEX__PRINTF(3, 4);
 
+static int has(int json, const char *needle, const char *fmt, ...)
+{
+    char target[600];
+    int status, found;
+    char *body;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(target, sizeof(target), fmt, ap);
+    va_end(ap);
+    body = get(json, &status, "%s", target);
+    found = body && status == 200 && strstr(body, needle) != NULL;
     if (!found && getenv("OVERLAY_TRACE"))
-        fprintf(stderr, "%d %s: %.300s\n", status, arg, body ? body : "(null)");
+        fprintf(stderr, "%d %s: %.300s\n", status, target, body ? body : "(null)");
     free(body);
     return found;
 }
