@@ -186,6 +186,8 @@ typedef struct sim_state {
     uint64_t *requests; /* by route id: sim_route_total() counters */
     uint64_t connections; /* accepted so far */
     uint64_t active;      /* open now */
+    long event_streams;   /* event-stream subscribers open now (atomic: their bodies end on
+                             libmicrohttpd's threads) */
     sim_fault_queue *faults; /* by route id (the control routes' stay empty) */
     size_t nfaults; /* queued tokens, all routes */
     double started_mono;

@@ -138,6 +138,14 @@ static const rec *last(const got *g, plex_event_type t)
     return NULL;
 }
 
+static const rec *first(const got *g, plex_event_type t)
+{
+    for (size_t i = 0; i < g->n; i++)
+        if (g->r[i].type == t)
+            return &g->r[i];
+    return NULL;
+}
+
 static plex_server *server(const char *token, unsigned int flags)
 {
     return flow_server(C, S.pms_url, token, flags);
@@ -412,7 +420,7 @@ static void lost_and_back(const char *seq, int want, int connected, size_t max_l
     fault(seq);
     e = subscribe(s, NULL, 0, max_line);
     CHECK_INT(pump(e, PLEX_EVENT_DISCONNECTED, 1), PLEX_EPENDING);
-    d = last(&G, PLEX_EVENT_DISCONNECTED);
+    d = first(&G, PLEX_EVENT_DISCONNECTED);
     /* connected before it was lost (the fault struck in the stream) or not (before) */
     before = count(&G, PLEX_EVENT_CONNECTED);
     CHECK_INT(pump(e, PLEX_EVENT_CONNECTED, before + 1), PLEX_EPENDING);
@@ -424,7 +432,10 @@ static void lost_and_back(const char *seq, int want, int connected, size_t max_l
     CHECK(d != NULL && d->retry >= retry_lo && d->retry <= retry_hi);
     CHECK(c != NULL && c->reconnected == (before > 0));
     CHECK(connected < 0 || (int)before == connected);
-    CHECK_INT(count(&G, PLEX_EVENT_DISCONNECTED), 1);
+    /* (on a loaded machine a 100 ms ping can come late and the watchdog drop
+     * the new stream once more: that is another loss, and the subscription
+     * must survive it too) */
+    CHECK(count(&G, PLEX_EVENT_DISCONNECTED) >= 1);
     /* still alive after it: a preference comes through */
     CHECK_INT(plex_pref_set(s, "FriendlyName", seq), 0);
     CHECK_INT(pump(e, PLEX_EVENT_PREFERENCE, 1), PLEX_EPENDING);

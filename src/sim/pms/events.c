@@ -289,6 +289,7 @@ enum { SF_NONE, SF_SILENT, SF_CLOSE, SF_ENDLESS, SF_JUNK };
 typedef struct sub {
     pms_state *p;
     pms_hub *h;
+    sim_state *st;       /* its event_streams counts this stream */
     uint64_t cursor;     /* the seq of the next notification to look at */
     uint64_t generation; /* the hub's at subscription */
     int all;             /* filters=: every type */
@@ -497,6 +498,7 @@ static void sub_release(void *cls)
 {
     sub *s = cls;
 
+    __atomic_sub_fetch(&s->st->event_streams, 1, __ATOMIC_RELAXED);
     sub_free(s);
 }
 
@@ -536,6 +538,8 @@ static void eventsource(pms_ctx *c)
     }
     s->p = c->p;
     s->h = h;
+    s->st = c->st;
+    __atomic_add_fetch(&c->st->event_streams, 1, __ATOMIC_RELAXED);
     s->cursor = h->next; /* from now on: nothing is replayed */
     s->generation = h->generation;
     s->next_ping = 0; /* a ping at once: the client sees the stream open */
