@@ -69,12 +69,9 @@ static int perform(CURL *h, const char *url, int post, body *b, unsigned long *r
 int main(int argc, char **argv)
 {
     static const char *const headers[] = {
-        "Accept: application/json",
-        "X-Plex-Client-Identifier: libplex-bench-bare",
-        "X-Plex-Product: libplex-bench",
-        "X-Plex-Version: 0",
-        "X-Plex-Platform: Linux",
-        "X-Plex-Platform-Version: 0",
+        "Accept: application/json",      "X-Plex-Client-Identifier: libplex-bench-bare",
+        "X-Plex-Product: libplex-bench", "X-Plex-Version: 0",
+        "X-Plex-Platform: Linux",        "X-Plex-Platform-Version: 0",
         "X-Plex-Device-Name: bench",
     };
     static body b;

@@ -53,12 +53,12 @@ typedef struct bench_lib {
     const char *name;
     const char *(*version)(void);
     bench_decode_fn decode;
-    int reference_only;      /* not a DOM: shown, not part of the target */
-    unsigned long iters;     /* per round */
-    double ns[MAX_ROUNDS];   /* ns/decode of each round */
+    int reference_only;    /* not a DOM: shown, not part of the target */
+    unsigned long iters;   /* per round */
+    double ns[MAX_ROUNDS]; /* ns/decode of each round */
     double median, min, max;
-    double ir;               /* instructions/decode from callgrind, or < 0 */
-    double allocs;           /* allocations/decode, or < 0 */
+    double ir;     /* instructions/decode from callgrind, or < 0 */
+    double allocs; /* allocations/decode, or < 0 */
 } bench_lib;
 
 static const char *plex_lib_version(void)
@@ -78,14 +78,69 @@ __attribute__((noinline)) static int plex_decode(const char *buf, size_t len)
 }
 
 static bench_lib libs[] = {
-    {"libplex", "libplex plex_pin_parse", plex_lib_version, plex_decode, 0, 0, {0}, 0, 0, 0, -1, -1},
+    {"libplex",
+     "libplex plex_pin_parse",
+     plex_lib_version,
+     plex_decode,
+     0,
+     0,
+     {0},
+     0,
+     0,
+     0,
+     -1,
+     -1},
     {"cjson", "cJSON (DOM)", bench_cjson_version, bench_cjson_decode, 0, 0, {0}, 0, 0, 0, -1, -1},
     {"jsonc", "json-c (DOM)", bench_jsonc_version, bench_jsonc_decode, 0, 0, {0}, 0, 0, 0, -1, -1},
-    {"jansson", "jansson (DOM)", bench_jansson_version, bench_jansson_decode, 0, 0, {0}, 0, 0, 0, -1, -1},
-    {"yajl", "YAJL yajl_tree_parse (DOM)", bench_yajl_version, bench_yajl_tree_decode, 0, 0, {0}, 0, 0, 0, -1, -1},
-    {"yajl-events", "YAJL events, no DOM (ref.)", bench_yajl_version, bench_yajl_events_decode, 1, 0, {0}, 0, 0, 0, -1, -1},
+    {"jansson",
+     "jansson (DOM)",
+     bench_jansson_version,
+     bench_jansson_decode,
+     0,
+     0,
+     {0},
+     0,
+     0,
+     0,
+     -1,
+     -1},
+    {"yajl",
+     "YAJL yajl_tree_parse (DOM)",
+     bench_yajl_version,
+     bench_yajl_tree_decode,
+     0,
+     0,
+     {0},
+     0,
+     0,
+     0,
+     -1,
+     -1},
+    {"yajl-events",
+     "YAJL events, no DOM (ref.)",
+     bench_yajl_version,
+     bench_yajl_events_decode,
+     1,
+     0,
+     {0},
+     0,
+     0,
+     0,
+     -1,
+     -1},
 #ifdef PLEX_BENCH_SIMDJSON
-    {"simdjson", "simdjson DOM, SIMD (ref.)", bench_simdjson_version, bench_simdjson_decode, 1, 0, {0}, 0, 0, 0, -1, -1},
+    {"simdjson",
+     "simdjson DOM, SIMD (ref.)",
+     bench_simdjson_version,
+     bench_simdjson_decode,
+     1,
+     0,
+     {0},
+     0,
+     0,
+     0,
+     -1,
+     -1},
 #endif
 };
 #define NLIBS (sizeof(libs) / sizeof(libs[0]))
@@ -379,9 +434,10 @@ static int timing(const char *path, const char *buf, size_t len, int rounds, dou
     }
 
 #ifdef PLEX_BENCH_SIMDJSON
-    printf("(simdjson runs its \"%s\" kernels on this CPU, one parser reused, input padded: its best "
-           "case)\n",
-           bench_simdjson_kernel());
+    printf(
+        "(simdjson runs its \"%s\" kernels on this CPU, one parser reused, input padded: its best "
+        "case)\n",
+        bench_simdjson_kernel());
 #endif
     printf("\nTargets (issue 13), ratios of medians in this run:\n");
     {

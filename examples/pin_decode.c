@@ -144,7 +144,8 @@ int main(int argc, char **argv)
     rc = plex_pin_parse(&pin, data, len, 0, &err);
     free(data);
     if (rc != 0) {
-        fprintf(stderr, "pin_decode: %s: %s\n", name, err.message[0] ? err.message : plex_strerror(rc));
+        fprintf(stderr, "pin_decode: %s: %s\n", name,
+                err.message[0] ? err.message : plex_strerror(rc));
         return (rc == PLEX_EPARSE || rc == PLEX_ESCHEMA) ? EXIT_DATAERR : EXIT_FAILURE;
     }
 

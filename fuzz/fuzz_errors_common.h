@@ -38,7 +38,8 @@ static void fz_check_errors_eq(const plex_api_errors *a, const plex_api_errors *
                     y->message ? y->message : "(null)");
         FUZZ_CHECK(fz_str_eq(x->message, y->message), "entry message differs");
     }
-    FUZZ_CHECK(plex_api_errors_at(a, n) == NULL, "plex_api_errors_at returned an entry past the end");
+    FUZZ_CHECK(plex_api_errors_at(a, n) == NULL,
+               "plex_api_errors_at returned an entry past the end");
 }
 
 /* encode with `enc`, decode with `dec`, compare, and check the encoding is canonical */

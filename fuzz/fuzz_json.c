@@ -23,8 +23,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 typedef struct walk_result {
-    int rc;          /* 0: valid JSON, else PLEX_EPARSE */
-    size_t err_pos;  /* when rc != 0 */
+    int rc;         /* 0: valid JSON, else PLEX_EPARSE */
+    size_t err_pos; /* when rc != 0 */
 } walk_result;
 
 static void check_string(const char *buf, const plex__json_token *tok)

@@ -59,9 +59,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_VAR 8192
 #define DEVICE_ID "fuzz-device"
 
-static const char device_pem[] = "-----BEGIN PRIVATE KEY-----\n"
-                                 "MC4CAQAwBQYDK2VwBCIEIOJE0kriYZy9WnZ3tvTDmXNAh1p3BbBcNW7b9TTzvbAl\n"
-                                 "-----END PRIVATE KEY-----\n";
+static const char device_pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MC4CAQAwBQYDK2VwBCIEIOJE0kriYZy9WnZ3tvTDmXNAh1p3BbBcNW7b9TTzvbAl\n"
+    "-----END PRIVATE KEY-----\n";
 
 static sim_state st;
 static int st_ready;
@@ -142,8 +143,8 @@ static void expand(text *t, const char *src, size_t n)
     static const struct {
         const char *name;
         int var;
-    } names[] = {{"$ID", V_ID},   {"$CODE", V_CODE},   {"$TOKEN", V_TOKEN}, {"$JWT", V_JWT},
-                 {"$NONCE", V_NONCE}, {"$JWK", -1}, {"$KID", -2}, {"$DJWT", -3}};
+    } names[] = {{"$ID", V_ID},       {"$CODE", V_CODE}, {"$TOKEN", V_TOKEN}, {"$JWT", V_JWT},
+                 {"$NONCE", V_NONCE}, {"$JWK", -1},      {"$KID", -2},        {"$DJWT", -3}};
     size_t i = 0, lit = 0;
     int signed_jwts = 0;
 
@@ -386,10 +387,12 @@ static void run_request(const char *src, size_t n, void *user)
         break;
     }
     if (getenv("FUZZ_SIM_TRACE")) /* for writing seeds: what each request got */
-        fprintf(stderr, "%s %s -> %s %d %.*s\n", r.method, r.path, sim_route_name(route), rs.status,
-                (int)(rs.body_len > 160 || (rs.content_type && !strcmp(rs.content_type, "image/png"))
-                          ? 0 : rs.body_len),
-                rs.body ? rs.body : "");
+        fprintf(
+            stderr, "%s %s -> %s %d %.*s\n", r.method, r.path, sim_route_name(route), rs.status,
+            (int)(rs.body_len > 160 || (rs.content_type && !strcmp(rs.content_type, "image/png"))
+                      ? 0
+                      : rs.body_len),
+            rs.body ? rs.body : "");
     sim_response_dispose(&rs);
 
     FUZZ_CHECK(st.npins <= SIM_MAX_PINS, "too many pins");

@@ -61,8 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     FUZZ_CHECK(strlen(buf) == (t.millis ? 24u : 20u), "formatted text of the wrong length");
     FUZZ_CHECK(plex_timestamp_parse(&t2, buf, strlen(buf)) == 0, "formatted text does not parse");
-    FUZZ_CHECK(t2.seconds == t.seconds && t2.millis == t.millis,
-               "parse(format(t)) differs from t");
+    FUZZ_CHECK(t2.seconds == t.seconds && t2.millis == t.millis, "parse(format(t)) differs from t");
     if (canonical(s, size)) {
         if (memcmp(buf, s, size) != 0 || strlen(buf) != size)
             fprintf(stderr, "input %.*s formatted as %s\n", (int)size, s, buf);

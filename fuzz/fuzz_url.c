@@ -6,8 +6,8 @@
  * exactly the byte 0xFF stands for NULL. Strings 0..9 are, in order, the
  * Auth App URL options (clientID, code, product, forwardUrl, version,
  * platform, platformVersion, device, deviceName, model); string 1 (string 0
- * when there is only one) is also the PIN code of the link URL, and every string is URL-encoded on its
- * own.
+ * when there is only one) is also the PIN code of the link URL, and every string is URL-encoded on
+ * its own.
  *
  * Laws checked:
  *   - an encoding holds only unreserved bytes and %XX (upper-case hex) of
@@ -34,8 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_' || c == '.' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_' || c == '.' || c == '~';
 }
 
 static int hexval(unsigned char c)
@@ -70,7 +70,8 @@ static void check_encoded(const char *enc, size_t n, const char *orig)
             FUZZ_CHECK(unreserved(c), "a reserved or non-ASCII byte was not percent-encoded");
             i++;
         }
-        FUZZ_CHECK(o < olen && (unsigned char)orig[o] == c, "encoding does not decode to the input");
+        FUZZ_CHECK(o < olen && (unsigned char)orig[o] == c,
+                   "encoding does not decode to the input");
         o++;
     }
     FUZZ_CHECK(o == olen, "encoding decodes to a shorter string");
@@ -120,8 +121,8 @@ static void check_link_url(const char *code)
 static void check_auth_url(const char *const *f)
 {
     static const char prefix[] = "https://app.plex.tv/auth#?";
-    static const char *const keys[] = {"clientID",     CTX("product"),  "forwardUrl",
-                                       CTX("version"), CTX("platform"), CTX("platformVersion"),
+    static const char *const keys[] = {"clientID",     CTX("product"),    "forwardUrl",
+                                       CTX("version"), CTX("platform"),   CTX("platformVersion"),
                                        CTX("device"),  CTX("deviceName"), CTX("model")};
     plex_auth_url_options o = PLEX_AUTH_URL_OPTIONS_INIT;
     const char *want[11];
@@ -159,9 +160,8 @@ static void check_auth_url(const char *const *f)
     want_key[nwant] = "code";
     want[nwant++] = o.code;
     {
-        const char *rest[] = {o.product,  o.forward_url,      o.product_version,
-                              o.platform, o.platform_version, o.device,
-                              o.device_name, o.model};
+        const char *rest[] = {o.product,          o.forward_url, o.product_version, o.platform,
+                              o.platform_version, o.device,      o.device_name,     o.model};
         for (size_t i = 0; i < sizeof(rest) / sizeof(rest[0]); i++) {
             if (rest[i]) {
                 want_key[nwant] = keys[i + 1];

@@ -56,9 +56,9 @@ static void check_user_eq(const plex_user *a, const plex_user *b)
 
 static void check_bools(const plex_user *u)
 {
-    const plex_opt_bool b[] = {u->confirmed, u->email_only_auth, u->has_password, u->protected_,
-                               u->restricted, u->home,           u->home_admin,   u->guest,
-                               u->anonymous, u->two_factor_enabled};
+    const plex_opt_bool b[] = {
+        u->confirmed, u->email_only_auth, u->has_password, u->protected_, u->restricted,
+        u->home,      u->home_admin,      u->guest,        u->anonymous,  u->two_factor_enabled};
     for (size_t i = 0; i < sizeof(b) / sizeof(b[0]); i++)
         FUZZ_CHECK(b[i] == PLEX_ABSENT || b[i] == PLEX_FALSE || b[i] == PLEX_TRUE,
                    "a boolean outside absent/false/true");

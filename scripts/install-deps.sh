@@ -15,7 +15,7 @@ iproute2"
 bench_pkgs="libcjson-dev libjson-c-dev libjansson-dev libyajl-dev libsimdjson-dev valgrind curl time"
 clang_pkgs="clang libclang-rt-14-dev"
 fuzz_pkgs=$clang_pkgs
-lint_pkgs="clang clang-tidy cppcheck" # scripts/lint.sh: clang-tidy 14, cppcheck 2.10
+lint_pkgs="clang clang-tidy clang-format cppcheck" # scripts/lint.sh: clang-tidy 14, cppcheck 2.10
 # deb: the packaging tools, then debian/control's Build-Depends (apt-get build-dep,
 # honouring DEB_BUILD_PROFILES, e.g. nocheck); scripts/deb-build.sh.
 deb_pkgs="build-essential dpkg-dev lintian"

@@ -113,8 +113,10 @@ typedef struct plex_auth_url_options {
     const char *model;             /**< context[device][model] */
 } plex_auth_url_options;
 
-#define PLEX_AUTH_URL_OPTIONS_INIT {PLEX_AUTH_URL_OPTIONS_VERSION, NULL, NULL, NULL, NULL, \
-                                    NULL, NULL, NULL, NULL, NULL, NULL}
+#define PLEX_AUTH_URL_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        PLEX_AUTH_URL_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL  \
+    }
 
 /**
  * The Auth App URL for a strong code:
@@ -140,14 +142,14 @@ typedef enum plex_login_event_type {
 } plex_login_event_type;
 
 typedef struct plex_login_event {
-    int type;                /**< plex_login_event_type */
-    const char *code;        /**< the current code */
-    const char *url;         /**< where the user approves it */
-    int strong;              /**< 1 for a strong code (Auth App URL) */
-    long seconds_left;       /**< of the current code's window */
-    int reissues;            /**< how many times a new code was issued */
-    int error;               /**< PLEX_LOGIN_RETRY: the plex_error_code */
-    long retry_in_ms;        /**< PLEX_LOGIN_RETRY: the wait before the retry */
+    int type;          /**< plex_login_event_type */
+    const char *code;  /**< the current code */
+    const char *url;   /**< where the user approves it */
+    int strong;        /**< 1 for a strong code (Auth App URL) */
+    long seconds_left; /**< of the current code's window */
+    int reissues;      /**< how many times a new code was issued */
+    int error;         /**< PLEX_LOGIN_RETRY: the plex_error_code */
+    long retry_in_ms;  /**< PLEX_LOGIN_RETRY: the wait before the retry */
 } plex_login_event;
 
 /**
@@ -160,12 +162,12 @@ typedef int (*plex_login_event_cb)(const plex_login_event *event, void *payload)
 #define PLEX_LOGIN_OPTIONS_VERSION 2
 
 typedef struct plex_login_options {
-    unsigned int version;       /**< PLEX_LOGIN_OPTIONS_VERSION */
-    unsigned int pin_flags;     /**< 0 or PLEX_PIN_STRONG */
-    long poll_interval_ms;      /**< between polls; default 1000 (-1 selects it); 0 allowed */
-    int max_reissues;           /**< new codes after expiry; default 3 (-1 selects it) */
-    long timeout_ms;            /**< overall limit; 0 = none */
-    const char *forward_url;    /**< for the Auth App URL */
+    unsigned int version;    /**< PLEX_LOGIN_OPTIONS_VERSION */
+    unsigned int pin_flags;  /**< 0 or PLEX_PIN_STRONG */
+    long poll_interval_ms;   /**< between polls; default 1000 (-1 selects it); 0 allowed */
+    int max_reissues;        /**< new codes after expiry; default 3 (-1 selects it) */
+    long timeout_ms;         /**< overall limit; 0 = none */
+    const char *forward_url; /**< for the Auth App URL */
     plex_login_event_cb on_event;
     void *payload;
     /** Cancel from anywhere (a signal handler too): the wait ends with
@@ -180,7 +182,9 @@ typedef struct plex_login_options {
 } plex_login_options;
 
 #define PLEX_LOGIN_OPTIONS_INIT                                                                    \
-    {PLEX_LOGIN_OPTIONS_VERSION, 0, -1, -1, 0, NULL, NULL, NULL, NULL, NULL}
+    {                                                                                              \
+        PLEX_LOGIN_OPTIONS_VERSION, 0, -1, -1, 0, NULL, NULL, NULL, NULL, NULL                     \
+    }
 
 /**
  * Sign in: create a PIN, report it, poll until approved, re-issue on expiry.
@@ -193,8 +197,7 @@ typedef struct plex_login_options {
  *         PLEX_ETIMEOUT (timeout_ms), PLEX_EAUTH, PLEX_EPARSE, or another error
  *         (details in plex_client_last_error()).
  */
-PLEX_API int plex_login_wait(char **token_out, plex_client *client,
-                             const plex_login_options *opts);
+PLEX_API int plex_login_wait(char **token_out, plex_client *client, const plex_login_options *opts);
 
 /* plex_login_wait_info, PLEX_WAIT_READ and PLEX_WAIT_WRITE: plex/wait.h */
 

@@ -51,37 +51,39 @@ enum {
  * default". Strings are copied.
  */
 typedef struct plex_client_options {
-    unsigned int version;          /**< PLEX_CLIENT_OPTIONS_VERSION */
+    unsigned int version; /**< PLEX_CLIENT_OPTIONS_VERSION */
     /** X-Plex-Client-Identifier: required. Generate a random UUID once per
      *  installation, store it, and reuse it forever: a PIN can only be
      *  polled with the identifier that created it. */
     const char *client_identifier;
-    const char *product;           /**< X-Plex-Product; default "libplex" */
-    const char *product_version;   /**< X-Plex-Version; default the library version */
-    const char *platform;          /**< X-Plex-Platform; default from uname() */
-    const char *platform_version;  /**< X-Plex-Platform-Version; default from uname() */
-    const char *device;            /**< X-Plex-Device */
-    const char *device_name;       /**< X-Plex-Device-Name; default the host name */
-    const char *model;             /**< X-Plex-Model */
-    const char *vendor;            /**< X-Plex-Device-Vendor */
+    const char *product;          /**< X-Plex-Product; default "libplex" */
+    const char *product_version;  /**< X-Plex-Version; default the library version */
+    const char *platform;         /**< X-Plex-Platform; default from uname() */
+    const char *platform_version; /**< X-Plex-Platform-Version; default from uname() */
+    const char *device;           /**< X-Plex-Device */
+    const char *device_name;      /**< X-Plex-Device-Name; default the host name */
+    const char *model;            /**< X-Plex-Model */
+    const char *vendor;           /**< X-Plex-Device-Vendor */
     /** Base URL of plex.tv; default "https://plex.tv". Plain http is only
      *  allowed to loopback addresses (a local emulator). With the default,
      *  the JWT operations (jwt.h) go to https://clients.plex.tv, as Plex
      *  documents; with any other base URL, to that URL too. */
     const char *base_url;
-    long connect_timeout_ms;       /**< default 10000 */
-    long request_timeout_ms;       /**< whole request; default 30000 */
-    const char *ca_file;           /**< PEM CA bundle; default the system's */
-    const char *token;             /**< X-Plex-Token to send; default none */
-    size_t max_response_size;      /**< bytes; default 8 MiB */
-    plex_log_cb log;               /**< default none */
+    long connect_timeout_ms;  /**< default 10000 */
+    long request_timeout_ms;  /**< whole request; default 30000 */
+    const char *ca_file;      /**< PEM CA bundle; default the system's */
+    const char *token;        /**< X-Plex-Token to send; default none */
+    size_t max_response_size; /**< bytes; default 8 MiB */
+    plex_log_cb log;          /**< default none */
     void *log_payload;
-    unsigned int flags;            /**< PLEX_CLIENT_* flags */
+    unsigned int flags; /**< PLEX_CLIENT_* flags */
 } plex_client_options;
 
-#define PLEX_CLIENT_OPTIONS_INIT {PLEX_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, \
-                                  NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0, NULL,     \
-                                  NULL, 0}
+#define PLEX_CLIENT_OPTIONS_INIT                                                                   \
+    {                                                                                              \
+        PLEX_CLIENT_OPTIONS_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,   \
+            0, 0, NULL, NULL, 0, NULL, NULL, 0                                                     \
+    }
 
 /**
  * Initialise options to the defaults (for bindings that cannot use the macro).

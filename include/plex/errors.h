@@ -16,29 +16,29 @@ PLEX_BEGIN_DECL
  */
 typedef enum plex_error_code {
     PLEX_OK = 0,
-    PLEX_ERROR = -1,       /**< generic failure (see the message) */
-    PLEX_ENOMEM = -2,      /**< out of memory */
-    PLEX_EINVALID = -3,    /**< an argument was invalid */
-    PLEX_ETRANSPORT = -4,  /**< network failure not covered by a finer code */
-    PLEX_EHTTP = -5,       /**< an unexpected HTTP status */
-    PLEX_EAUTH = -6,       /**< 401/403: the token is missing, invalid or revoked */
-    PLEX_ENOTFOUND = -7,   /**< 404, or a thing that does not exist */
-    PLEX_EPARSE = -8,      /**< malformed data: not JSON/XML (see json_pos) */
-    PLEX_ETIMEOUT = -9,    /**< an operation did not finish in time */
-    PLEX_EPENDING = -10,   /**< the PIN is not linked yet: poll again */
-    PLEX_ESCHEMA = -11,    /**< well-formed data of the wrong shape (see the field path) */
-    PLEX_EDNS = -12,       /**< the host name could not be resolved */
-    PLEX_ECONNECT = -13,   /**< the connection was refused or could not be made */
-    PLEX_ETLS = -14,       /**< TLS failed: certificate not trusted, handshake error */
+    PLEX_ERROR = -1,        /**< generic failure (see the message) */
+    PLEX_ENOMEM = -2,       /**< out of memory */
+    PLEX_EINVALID = -3,     /**< an argument was invalid */
+    PLEX_ETRANSPORT = -4,   /**< network failure not covered by a finer code */
+    PLEX_EHTTP = -5,        /**< an unexpected HTTP status */
+    PLEX_EAUTH = -6,        /**< 401/403: the token is missing, invalid or revoked */
+    PLEX_ENOTFOUND = -7,    /**< 404, or a thing that does not exist */
+    PLEX_EPARSE = -8,       /**< malformed data: not JSON/XML (see json_pos) */
+    PLEX_ETIMEOUT = -9,     /**< an operation did not finish in time */
+    PLEX_EPENDING = -10,    /**< the PIN is not linked yet: poll again */
+    PLEX_ESCHEMA = -11,     /**< well-formed data of the wrong shape (see the field path) */
+    PLEX_EDNS = -12,        /**< the host name could not be resolved */
+    PLEX_ECONNECT = -13,    /**< the connection was refused or could not be made */
+    PLEX_ETLS = -14,        /**< TLS failed: certificate not trusted, handshake error */
     PLEX_EBADREQUEST = -15, /**< 400: the server rejected the request */
-    PLEX_EGONE = -16,      /**< 404 code 1020: the PIN expired, was used, or is not ours */
-    PLEX_ERATELIMIT = -17, /**< 429: too many requests; see retry_after */
-    PLEX_ESERVER = -18,    /**< 5xx: the service failed */
-    PLEX_ETOOBIG = -19,    /**< the response exceeded the size limit */
-    PLEX_ECANCELLED = -20, /**< the caller cancelled the operation */
-    PLEX_EEXPIRED = -21,   /**< the PIN window ran out after the last re-issue */
-    PLEX_EIO = -22,        /**< a file could not be read or written */
-    PLEX_EPERM = -23       /**< a file has unsafe permissions */
+    PLEX_EGONE = -16,       /**< 404 code 1020: the PIN expired, was used, or is not ours */
+    PLEX_ERATELIMIT = -17,  /**< 429: too many requests; see retry_after */
+    PLEX_ESERVER = -18,     /**< 5xx: the service failed */
+    PLEX_ETOOBIG = -19,     /**< the response exceeded the size limit */
+    PLEX_ECANCELLED = -20,  /**< the caller cancelled the operation */
+    PLEX_EEXPIRED = -21,    /**< the PIN window ran out after the last re-issue */
+    PLEX_EIO = -22,         /**< a file could not be read or written */
+    PLEX_EPERM = -23        /**< a file has unsafe permissions */
 } plex_error_code;
 
 /**
@@ -50,13 +50,13 @@ typedef enum plex_error_code {
  * its size.
  */
 typedef struct plex_error {
-    int code;           /**< the plex_error_code returned */
-    int http_status;    /**< HTTP status, or 0 */
-    int curl_code;      /**< libcurl's CURLcode, or 0 */
-    int api_code;       /**< first code in the server's errors[], or 0 */
-    int64_t json_pos;   /**< byte offset of a syntax error, or -1 */
-    int retry_after;    /**< seconds from Retry-After on 429, or -1 */
-    char message[256];  /**< a sentence a user can act on; NUL-terminated */
+    int code;          /**< the plex_error_code returned */
+    int http_status;   /**< HTTP status, or 0 */
+    int curl_code;     /**< libcurl's CURLcode, or 0 */
+    int api_code;      /**< first code in the server's errors[], or 0 */
+    int64_t json_pos;  /**< byte offset of a syntax error, or -1 */
+    int retry_after;   /**< seconds from Retry-After on 429, or -1 */
+    char message[256]; /**< a sentence a user can act on; NUL-terminated */
     int64_t reserved[8];
 } plex_error;
 

@@ -28,7 +28,8 @@ enum {
  * accepted and counted here; PLEX_PARSE_STRICT refuses it instead.
  */
 typedef enum plex_coercion {
-    PLEX_COERCED_NUMBER_AS_TEXT = 1u << 0, /**< a number where text was declared, kept as its text */
+    PLEX_COERCED_NUMBER_AS_TEXT = 1u
+                                  << 0, /**< a number where text was declared, kept as its text */
     PLEX_COERCED_TEXT_AS_NUMBER = 1u << 1, /**< numeric text where a number was declared */
     PLEX_COERCED_BOOL = 1u << 2,           /**< 0/1, "0"/"1", "true"/"false" for a boolean */
     PLEX_COERCED_BOOL_AS_TEXT = 1u << 3,   /**< a boolean where text was declared */
@@ -49,11 +50,7 @@ typedef struct plex_timestamp {
 } plex_timestamp;
 
 /** An optional boolean: absent, false or true. */
-typedef enum plex_opt_bool {
-    PLEX_ABSENT = -1,
-    PLEX_FALSE = 0,
-    PLEX_TRUE = 1
-} plex_opt_bool;
+typedef enum plex_opt_bool { PLEX_ABSENT = -1, PLEX_FALSE = 0, PLEX_TRUE = 1 } plex_opt_bool;
 
 /** The type of a plex_value or of an unknown attribute. */
 typedef enum plex_value_type {

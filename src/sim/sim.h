@@ -40,47 +40,47 @@
 
 /* Bounds: what a request may carry and how much state may live. */
 #define SIM_MAX_BODY ((size_t)64 * 1024) /* request body bytes */
-#define SIM_MAX_PINS 4096          /* live pins */
-#define SIM_MAX_TOKENS 4096        /* tokens issued and still valid */
-#define SIM_MAX_IDENT 256          /* X-Plex-Client-Identifier bytes */
-#define SIM_MAX_PRODUCT 256        /* X-Plex-Product bytes */
-#define SIM_MAX_FAULTS 4096        /* queued fault tokens, all routes */
-#define SIM_MAX_DELAY_MS 600000    /* delay=MS upper bound */
-#define SIM_TOKEN_LEN 20           /* legacy-style token length */
+#define SIM_MAX_PINS 4096                /* live pins */
+#define SIM_MAX_TOKENS 4096              /* tokens issued and still valid */
+#define SIM_MAX_IDENT 256                /* X-Plex-Client-Identifier bytes */
+#define SIM_MAX_PRODUCT 256              /* X-Plex-Product bytes */
+#define SIM_MAX_FAULTS 4096              /* queued fault tokens, all routes */
+#define SIM_MAX_DELAY_MS 600000          /* delay=MS upper bound */
+#define SIM_TOKEN_LEN 20                 /* legacy-style token length */
 #define SIM_HUGE_SIZE ((uint64_t)64 * 1024 * 1024)
 
 /* Every plex.tv route; the order is the order of their names (route.c). The
  * media server's routes follow: route id SIM_R_COUNT + n is the n-th entry of
  * its route table (pms/pms.c), so a route id is an int. */
 typedef enum sim_route {
-    SIM_R_PINS_CREATE = 0, /* POST /api/v2/pins */
-    SIM_R_PINS_GET,        /* GET /api/v2/pins/{id} */
-    SIM_R_PINS_LINK,       /* PUT /api/v2/pins/link */
-    SIM_R_PINS_QR,         /* GET /api/v2/pins/qr/{code} */
-    SIM_R_USER,            /* GET /api/v2/user */
-    SIM_R_PING,            /* GET /api/v2/ping */
-    SIM_R_SIGNOUT,         /* DELETE /api/v2/users/signout */
-    SIM_R_GEOIP,           /* GET /api/v2/geoip */
-    SIM_R_RESOURCES,       /* GET /api/v2/resources */
-    SIM_R_COMPANIONS,      /* GET /api/v2/companions (account.c) */
-    SIM_R_FRIENDS,         /* GET /api/v2/friends (account.c) */
-    SIM_R_HOME,            /* GET /api/v2/home (account.c) */
-    SIM_R_SIGNIN,          /* POST /api/v2/users/signin (account.c) */
-    SIM_R_USERS_V1,        /* GET /api/users, XML (account.c) */
-    SIM_R_AUTH_JWK,        /* POST /api/v2/auth/jwk (jwt.c) */
-    SIM_R_AUTH_NONCE,      /* GET /api/v2/auth/nonce (jwt.c) */
-    SIM_R_AUTH_TOKEN,      /* POST /api/v2/auth/token (jwt.c) */
-    SIM_R_AUTH_KEYS,       /* GET /api/v2/auth/keys (jwt.c) */
-    SIM_R_WATCHLIST,       /* GET /library/sections/watchlist/all (discover.c) */
-    SIM_R_WATCHLIST_ADD,   /* PUT /actions/addToWatchlist (discover.c) */
+    SIM_R_PINS_CREATE = 0,  /* POST /api/v2/pins */
+    SIM_R_PINS_GET,         /* GET /api/v2/pins/{id} */
+    SIM_R_PINS_LINK,        /* PUT /api/v2/pins/link */
+    SIM_R_PINS_QR,          /* GET /api/v2/pins/qr/{code} */
+    SIM_R_USER,             /* GET /api/v2/user */
+    SIM_R_PING,             /* GET /api/v2/ping */
+    SIM_R_SIGNOUT,          /* DELETE /api/v2/users/signout */
+    SIM_R_GEOIP,            /* GET /api/v2/geoip */
+    SIM_R_RESOURCES,        /* GET /api/v2/resources */
+    SIM_R_COMPANIONS,       /* GET /api/v2/companions (account.c) */
+    SIM_R_FRIENDS,          /* GET /api/v2/friends (account.c) */
+    SIM_R_HOME,             /* GET /api/v2/home (account.c) */
+    SIM_R_SIGNIN,           /* POST /api/v2/users/signin (account.c) */
+    SIM_R_USERS_V1,         /* GET /api/users, XML (account.c) */
+    SIM_R_AUTH_JWK,         /* POST /api/v2/auth/jwk (jwt.c) */
+    SIM_R_AUTH_NONCE,       /* GET /api/v2/auth/nonce (jwt.c) */
+    SIM_R_AUTH_TOKEN,       /* POST /api/v2/auth/token (jwt.c) */
+    SIM_R_AUTH_KEYS,        /* GET /api/v2/auth/keys (jwt.c) */
+    SIM_R_WATCHLIST,        /* GET /library/sections/watchlist/all (discover.c) */
+    SIM_R_WATCHLIST_ADD,    /* PUT /actions/addToWatchlist (discover.c) */
     SIM_R_WATCHLIST_REMOVE, /* PUT /actions/removeFromWatchlist (discover.c) */
-    SIM_R_CTL_APPROVE,     /* POST /__sim/approve */
-    SIM_R_CTL_EXPIRE,      /* POST /__sim/expire */
-    SIM_R_CTL_FAULT,       /* POST /__sim/fault */
-    SIM_R_CTL_RESET,       /* POST /__sim/reset */
-    SIM_R_CTL_STATS,       /* GET /__sim/stats */
-    SIM_R_CTL_CONFIG,      /* POST /__sim/config */
-    SIM_R_OTHER,           /* anything else, on either service: 404 */
+    SIM_R_CTL_APPROVE,      /* POST /__sim/approve */
+    SIM_R_CTL_EXPIRE,       /* POST /__sim/expire */
+    SIM_R_CTL_FAULT,        /* POST /__sim/fault */
+    SIM_R_CTL_RESET,        /* POST /__sim/reset */
+    SIM_R_CTL_STATS,        /* GET /__sim/stats */
+    SIM_R_CTL_CONFIG,       /* POST /__sim/config */
+    SIM_R_OTHER,            /* anything else, on either service: 404 */
     SIM_R_COUNT
 } sim_route;
 
@@ -183,13 +183,13 @@ typedef struct sim_state {
     size_t ntokens, token_head;
     int user_signed_out; /* SIM_USER_TOKEN was signed out */
     int64_t next_pin_id;
-    uint64_t *requests; /* by route id: sim_route_total() counters */
-    uint64_t connections; /* accepted so far */
-    uint64_t active;      /* open now */
-    long event_streams;   /* event-stream subscribers open now (atomic: their bodies end on
-                             libmicrohttpd's threads) */
+    uint64_t *requests;      /* by route id: sim_route_total() counters */
+    uint64_t connections;    /* accepted so far */
+    uint64_t active;         /* open now */
+    long event_streams;      /* event-stream subscribers open now (atomic: their bodies end on
+                                libmicrohttpd's threads) */
     sim_fault_queue *faults; /* by route id (the control routes' stay empty) */
-    size_t nfaults; /* queued tokens, all routes */
+    size_t nfaults;          /* queued tokens, all routes */
     double started_mono;
     char base_url[160]; /* http://127.0.0.1:PORT, no trailing slash */
     int port;
@@ -275,8 +275,8 @@ typedef struct sim_response {
     const char *content_type; /* static; NULL for no body */
     char *body;               /* malloc'd (free()); may be NULL */
     size_t body_len;
-    int retry_after; /* Retry-After seconds, or -1 */
-    sim_stream stream; /* stream.read set: the body is streamed (body unused) */
+    int retry_after;                     /* Retry-After seconds, or -1 */
+    sim_stream stream;                   /* stream.read set: the body is streamed (body unused) */
     sim_header headers[SIM_MAX_HEADERS]; /* extra response headers */
     size_t nheaders;
 } sim_response;

@@ -55,10 +55,10 @@
 /* ---- one run ---- */
 
 typedef struct run {
-    int failed_step;   /* index into step_names of the first step that failed, or -1 */
-    int failed_rc;     /* its result (a login cancelled at a retry: the retry's error) */
-    int retried;       /* the login failure was a retry event */
-    int bad;           /* something was not clean: the reason was printed */
+    int failed_step; /* index into step_names of the first step that failed, or -1 */
+    int failed_rc;   /* its result (a login cancelled at a retry: the retry's error) */
+    int retried;     /* the login failure was a retry event */
+    int bad;         /* something was not clean: the reason was printed */
 } run;
 
 static const char *const step_names[] = {"client_new", "login", "set_token", "user_get"};

@@ -448,9 +448,9 @@ static void test_auto_refresh(void)
      * token, and no new attempt for a while */
     t = short_jwt(&s, c, key, 3600);
     CHECK_INT(plex_client_set_token(c, t), 0);
-    CHECK_INT(sim_control(&s, "POST", "/__sim/fault?route=GET+/api/v2/auth/nonce&seq=500", NULL,
-                          NULL),
-              200);
+    CHECK_INT(
+        sim_control(&s, "POST", "/__sim/fault?route=GET+/api/v2/auth/nonce&seq=500", NULL, NULL),
+        200);
     CHECK_INT(user_get_counted(c, &n), 0);
     CHECK_INT(n, 2);
     CHECK_INT(sv.calls, 3);

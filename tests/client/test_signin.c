@@ -22,9 +22,9 @@ typedef struct events {
     int last_error;
     long last_retry_ms;
     char last_code[64];
-    int approve_on_code;     /* approve through /__sim/approve when a code is shown */
-    int approve_on_reissue;  /* ... only once the code was re-issued */
-    int cancel_after_ticks;  /* return 1 after this many ticks */
+    int approve_on_code;    /* approve through /__sim/approve when a code is shown */
+    int approve_on_reissue; /* ... only once the code was re-issued */
+    int cancel_after_ticks; /* return 1 after this many ticks */
 } events;
 
 static int on_event(const plex_login_event *ev, void *payload)
@@ -89,8 +89,7 @@ static void on_log(int level, const char *msg, void *payload)
     }
 }
 
-static plex_client *client_for(const sim *s, const char *ca, long request_timeout_ms,
-                               logbuf *log)
+static plex_client *client_for(const sim *s, const char *ca, long request_timeout_ms, logbuf *log)
 {
     plex_client_options o = PLEX_CLIENT_OPTIONS_INIT;
     plex_client *c = NULL;
@@ -153,8 +152,8 @@ static void test_normal(void)
     CHECK_INT(e.approved, 1);
     CHECK(e.ticks >= 1);
     plex_client_get_stats(c, &st);
-    CHECK_INT(st.requests, 4);       /* 1 create + 3 polls */
-    CHECK_INT(st.connections, 1);    /* one TCP connection for all of it */
+    CHECK_INT(st.requests, 4);    /* 1 create + 3 polls */
+    CHECK_INT(st.connections, 1); /* one TCP connection for all of it */
     CHECK_INT(sim_stat(&s, "POST /api/v2/pins", NULL), 1);
     CHECK_INT(sim_stat(&s, "GET /api/v2/pins/{id}", NULL), 3);
 
@@ -243,8 +242,7 @@ static void test_gone_and_step_api(void)
         CHECK(w.timeout_ms >= 0 && w.timeout_ms <= 1000);
         if (!expired && plex_login_pin(l)) {
             char path[96];
-            snprintf(path, sizeof(path), "/__sim/expire?id=%lld",
-                     (long long)plex_login_pin(l)->id);
+            snprintf(path, sizeof(path), "/__sim/expire?id=%lld", (long long)plex_login_pin(l)->id);
             CHECK_INT(sim_control(&s, "POST", path, NULL, NULL) / 100, 2);
             expired = 1;
         }

@@ -23,7 +23,7 @@ static int failures, checks;
         checks++;                                                                                  \
         if (!(cond)) {                                                                             \
             failures++;                                                                            \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);              \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
         }                                                                                          \
     } while (0)
 

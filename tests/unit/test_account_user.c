@@ -577,33 +577,62 @@ typedef struct outer {
 /* Hand-made schemas (the generator always numbers bits in field order):
  * presence bits far from the field positions, merged into the second word. */
 static const plex__field inner_fields[] = {
-    {.name = "list", .len = 4, .kind = PLEX__F_STRINGS, .flags = PLEX__F_REQUIRED, .bit = 0,
+    {.name = "list",
+     .len = 4,
+     .kind = PLEX__F_STRINGS,
+     .flags = PLEX__F_REQUIRED,
+     .bit = 0,
      .offset = offsetof(inner, list)},
     {.name = "n", .len = 1, .kind = PLEX__F_INT64, .bit = 1, .offset = offsetof(inner, n)},
 };
 static const uint16_t inner_by_name[] = {0, 1};
 static const uint32_t inner_required[] = {0x1, 0};
-static const plex__schema inner_schema = {
-    .name = "inner", .fields = inner_fields, .by_name = inner_by_name,
-    .required = inner_required, .size = sizeof(inner), .nfields = 2,
-    .present_offset = offsetof(inner, present), .missing_offset = PLEX__NO_OFFSET,
-    .extra_offset = PLEX__NO_OFFSET, .coerced_offset = PLEX__NO_OFFSET, .words = 1};
+static const plex__schema inner_schema = {.name = "inner",
+                                          .fields = inner_fields,
+                                          .by_name = inner_by_name,
+                                          .required = inner_required,
+                                          .size = sizeof(inner),
+                                          .nfields = 2,
+                                          .present_offset = offsetof(inner, present),
+                                          .missing_offset = PLEX__NO_OFFSET,
+                                          .extra_offset = PLEX__NO_OFFSET,
+                                          .coerced_offset = PLEX__NO_OFFSET,
+                                          .words = 1};
 
 static const plex__field outer_fields[] = {
-    {.name = "a", .len = 1, .kind = PLEX__F_INT64, .flags = PLEX__F_REQUIRED, .bit = 0,
+    {.name = "a",
+     .len = 1,
+     .kind = PLEX__F_INT64,
+     .flags = PLEX__F_REQUIRED,
+     .bit = 0,
      .offset = offsetof(outer, a)},
-    {.name = "tags", .len = 4, .kind = PLEX__F_STRINGS, .flags = PLEX__F_REQUIRED, .bit = 35,
+    {.name = "tags",
+     .len = 4,
+     .kind = PLEX__F_STRINGS,
+     .flags = PLEX__F_REQUIRED,
+     .bit = 35,
      .offset = offsetof(outer, tags)},
-    {.name = "in", .len = 2, .kind = PLEX__F_OBJECT, .bit = 36, .offset = offsetof(outer, in),
-     .sub = &inner_schema, .sub_shift = 40},
+    {.name = "in",
+     .len = 2,
+     .kind = PLEX__F_OBJECT,
+     .bit = 36,
+     .offset = offsetof(outer, in),
+     .sub = &inner_schema,
+     .sub_shift = 40},
 };
 static const uint16_t outer_by_name[] = {0, 2, 1};
 static const uint32_t outer_required[] = {0x1, 1u << 3};
-static const plex__schema outer_schema = {
-    .name = "outer", .fields = outer_fields, .by_name = outer_by_name,
-    .required = outer_required, .size = sizeof(outer), .nfields = 3,
-    .present_offset = offsetof(outer, present), .missing_offset = offsetof(outer, missing),
-    .extra_offset = PLEX__NO_OFFSET, .coerced_offset = PLEX__NO_OFFSET, .words = 2};
+static const plex__schema outer_schema = {.name = "outer",
+                                          .fields = outer_fields,
+                                          .by_name = outer_by_name,
+                                          .required = outer_required,
+                                          .size = sizeof(outer),
+                                          .nfields = 3,
+                                          .present_offset = offsetof(outer, present),
+                                          .missing_offset = offsetof(outer, missing),
+                                          .extra_offset = PLEX__NO_OFFSET,
+                                          .coerced_offset = PLEX__NO_OFFSET,
+                                          .words = 2};
 
 static void test_engine(void)
 {

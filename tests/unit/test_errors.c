@@ -67,9 +67,10 @@ static void test_json(void)
 
 static void test_xml(void)
 {
-    const char *x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<errors>\n"
-                    "  <error code=\"1020\" message=\"Code not found or expired\" status=\"404\"/>\n"
-                    "</errors>\n";
+    const char *x =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<errors>\n"
+        "  <error code=\"1020\" message=\"Code not found or expired\" status=\"404\"/>\n"
+        "</errors>\n";
     const char *ent = "<!-- c --><errors><error message='a &amp; b &lt;&#233;&#x1F600;&quot;'"
                       " code='1'></error><other><x/></other></errors>";
     plex_api_errors *e = NULL;

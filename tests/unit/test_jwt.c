@@ -54,11 +54,11 @@ static void test_base64url(void)
 #define RFC_X "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"
 #define RFC_KID "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
 /* RFC 7638 §3.1: the example RSA key (n; e is AQAB) and its thumbprint */
-#define RFC7638_N \
-    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1" \
-    "L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4" \
-    "QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbO" \
-    "pbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csF" \
+#define RFC7638_N                                                                                  \
+    "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1"             \
+    "L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4"             \
+    "QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbO"             \
+    "pbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csF"             \
     "Cur-kEgU8awapJzKnqDKgw"
 #define RFC7638_KID "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
 #define RFC_INPUT "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc"
@@ -370,7 +370,7 @@ static void test_rs256(void)
     e = bn_b64u(rsa, OSSL_PKEY_PARAM_RSA_E);
     sn = bn_b64u(small, OSSL_PKEY_PARAM_RSA_N);
     se = bn_b64u(small, OSSL_PKEY_PARAM_RSA_E);
-    on = bn_b64u(odd, OSSL_PKEY_PARAM_RSA_N);           /* 2047 bits: 256 bytes too */
+    on = bn_b64u(odd, OSSL_PKEY_PARAM_RSA_N);            /* 2047 bits: 256 bytes too */
     pn = bn_b64u_pad(small, OSSL_PKEY_PARAM_RSA_N, 128); /* 1024 bits in 256 bytes */
     snprintf(jwks, sizeof(jwks),
              "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"kid\":\"ed\",\"x\":\"%s\"},"
@@ -387,8 +387,7 @@ static void test_rs256(void)
     jwt = rs256_jwt(rsa, "{\"alg\":\"RS256\",\"kid\":\"rsa\",\"typ\":\"JWT\"}", claims);
     CHECK_INT(plex_jwt_verify(&exp, jwt, jwks, strlen(jwks), "our-kid", now, &err), 0);
     CHECK(exp == now + 604800);
-    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), "another-kid", now, &err),
-              PLEX_EAUTH);
+    CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), "another-kid", now, &err), PLEX_EAUTH);
     jwt[strlen(jwt) - 5] = jwt[strlen(jwt) - 5] == 'A' ? 'B' : 'A'; /* tampered signature */
     CHECK_INT(plex_jwt_verify(NULL, jwt, jwks, strlen(jwks), NULL, now, &err), PLEX_EAUTH);
     free(jwt);

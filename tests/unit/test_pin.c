@@ -155,7 +155,7 @@ static void test_variants(void)
     CHECK(p->auth_token && strlen(p->auth_token) == 834);
     CHECK_STR(p->new_registration, "false");
     CHECK_INT(p->trusted, PLEX_TRUE);
-    CHECK_INT(p->created_at.seconds, 1721149385);      /* 19:03:05+02:00 */
+    CHECK_INT(p->created_at.seconds, 1721149385); /* 19:03:05+02:00 */
     CHECK_INT(p->expires_at.seconds, 1721149385 + 1800);
     CHECK_INT(p->expires_at.millis, 500);
     CHECK_STR(p->location->postal_code, "811 06");
@@ -209,8 +209,10 @@ static void test_errors(void)
 {
     /* malformed JSON: byte offsets */
     expect_error("", 0, PLEX_EPARSE, 0, "syntax error at byte 0: empty input");
-    expect_error("{\"id\":1,", 0, PLEX_EPARSE, 8, "syntax error at byte 8: unexpected end of input");
-    expect_error("{\"id\":01}", 0, PLEX_EPARSE, 7, "syntax error at byte 7: invalid number: leading zero");
+    expect_error("{\"id\":1,", 0, PLEX_EPARSE, 8,
+                 "syntax error at byte 8: unexpected end of input");
+    expect_error("{\"id\":01}", 0, PLEX_EPARSE, 7,
+                 "syntax error at byte 7: invalid number: leading zero");
     expect_error("{\"id\":1} x", 0, PLEX_EPARSE, 9,
                  "syntax error at byte 9: unexpected data after the JSON value");
     expect_error("{\"code\":\"a\x01\"}", 0, PLEX_EPARSE, 10,
@@ -227,8 +229,10 @@ static void test_errors(void)
     expect_error("{\"id\":1.5}", 0, PLEX_ESCHEMA, -1,
                  "id: expected integer, got a number with a fraction or exponent");
     expect_error("{\"id\":9223372036854775808}", 0, PLEX_ESCHEMA, -1, "id: integer out of range");
-    expect_error("{\"expiresIn\":2147483648}", 0, PLEX_ESCHEMA, -1, "expiresIn: integer out of range");
-    expect_error("{\"trusted\":\"yes\"}", 0, PLEX_ESCHEMA, -1, "trusted: expected boolean, got string");
+    expect_error("{\"expiresIn\":2147483648}", 0, PLEX_ESCHEMA, -1,
+                 "expiresIn: integer out of range");
+    expect_error("{\"trusted\":\"yes\"}", 0, PLEX_ESCHEMA, -1,
+                 "trusted: expected boolean, got string");
     expect_error("{\"location\":[]}", 0, PLEX_ESCHEMA, -1, "location: expected object, got array");
     expect_error("{\"createdAt\":\"yesterday\"}", 0, PLEX_ESCHEMA, -1,
                  "createdAt: expected an RFC 3339 date-time");
@@ -281,12 +285,13 @@ static void test_build_and_encode(void)
     pin.expires_in = 900;
     pin.created_at.seconds = 0;
     pin.created_at.millis = 5;
-    pin.present = PLEX_PIN_ID | PLEX_PIN_CODE | PLEX_PIN_LOCATION | PLEX_PIN_EXPIRES_IN |
-                  PLEX_PIN_CREATED_AT;
+    pin.present =
+        PLEX_PIN_ID | PLEX_PIN_CODE | PLEX_PIN_LOCATION | PLEX_PIN_EXPIRES_IN | PLEX_PIN_CREATED_AT;
     REQUIRE(plex_pin_to_json(&pin, &json) == 0);
-    CHECK_STR(json, "{\"id\":42,\"code\":\"ABCD\",\"location\":{\"code\":\"GB\",\"city\":"
-                    "\"Lon\\\"don\\n\"},\"expiresIn\":900,\"createdAt\":\"1970-01-01T00:00:00.005Z\","
-                    "\"authToken\":null,\"newRegistration\":null}");
+    CHECK_STR(json,
+              "{\"id\":42,\"code\":\"ABCD\",\"location\":{\"code\":\"GB\",\"city\":"
+              "\"Lon\\\"don\\n\"},\"expiresIn\":900,\"createdAt\":\"1970-01-01T00:00:00.005Z\","
+              "\"authToken\":null,\"newRegistration\":null}");
     plex_free(json);
 
     pin.new_registration = "[1, {\"a\" : true}]";
@@ -327,9 +332,17 @@ static void test_timestamps(void)
         {"9999-12-31T23:59:59Z", 253402300799LL, 0},
     };
     static const char *const bad[] = {
-        "", "2024-07-16", "2024-07-16T17:03:05", "2024-13-01T00:00:00Z", "2023-02-29T00:00:00Z",
-        "2024-07-16T24:00:00Z", "2024-07-16T17:60:00Z", "2024-07-16T17:03:05.Z",
-        "2024-07-16T17:03:05+2:00", "2024-07-16T17:03:05Zjunk", "2024-07-16T17:03:05+24:00",
+        "",
+        "2024-07-16",
+        "2024-07-16T17:03:05",
+        "2024-13-01T00:00:00Z",
+        "2023-02-29T00:00:00Z",
+        "2024-07-16T24:00:00Z",
+        "2024-07-16T17:60:00Z",
+        "2024-07-16T17:03:05.Z",
+        "2024-07-16T17:03:05+2:00",
+        "2024-07-16T17:03:05Zjunk",
+        "2024-07-16T17:03:05+24:00",
         "20x4-07-16T17:03:05Z",
     };
 

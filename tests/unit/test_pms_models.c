@@ -65,8 +65,8 @@ static void test_movie_tolerant(void)
     CHECK(plex_attrs_get(&m->extra, "editionlabel") == NULL);
     REQUIRE(m->media_count == 1);
     media = m->media[0];
-    CHECK_INT(media->id, 4711);                  /* "4711" */
-    CHECK(fabs(media->aspect_ratio - 1.78) < 1e-9); /* "1.78" */
+    CHECK_INT(media->id, 4711);                            /* "4711" */
+    CHECK(fabs(media->aspect_ratio - 1.78) < 1e-9);        /* "1.78" */
     CHECK_INT(media->optimized_for_streaming, PLEX_FALSE); /* 0 */
     CHECK_INT(media->has_voice_activity, PLEX_FALSE);      /* "0" */
     CHECK_INT(media->has64bit_offsets, PLEX_FALSE);
@@ -81,17 +81,18 @@ static void test_movie_tolerant(void)
     CHECK(fabs(part->streams[0]->frame_rate - 23.976) < 1e-9);
     CHECK_INT(part->streams[1]->is_default, PLEX_TRUE); /* 1 */
     CHECK_INT(part->streams[1]->selected, PLEX_TRUE);
-    CHECK_INT(part->streams[2]->id, 9003);              /* "9003" */
-    CHECK_STR(part->streams[2]->language, "Fran\xC3\xA7" "ais");
-    CHECK_INT(part->streams[2]->forced, PLEX_FALSE);    /* "0" */
-    CHECK_INT(part->streams[2]->stream_identifier, 3);  /* "3" */
+    CHECK_INT(part->streams[2]->id, 9003); /* "9003" */
+    CHECK_STR(part->streams[2]->language, "Fran\xC3\xA7"
+                                          "ais");
+    CHECK_INT(part->streams[2]->forced, PLEX_FALSE);   /* "0" */
+    CHECK_INT(part->streams[2]->stream_identifier, 3); /* "3" */
     /* tags, case-sensitive guid vs Guid, rating vs Rating */
     CHECK_STR(m->guid, "plex://movie/5d776b59ad5437001f79c6f8");
     REQUIRE(m->guids_count == 3);
     CHECK_STR(m->guids[0]->id, "imdb://tt0111161");
     REQUIRE(m->ratings_count == 2);
-    CHECK(fabs(m->ratings[1]->value - 9.1) < 1e-9);     /* "9.1" */
-    CHECK_INT(m->countries[0]->id, 109);                /* "109" */
+    CHECK(fabs(m->ratings[1]->value - 9.1) < 1e-9); /* "9.1" */
+    CHECK_INT(m->countries[0]->id, 109);            /* "109" */
     CHECK_STR(m->roles[1]->role, "Ellis Boyd 'Red' Redding");
     REQUIRE(m->ultrablur != NULL);
     CHECK_STR(m->ultrablur->top_left, "3f2a1b");
@@ -233,8 +234,8 @@ static void test_writers(void)
     plex__json_writer w;
     char tmp[40];
     const double values[] = {7.3, 1.78, 23.976, 0.1, 2.35, 1e300, -0.5, 1.0 / 3.0, 100};
-    const char *texts[] = {"7.3", "1.78", "23.976", "0.1", "2.35", "1e+300", "-0.5",
-                           "0.3333333333333333", "100"};
+    const char *texts[] = {
+        "7.3", "1.78", "23.976", "0.1", "2.35", "1e+300", "-0.5", "0.3333333333333333", "100"};
 
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
         double back;
@@ -279,11 +280,13 @@ static void test_writers(void)
     m.genres_count = 1;
     b.len = 0;
     plex__model_write_xml(&b, &plex__metadata_schema, &m, "Video");
-    CHECK_STR(b.ptr, "<Video ratingKey=\"7\" audienceRating=\"7.3\"><Genre tag=\"Drama\"/></Video>");
+    CHECK_STR(b.ptr,
+              "<Video ratingKey=\"7\" audienceRating=\"7.3\"><Genre tag=\"Drama\"/></Video>");
     b.len = 0;
     plex__jw_init(&w, &b);
     plex__model_write(&w, &plex__metadata_schema, &m);
-    CHECK_STR(b.ptr, "{\"ratingKey\":\"7\",\"audienceRating\":7.3,\"Genre\":[{\"tag\":\"Drama\"}]}");
+    CHECK_STR(b.ptr,
+              "{\"ratingKey\":\"7\",\"audienceRating\":7.3,\"Genre\":[{\"tag\":\"Drama\"}]}");
     /* so is a typed value (a Setting's) */
     {
         plex_setting st;
@@ -315,8 +318,9 @@ static char *listing(int xml, size_t n, size_t *len_out)
 
     REQUIRE(plex_container_parse(&c, d, len, 0, NULL) == 0);
     if (xml) {
-        plex__buf_printf(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<MediaContainer "
-                             "size=\"%zu\" totalSize=\"%zu\" offset=\"0\">\n",
+        plex__buf_printf(&b,
+                         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<MediaContainer "
+                         "size=\"%zu\" totalSize=\"%zu\" offset=\"0\">\n",
                          n, n);
         for (size_t i = 0; i < n; i++) {
             plex__model_write_xml(&b, &plex__metadata_schema, c->items[0], "Video");
@@ -327,8 +331,9 @@ static char *listing(int xml, size_t n, size_t *len_out)
         plex__buf_puts(&b, "</MediaContainer>\n");
     } else {
         REQUIRE(plex__model_to_json(&plex__metadata_schema, c->items[0], &item) == 0);
-        plex__buf_printf(&b, "{\"MediaContainer\":{\"size\":%zu,\"totalSize\":%zu,"
-                             "\"offset\":0,\"Metadata\":[",
+        plex__buf_printf(&b,
+                         "{\"MediaContainer\":{\"size\":%zu,\"totalSize\":%zu,"
+                         "\"offset\":0,\"Metadata\":[",
                          n, n);
         for (size_t i = 0; i < n; i++)
             plex__buf_printf(&b, "%s%s", i ? ", " : "", item);
@@ -433,7 +438,8 @@ static void test_stream_bounded(void)
         plex__stream *st = NULL;
         plex_error err;
 
-        REQUIRE(plex__stream_new(&st, &plex__media_container_schema, "Metadata", xml, 0, 1 << 20) == 0);
+        REQUIRE(plex__stream_new(&st, &plex__media_container_schema, "Metadata", xml, 0, 1 << 20) ==
+                0);
         while (!plex__stream_done(st)) {
             const void *item;
             int rc = plex__stream_next(st, &item, NULL, NULL, &err);

@@ -17,7 +17,7 @@ typedef struct plex__arena_block {
 } plex__arena_block;
 
 typedef struct plex__arena {
-    plex__arena_block cur; /* the block being filled */
+    plex__arena_block cur;    /* the block being filled */
     plex__arena_block *chain; /* blocks allocated later, newest first */
 } plex__arena;
 

@@ -10,13 +10,16 @@
 #include "error.h"
 
 typedef struct plex__buf {
-    char *ptr;   /* NUL-terminated when len > 0 or after plex__buf_detach */
+    char *ptr; /* NUL-terminated when len > 0 or after plex__buf_detach */
     size_t len;
     size_t cap;
-    int err;     /* 0, PLEX_ENOMEM or PLEX_EINVALID */
+    int err; /* 0, PLEX_ENOMEM or PLEX_EINVALID */
 } plex__buf;
 
-#define PLEX__BUF_INIT {NULL, 0, 0, 0}
+#define PLEX__BUF_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0, 0                                                                              \
+    }
 
 int plex__buf_grow(plex__buf *b, size_t extra);
 void plex__buf_put(plex__buf *b, const void *data, size_t n);

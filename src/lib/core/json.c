@@ -67,8 +67,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
             lo = 0x90;
         else if (c == 0xF4)
             hi = 0x8F; /* not above U+10FFFF */
-        if (n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
-            (s[3] & 0xC0) == 0x80)
+        if (n >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80)
             return 4;
     }
     return 0;
@@ -144,7 +143,14 @@ static PLEX__COLD int scan_string_slow(plex__json_reader *r, plex__json_token *t
             if (i + 1 >= n)
                 return fail(r, r->pos, "unterminated string");
             switch (s[i + 1]) {
-            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
                 i += 2;
                 break;
             case 'u': {
@@ -538,11 +544,21 @@ static size_t unescape_one(const unsigned char *s, size_t i, char *d, size_t *us
 
     *used = 2;
     switch (s[i + 1]) {
-    case 'b': d[0] = '\b'; return 1;
-    case 'f': d[0] = '\f'; return 1;
-    case 'n': d[0] = '\n'; return 1;
-    case 'r': d[0] = '\r'; return 1;
-    case 't': d[0] = '\t'; return 1;
+    case 'b':
+        d[0] = '\b';
+        return 1;
+    case 'f':
+        d[0] = '\f';
+        return 1;
+    case 'n':
+        d[0] = '\n';
+        return 1;
+    case 'r':
+        d[0] = '\r';
+        return 1;
+    case 't':
+        d[0] = '\t';
+        return 1;
     case 'u':
         cp = (unsigned long)hex4(s + i + 2);
         *used = 6;
@@ -776,14 +792,21 @@ int plex__json_strtod(const char *s, size_t n, double *out)
 const char *plex__json_type_name(plex__json_type t)
 {
     switch (t) {
-    case PLEX__JSON_STRING: return "string";
-    case PLEX__JSON_NUMBER: return "number";
-    case PLEX__JSON_OBJECT_BEGIN: return "object";
-    case PLEX__JSON_ARRAY_BEGIN: return "array";
+    case PLEX__JSON_STRING:
+        return "string";
+    case PLEX__JSON_NUMBER:
+        return "number";
+    case PLEX__JSON_OBJECT_BEGIN:
+        return "object";
+    case PLEX__JSON_ARRAY_BEGIN:
+        return "array";
     case PLEX__JSON_TRUE:
-    case PLEX__JSON_FALSE: return "boolean";
-    case PLEX__JSON_NULL: return "null";
-    default: return "end of value";
+    case PLEX__JSON_FALSE:
+        return "boolean";
+    case PLEX__JSON_NULL:
+        return "null";
+    default:
+        return "end of value";
     }
 }
 
@@ -812,13 +835,27 @@ void plex__json_put_string(plex__buf *b, const char *s, size_t n)
         plex__buf_put(b, s + i - run, run);
         run = 0;
         switch (c) {
-        case '"': plex__buf_put(b, "\\\"", 2); break;
-        case '\\': plex__buf_put(b, "\\\\", 2); break;
-        case '\n': plex__buf_put(b, "\\n", 2); break;
-        case '\r': plex__buf_put(b, "\\r", 2); break;
-        case '\t': plex__buf_put(b, "\\t", 2); break;
-        case '\b': plex__buf_put(b, "\\b", 2); break;
-        case '\f': plex__buf_put(b, "\\f", 2); break;
+        case '"':
+            plex__buf_put(b, "\\\"", 2);
+            break;
+        case '\\':
+            plex__buf_put(b, "\\\\", 2);
+            break;
+        case '\n':
+            plex__buf_put(b, "\\n", 2);
+            break;
+        case '\r':
+            plex__buf_put(b, "\\r", 2);
+            break;
+        case '\t':
+            plex__buf_put(b, "\\t", 2);
+            break;
+        case '\b':
+            plex__buf_put(b, "\\b", 2);
+            break;
+        case '\f':
+            plex__buf_put(b, "\\f", 2);
+            break;
         default: {
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             plex__buf_put(b, u, 6);

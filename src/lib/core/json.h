@@ -20,12 +20,12 @@
 #define PLEX__JSON_MAX_DEPTH 512
 
 typedef enum plex__json_type {
-    PLEX__JSON_EOF = 0,    /* the top-level value is complete and only whitespace followed */
+    PLEX__JSON_EOF = 0, /* the top-level value is complete and only whitespace followed */
     PLEX__JSON_OBJECT_BEGIN,
     PLEX__JSON_OBJECT_END,
     PLEX__JSON_ARRAY_BEGIN,
     PLEX__JSON_ARRAY_END,
-    PLEX__JSON_KEY,        /* an object member name; the ':' is consumed */
+    PLEX__JSON_KEY, /* an object member name; the ':' is consumed */
     PLEX__JSON_STRING,
     PLEX__JSON_NUMBER,
     PLEX__JSON_TRUE,
@@ -65,12 +65,12 @@ static inline int plex__same_bytes(const char *a, const char *b, size_t n)
 
 typedef struct plex__json_token {
     plex__json_type type;
-    size_t start;   /* strings and keys: first byte after the opening quote;
-                       numbers and literals: the first byte; brackets: the bracket */
-    size_t end;     /* one past the last byte (strings: the closing quote) */
-    int escaped;    /* strings and keys: contains a backslash escape */
-    int integer;    /* numbers: no fraction and no exponent */
-    int expected;   /* keys from plex__json_next_member_expect: it was the expected one */
+    size_t start; /* strings and keys: first byte after the opening quote;
+                     numbers and literals: the first byte; brackets: the bracket */
+    size_t end;   /* one past the last byte (strings: the closing quote) */
+    int escaped;  /* strings and keys: contains a backslash escape */
+    int integer;  /* numbers: no fraction and no exponent */
+    int expected; /* keys from plex__json_next_member_expect: it was the expected one */
 } plex__json_token;
 
 /* The reader's state: what may come next. */
@@ -89,9 +89,9 @@ typedef struct plex__json_reader {
     size_t pos;
     unsigned int depth;
     int state;
-    int failed;            /* once set, every call fails again */
+    int failed; /* once set, every call fails again */
     size_t err_pos;
-    const char *err_msg;   /* static text */
+    const char *err_msg;                           /* static text */
     unsigned char stack[PLEX__JSON_MAX_DEPTH / 8]; /* bit set: inside an object */
 } plex__json_reader;
 
@@ -343,7 +343,6 @@ static inline void plex__json_in_object(plex__json_reader *r, size_t pos, int fi
     r->state = first ? PLEX__JSON_ST_KEY_OR_END : PLEX__JSON_ST_AFTER_VALUE;
 }
 
-
 /* Read the next token. Returns 0, or PLEX_EPARSE with r->err_pos/err_msg set. */
 int plex__json_next(plex__json_reader *r, plex__json_token *tok);
 
@@ -399,8 +398,8 @@ size_t plex__utf8_valid_prefix(const char *s, size_t n);
 typedef struct plex__json_writer {
     plex__buf *buf;
     unsigned int depth;
-    int need_comma;         /* a value was written at the current level */
-    int after_key;          /* the next value follows a key */
+    int need_comma; /* a value was written at the current level */
+    int after_key;  /* the next value follows a key */
 } plex__json_writer;
 
 void plex__jw_init(plex__json_writer *w, plex__buf *buf);
@@ -409,7 +408,7 @@ void plex__jw_object_end(plex__json_writer *w);
 void plex__jw_array_begin(plex__json_writer *w);
 void plex__jw_array_end(plex__json_writer *w);
 void plex__jw_key(plex__json_writer *w, const char *key);
-void plex__jw_string(plex__json_writer *w, const char *s);   /* NULL writes null */
+void plex__jw_string(plex__json_writer *w, const char *s); /* NULL writes null */
 void plex__jw_stringn(plex__json_writer *w, const char *s, size_t n);
 void plex__jw_int(plex__json_writer *w, int64_t v);
 void plex__jw_bool(plex__json_writer *w, int v);

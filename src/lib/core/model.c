@@ -53,8 +53,8 @@ static NOINLINE int json_string_other(ctx *c, const plex__field *f, const plex__
 
     if (v->type == PLEX__JSON_NUMBER && (f->flags & PLEX__F_LOOSE))
         return store_text(c, f, v, slot);
-    if (!open || (v->type != PLEX__JSON_NUMBER && v->type != PLEX__JSON_TRUE &&
-                  v->type != PLEX__JSON_FALSE))
+    if (!open ||
+        (v->type != PLEX__JSON_NUMBER && v->type != PLEX__JSON_TRUE && v->type != PLEX__JSON_FALSE))
         return type_error(c, f, want, v);
     if ((rc = note(c, f,
                    v->type == PLEX__JSON_NUMBER ? PLEX_COERCED_NUMBER_AS_TEXT
@@ -237,8 +237,8 @@ static NOINLINE int json_sub_one(ctx *c, const plex__field *f, void **out, merge
 }
 
 /* One element of a list whose first token is t: a sub-model or a string. */
-static INLINE int json_element(ctx *c, const plex__field *f, const plex__json_token *t,
-                               ptrs *items, merged *up, int open)
+static INLINE int json_element(ctx *c, const plex__field *f, const plex__json_token *t, ptrs *items,
+                               merged *up, int open)
 {
     void *item = NULL;
     int rc;
@@ -261,8 +261,8 @@ static INLINE int json_element(ctx *c, const plex__field *f, const plex__json_to
     } else {
         if (t->type != PLEX__JSON_OBJECT_BEGIN) {
             if (!open || (c->flags & PLEX_PARSE_STRICT))
-                return plex__error_set(c->err, PLEX_ESCHEMA, "%s: expected object, got %s",
-                                       c->path, plex__json_type_name(t->type));
+                return plex__error_set(c->err, PLEX_ESCHEMA, "%s: expected object, got %s", c->path,
+                                       plex__json_type_name(t->type));
             c->coerced |= PLEX_COERCED_DROPPED;
             return plex__json_skip(&c->r, t) ? plex__json_error(&c->r, c->err) : 0;
         }
@@ -274,8 +274,8 @@ static INLINE int json_element(ctx *c, const plex__field *f, const plex__json_to
 
 /* A list whose '[' is in *v into items + count. A null element is dropped
  * unless strict. Kept out of line: lists are rare next to scalar fields. */
-static NOINLINE int json_list(ctx *c, const plex__field *f, const plex__json_token *v,
-                              void *slot, void *count_slot, merged *up, int open)
+static NOINLINE int json_list(ctx *c, const plex__field *f, const plex__json_token *v, void *slot,
+                              void *count_slot, merged *up, int open)
 {
     ptrs items = {NULL, 0, 0};
     size_t saved = path_push(c, f->name, f->len, 1);
@@ -399,9 +399,10 @@ static NOINLINE int keep_extra(ctx *c, ptrs *extra, const plex__json_token *k,
         a->value.type = PLEX_VALUE_STRING;
         a->value.text = copy_text(c, v, 1, v->start, v->end, &n);
     } else {
-        a->value.type = v->type == PLEX__JSON_NUMBER                               ? PLEX_VALUE_NUMBER
-                        : v->type == PLEX__JSON_TRUE || v->type == PLEX__JSON_FALSE ? PLEX_VALUE_BOOL
-                                                                                    : PLEX_VALUE_JSON;
+        a->value.type = v->type == PLEX__JSON_NUMBER ? PLEX_VALUE_NUMBER
+                        : v->type == PLEX__JSON_TRUE || v->type == PLEX__JSON_FALSE
+                            ? PLEX_VALUE_BOOL
+                            : PLEX_VALUE_JSON;
         if ((rc = raw_span(c, v, &za, &zz)) != 0)
             return rc;
         a->value.text = copy_text(c, v, 0, za, zz, &n);
@@ -510,8 +511,7 @@ static INLINE int fast_value(ctx *c, const plex__schema *s, const plex__field *f
  * functions. The likely next key is the field after the last one matched
  * (tables are in the order servers send); a common value is read by
  * fast_value. */
-static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks *m,
-                                 const int wide)
+static INLINE int decode_members(ctx *c, const plex__schema *s, void *obj, masks *m, const int wide)
 {
     const plex__field *const first = s->fields, *const end = s->fields + s->nfields;
     const plex__field *next = first; /* the likely next key: after the last match */
@@ -714,8 +714,8 @@ int plex__model_parse(void **out, const plex__schema *s, const char *data, size_
     if (s->list) {
         const plex__field *f = &s->fields[0];
         merged up = {0, 0};
-        rc = json_list(&c, f, &t, (char *)obj + f->offset, (char *)obj + PLEX__COUNT_OFFSET(f),
-                       &up, s->open);
+        rc = json_list(&c, f, &t, (char *)obj + f->offset, (char *)obj + PLEX__COUNT_OFFSET(f), &up,
+                       s->open);
         m.missing = up.missing;
         if (rc == 0) {
             set_bit(m.pres, f->bit);
@@ -778,7 +778,6 @@ uint64_t plex__model_required_bits(const plex__schema *s)
     return m;
 }
 
-
 void plex__model_free(void *obj)
 {
     plex__arena_free_root(obj);
@@ -786,7 +785,8 @@ void plex__model_free(void *obj)
 
 size_t plex__model_count(const plex__schema *s, const void *obj, size_t field)
 {
-    return obj ? *(const size_t *)(const void *)((const char *)obj + PLEX__COUNT_OFFSET(&s->fields[field]))
+    return obj ? *(const size_t *)(const void *)((const char *)obj +
+                                                 PLEX__COUNT_OFFSET(&s->fields[field]))
                : 0;
 }
 
@@ -816,4 +816,3 @@ void plex__model_field_names(plex__buf *b, const plex__schema *s, uint64_t mask,
         }
     }
 }
-

@@ -55,14 +55,14 @@ typedef struct plex__schema plex__schema;
 #define PLEX__COUNT_OFFSET(f) ((size_t)(f)->offset + sizeof(void *))
 
 typedef struct plex__field {
-    const char *name;         /* wire name: JSON key, XML attribute or element */
-    const char *xml;          /* sub-model fields: XML element names "A,B,C@attr" (an element C
-                                 only when it has attribute `attr`); NULL: the wire name */
-    const plex__schema *sub;  /* PLEX__F_OBJECT/ARRAY: the sub-model */
-    uint16_t offset;          /* PLEX__F_ARRAY/STRINGS: the size_t count follows the pointer */
-    unsigned char bit;        /* presence bit, 0..255 (unique within the schema) */
-    unsigned char len;        /* strlen(name) */
-    unsigned char kind;       /* plex__field_kind */
+    const char *name;        /* wire name: JSON key, XML attribute or element */
+    const char *xml;         /* sub-model fields: XML element names "A,B,C@attr" (an element C
+                                only when it has attribute `attr`); NULL: the wire name */
+    const plex__schema *sub; /* PLEX__F_OBJECT/ARRAY: the sub-model */
+    uint16_t offset;         /* PLEX__F_ARRAY/STRINGS: the size_t count follows the pointer */
+    unsigned char bit;       /* presence bit, 0..255 (unique within the schema) */
+    unsigned char len;       /* strlen(name) */
+    unsigned char kind;      /* plex__field_kind */
     unsigned char flags;
     /* exact models: the sub-model's presence (and missing) bits land in this
      * model's masks at sub_shift + n (the public PLEX_PIN_LOCATION_* bits);
@@ -71,23 +71,23 @@ typedef struct plex__field {
 } plex__field;
 
 struct plex__schema {
-    const char *name;           /* the model's name, for messages */
-    const plex__field *fields;  /* in declaration (struct) order: bit n = fields[n] */
-    const uint16_t *by_name;    /* field indices sorted by wire name (a lookup on a miss) */
-    const uint32_t *required;   /* presence words of the required fields (at least 2) */
-    const uint16_t *bools;      /* offsets of the bool members (set to PLEX_ABSENT first) */
-    void (*finish)(void *obj);  /* derive C-only members after decoding, or NULL */
-    const char *xml;            /* the XML element name of a root, or NULL */
-    const char *root_key;       /* JSON: the document is {"<root_key>": {...}}; or NULL */
-    uint32_t size;              /* sizeof the struct */
+    const char *name;          /* the model's name, for messages */
+    const plex__field *fields; /* in declaration (struct) order: bit n = fields[n] */
+    const uint16_t *by_name;   /* field indices sorted by wire name (a lookup on a miss) */
+    const uint32_t *required;  /* presence words of the required fields (at least 2) */
+    const uint16_t *bools;     /* offsets of the bool members (set to PLEX_ABSENT first) */
+    void (*finish)(void *obj); /* derive C-only members after decoding, or NULL */
+    const char *xml;           /* the XML element name of a root, or NULL */
+    const char *root_key;      /* JSON: the document is {"<root_key>": {...}}; or NULL */
+    uint32_t size;             /* sizeof the struct */
     uint16_t nfields, nbools;
-    uint16_t present_offset;    /* uint32_t present[words], or PLEX__NO_OFFSET */
-    uint16_t missing_offset;    /* uint32_t missing (exact models), or PLEX__NO_OFFSET */
-    uint16_t extra_offset;      /* plex_attrs extra (open models), or PLEX__NO_OFFSET */
-    uint16_t coerced_offset;    /* uint32_t coerced (plex_coercion bits), or PLEX__NO_OFFSET */
-    unsigned char words;        /* presence words */
-    unsigned char open;         /* lenient conversions, unknown attributes kept */
-    unsigned char list;         /* the JSON document is an array: fields[0] gets its items */
+    uint16_t present_offset; /* uint32_t present[words], or PLEX__NO_OFFSET */
+    uint16_t missing_offset; /* uint32_t missing (exact models), or PLEX__NO_OFFSET */
+    uint16_t extra_offset;   /* plex_attrs extra (open models), or PLEX__NO_OFFSET */
+    uint16_t coerced_offset; /* uint32_t coerced (plex_coercion bits), or PLEX__NO_OFFSET */
+    unsigned char words;     /* presence words */
+    unsigned char open;      /* lenient conversions, unknown attributes kept */
+    unsigned char list;      /* the JSON document is an array: fields[0] gets its items */
 };
 
 /*

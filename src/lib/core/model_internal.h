@@ -44,11 +44,10 @@ typedef struct ctx {
     plex__arena *arena;
     unsigned int flags;
     plex_error *err;
-    uint32_t coerced;      /* plex_coercion bits noted so far */
-    char path[192];        /* dotted path of the enclosing object, "" at the top */
+    uint32_t coerced; /* plex_coercion bits noted so far */
+    char path[192];   /* dotted path of the enclosing object, "" at the top */
     size_t path_len;
 } ctx;
-
 
 /* ---- errors and paths ---- */
 
@@ -59,7 +58,7 @@ static inline int shape_error(ctx *c, const plex__field *f, const char *what)
 }
 
 static inline int type_error(ctx *c, const plex__field *f, const char *expected,
-                      const plex__json_token *got)
+                             const plex__json_token *got)
 {
     return plex__error_set(c->err, PLEX_ESCHEMA, "%s%s%s: expected %s, got %s", c->path,
                            c->path_len ? "." : "", f->name, expected,
@@ -155,8 +154,7 @@ static inline int field_present(const plex__schema *s, const void *obj, const pl
 {
     if (s->present_offset == PLEX__NO_OFFSET)
         return 1;
-    return get_bit((const uint32_t *)(const void *)((const char *)obj + s->present_offset),
-                   f->bit);
+    return get_bit((const uint32_t *)(const void *)((const char *)obj + s->present_offset), f->bit);
 }
 
 /* The low 64 presence bits of obj as one mask (exact models merge these). */
@@ -259,7 +257,7 @@ static inline const plex__field *find_key(ctx *c, const plex__schema *s, const p
 
 /* A string token (unescaped) or the raw bytes [a, z), NUL-terminated. */
 static inline char *copy_text(ctx *c, const plex__json_token *t, int is_string, size_t a, size_t z,
-                       size_t *len_out)
+                              size_t *len_out)
 {
     char *dst = plex__arena_alloc_bytes(c->arena, z - a + 1);
     size_t n;
@@ -377,7 +375,6 @@ typedef struct ptrs {
     size_t n, cap;
 } ptrs;
 
-
 static inline int ptrs_push(ctx *c, ptrs *p, void *item)
 {
     if (p->n == p->cap) {
@@ -393,7 +390,6 @@ static inline int ptrs_push(ctx *c, ptrs *p, void *item)
     p->items[p->n++] = item;
     return 0;
 }
-
 
 /* The pointer list of extras as the plex_attrs of obj (items are contiguous
  * copies, so callers index plex_attr structs). */
@@ -412,7 +408,6 @@ static inline int store_extra(ctx *c, const plex__schema *s, void *obj, const pt
     dst->count = extra->n;
     return 0;
 }
-
 
 /* What a field of this kind expects, for "expected X, got null". */
 static inline const char *kind_expects(unsigned char kind)
@@ -437,7 +432,6 @@ static inline const char *kind_expects(unsigned char kind)
     }
 }
 
-
 /* After an object: its missing required fields (merged up for exact
  * models; the first one is an error for a strict open model), masks
  * stored, finish hook run. */
@@ -446,8 +440,8 @@ static INLINE int end_object(ctx *c, const plex__schema *s, void *obj, masks *m)
     if (s->open) {
         const plex__field *f;
         if ((c->flags & PLEX_PARSE_STRICT) && (f = first_missing(s, m->pres)) != NULL)
-            return plex__error_set(c->err, PLEX_ESCHEMA, "missing required field: %s%s%s",
-                                   c->path, c->path_len ? "." : "", f->name);
+            return plex__error_set(c->err, PLEX_ESCHEMA, "missing required field: %s%s%s", c->path,
+                                   c->path_len ? "." : "", f->name);
         if (s->coerced_offset != PLEX__NO_OFFSET)
             *(uint32_t *)(void *)((char *)obj + s->coerced_offset) = c->coerced;
     } else {
@@ -464,13 +458,11 @@ static INLINE int end_object(ctx *c, const plex__schema *s, void *obj, masks *m)
     return 0;
 }
 
-
 static inline void *new_root(const plex__schema *s, size_t len)
 {
     size_t extra = len + (size_t)s->size + 64;
     return plex__arena_new(s->size, extra > FIRST_BLOCK_MAX ? FIRST_BLOCK_MAX : extra);
 }
-
 
 static inline int start(ctx *c, void **out, const char *data, size_t len, unsigned int flags,
                         plex_error *err)
@@ -495,7 +487,6 @@ static inline int start(ctx *c, void **out, const char *data, size_t len, unsign
     c->path_len = 0;
     return 0;
 }
-
 
 /* ---- entry points between the engine's files ---- */
 

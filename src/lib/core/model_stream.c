@@ -38,20 +38,20 @@ struct plex__stream {
     int xml;
     unsigned int flags;
     size_t max_unit;
-    void *root;               /* the container: the arena's root */
+    void *root; /* the container: the arena's root */
     plex__arena *arena;
-    plex__arena_mark fresh;   /* right after the root: a new document starts here */
-    plex__arena_mark head;    /* after the container's members so far: items rewind to it */
+    plex__arena_mark fresh; /* right after the root: a new document starts here */
+    plex__arena_mark head;  /* after the container's members so far: items rewind to it */
     char *buf;
-    size_t len, cap, pos;     /* bytes held, room, next unparsed byte */
-    size_t dropped;           /* bytes of the document dropped from the front */
+    size_t len, cap, pos; /* bytes held, room, next unparsed byte */
+    size_t dropped;       /* bytes of the document dropped from the front */
     int state;
     int ended;
-    int in_items;             /* JSON: an items array was entered, no element read yet */
+    int in_items; /* JSON: an items array was entered, no element read yet */
     size_t big;
-    masks m;                  /* the container's presence */
-    ptrs extra;               /* the container's unknown attributes */
-    uint32_t coerced;         /* of the whole document */
+    masks m;          /* the container's presence */
+    ptrs extra;       /* the container's unknown attributes */
+    uint32_t coerced; /* of the whole document */
     size_t nitems;
     ptrs lists[PLEX__MAX_WORDS * 32]; /* XML: the container's non-item child lists */
 };
@@ -451,8 +451,7 @@ static int json_step(plex__stream *st, const void **item, const char **raw, size
                 }
                 if (c.buf[value_at] == '{') { /* one object for a list of one */
                     if (st->flags & PLEX_PARSE_STRICT)
-                        return plex__error_set(err, PLEX_ESCHEMA,
-                                               "%s: expected array, got object",
+                        return plex__error_set(err, PLEX_ESCHEMA, "%s: expected array, got object",
                                                st->items->name);
                     st->coerced |= PLEX_COERCED_SHAPE;
                     return json_item(st, item, raw, raw_len, err);
@@ -461,8 +460,7 @@ static int json_step(plex__stream *st, const void **item, const char **raw, size
                     st->pos += 4;
                     continue;
                 }
-                return plex__error_set(err, PLEX_ESCHEMA, "%s: expected array",
-                                       st->items->name);
+                return plex__error_set(err, PLEX_ESCHEMA, "%s: expected array", st->items->name);
             }
             if ((rc = json_member(st, &c, &key, value_at, err)) <= 0)
                 return rc;
@@ -629,8 +627,8 @@ static int xml_step(plex__stream *st, const void **item, const char **raw, size_
             size_t n = st->s->xml ? strlen(st->s->xml) : 0;
             if (!gt)
                 return truncated(st, err);
-            if (st->s->xml && (st->len - st->pos < n + 2 ||
-                               memcmp(st->buf + st->pos + 2, st->s->xml, n) != 0))
+            if (st->s->xml &&
+                (st->len - st->pos < n + 2 || memcmp(st->buf + st->pos + 2, st->s->xml, n) != 0))
                 return syntax(st, st->pos, "end tag does not match the start tag", err);
             st->pos = (size_t)(gt - st->buf) + 1;
             st->state = ST_END;

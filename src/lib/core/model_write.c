@@ -86,7 +86,8 @@ static void write_field(plex__json_writer *w, const plex__schema *s, const plex_
     case PLEX__F_STRINGS: {
         const void *const *items = *(const void *const *const *)slot;
         /* no items: [] when present (a count without items is ignored) */
-        size_t n = items ? *(const size_t *)(const void *)((const char *)obj + PLEX__COUNT_OFFSET(f)) : 0;
+        size_t n =
+            items ? *(const size_t *)(const void *)((const char *)obj + PLEX__COUNT_OFFSET(f)) : 0;
         if (!items && !has)
             return;
         plex__jw_key(w, f->name);
@@ -124,8 +125,8 @@ void plex__model_write_members(plex__json_writer *w, const plex__schema *s, cons
     for (size_t i = 0; i < s->nfields; i++)
         write_field(w, s, &s->fields[i], obj);
     if (s->extra_offset != PLEX__NO_OFFSET) {
-        const plex_attrs *x = (const plex_attrs *)(const void *)((const char *)obj +
-                                                                 s->extra_offset);
+        const plex_attrs *x =
+            (const plex_attrs *)(const void *)((const char *)obj + s->extra_offset);
         for (size_t i = 0; i < x->count; i++) {
             plex__jw_key(w, x->items[i].name);
             write_value_text(w, &x->items[i].value);

@@ -185,9 +185,10 @@ static int xml_children(ctx *c, const plex__schema *s, void *obj, ptrs *extra,
         if (t.type != PLEX__XML_START)
             continue; /* text between elements carries nothing here */
         if (!(f = plex__model_xml_child_field(c, s, &t))) {
-            rc = s->open && s->extra_offset != PLEX__NO_OFFSET ? plex__model_xml_keep_element(c, extra, &t)
-                 : plex__xml_skip(&c->x, &t)                   ? xml_fail(c)
-                                                               : 0;
+            rc = s->open && s->extra_offset != PLEX__NO_OFFSET
+                     ? plex__model_xml_keep_element(c, extra, &t)
+                 : plex__xml_skip(&c->x, &t) ? xml_fail(c)
+                                             : 0;
             if (rc)
                 return rc;
             continue;
@@ -198,8 +199,8 @@ static int xml_children(ctx *c, const plex__schema *s, void *obj, ptrs *extra,
 }
 
 /* Attribute i of a start tag: name [*ns, *ne), value [*va, *vz); 0 at the end. */
-static int xml_attr_next(const ctx *c, const plex__xml_token *t, size_t *i, size_t *ns,
-                         size_t *ne, size_t *va, size_t *vz)
+static int xml_attr_next(const ctx *c, const plex__xml_token *t, size_t *i, size_t *ns, size_t *ne,
+                         size_t *va, size_t *vz)
 {
     const char *b = c->buf;
     size_t k = *i;
@@ -294,8 +295,8 @@ int plex__model_xml_end(ctx *c, const plex__schema *s, void *obj, masks *m, cons
     if (c->flags & PLEX_PARSE_STRICT) {
         const plex__field *f = first_missing(s, m->pres);
         if (f)
-            return plex__error_set(c->err, PLEX_ESCHEMA, "missing required field: %s%s%s",
-                                   c->path, c->path_len ? "." : "", f->name);
+            return plex__error_set(c->err, PLEX_ESCHEMA, "missing required field: %s%s%s", c->path,
+                                   c->path_len ? "." : "", f->name);
     }
     return end_object(c, s, obj, m);
 }
@@ -433,11 +434,11 @@ static int xml_start(plex__buf *b, const plex__schema *s, const void *obj, const
         }
     }
     if (s->extra_offset != PLEX__NO_OFFSET) {
-        const plex_attrs *x = (const plex_attrs *)(const void *)((const char *)obj +
-                                                                 s->extra_offset);
+        const plex_attrs *x =
+            (const plex_attrs *)(const void *)((const char *)obj + s->extra_offset);
         for (size_t i = 0; i < x->count; i++)
-            if (x->items[i].value.type != PLEX_VALUE_XML && x->items[i].value.type !=
-                                                                PLEX_VALUE_JSON)
+            if (x->items[i].value.type != PLEX_VALUE_XML &&
+                x->items[i].value.type != PLEX_VALUE_JSON)
                 xml_attr_text(b, x->items[i].name, x->items[i].value.text);
     }
     return children;
@@ -503,4 +504,3 @@ int plex__model_to_xml(const plex__schema *s, const void *obj, char **out)
     plex__buf_putc(&b, '\n');
     return plex__buf_detach(&b, out);
 }
-

@@ -79,9 +79,9 @@ static int check_entities(plex__xml_reader *r, size_t a, size_t z)
                     return fail(r, i, "invalid character reference");
                 for (; k < e; k++) {
                     char d = r->buf[k];
-                    int v = d >= '0' && d <= '9'                ? d - '0'
+                    int v = d >= '0' && d <= '9'                            ? d - '0'
                             : hex && (d | 0x20) >= 'a' && (d | 0x20) <= 'f' ? (d | 0x20) - 'a' + 10
-                                                                  : -1;
+                                                                            : -1;
                     if (v < 0)
                         return fail(r, i, "invalid character reference");
                     cp = cp * (hex ? 16 : 10) + (unsigned long)v;
@@ -360,15 +360,24 @@ size_t plex__xml_unescape(const char *buf, size_t a, size_t z, char *dst)
             continue;
         }
         switch (buf[a + 1]) {
-        case 'l': dst[o++] = '<'; a += 4; break;       /* &lt; */
-        case 'g': dst[o++] = '>'; a += 4; break;       /* &gt; */
-        case 'q': dst[o++] = '"'; a += 6; break;       /* &quot; */
+        case 'l':
+            dst[o++] = '<';
+            a += 4;
+            break; /* &lt; */
+        case 'g':
+            dst[o++] = '>';
+            a += 4;
+            break; /* &gt; */
+        case 'q':
+            dst[o++] = '"';
+            a += 6;
+            break; /* &quot; */
         default:
             if (buf[a + 2] == 'm') {
-                dst[o++] = '&';                         /* &amp; */
+                dst[o++] = '&'; /* &amp; */
                 a += 5;
             } else {
-                dst[o++] = '\'';                        /* &apos; */
+                dst[o++] = '\''; /* &apos; */
                 a += 6;
             }
         }
@@ -383,13 +392,27 @@ void plex__xml_put_escaped(plex__buf *b, const char *s)
     for (;; s++) {
         const char *rep;
         switch (*s) {
-        case '&': rep = "&amp;"; break;
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&apos;"; break;
-        case '\0': plex__buf_put(b, s - run, run); return;
-        default: run++; continue;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&apos;";
+            break;
+        case '\0':
+            plex__buf_put(b, s - run, run);
+            return;
+        default:
+            run++;
+            continue;
         }
         plex__buf_put(b, s - run, run);
         run = 0;

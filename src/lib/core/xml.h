@@ -16,16 +16,16 @@
 #define PLEX__XML_MAX_DEPTH 64
 
 typedef enum plex__xml_type {
-    PLEX__XML_EOF = 0,  /* the root element closed and only misc followed */
-    PLEX__XML_START,    /* <name attr="v"...> or <name .../> (self_closing) */
-    PLEX__XML_END,      /* </name>, or the implied end of a self-closing tag */
-    PLEX__XML_TEXT      /* character data (not whitespace-only between elements) */
+    PLEX__XML_EOF = 0, /* the root element closed and only misc followed */
+    PLEX__XML_START,   /* <name attr="v"...> or <name .../> (self_closing) */
+    PLEX__XML_END,     /* </name>, or the implied end of a self-closing tag */
+    PLEX__XML_TEXT     /* character data (not whitespace-only between elements) */
 } plex__xml_type;
 
 typedef struct plex__xml_token {
     plex__xml_type type;
-    size_t name_start, name_end;  /* START/END: the element name */
-    size_t attr_start, attr_end;  /* START: the attribute text; TEXT: the raw text */
+    size_t name_start, name_end; /* START/END: the element name */
+    size_t attr_start, attr_end; /* START: the attribute text; TEXT: the raw text */
     int self_closing;
 } plex__xml_token;
 
@@ -34,7 +34,7 @@ typedef struct plex__xml_reader {
     size_t len;
     size_t pos;
     unsigned int depth;
-    int pending_end;      /* a self-closing tag's END is due */
+    int pending_end; /* a self-closing tag's END is due */
     int seen_root;
     int failed;
     size_t err_pos;

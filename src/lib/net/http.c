@@ -781,9 +781,8 @@ static int plex_direct_line(const char *url, char *line, size_t size)
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
         plex__plex_direct_address(host, strlen(host), addr, sizeof(addr)))
-        rc = (size_t)snprintf(line, size, "%s:%s:%s%s%s", host, port,
-                              strchr(addr, ':') ? "[" : "", addr,
-                              strchr(addr, ':') ? "]" : "") < size;
+        rc = (size_t)snprintf(line, size, "%s:%s:%s%s%s", host, port, strchr(addr, ':') ? "[" : "",
+                              addr, strchr(addr, ':') ? "]" : "") < size;
     curl_free(host);
     curl_free(port);
     curl_url_cleanup(u);

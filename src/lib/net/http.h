@@ -110,10 +110,10 @@ struct plex__http {
     /* the same without parameters, "" until its header came (a sink can tell
      * it has this response's headers) */
     char content_type[64];
-    int sink_rc;         /* the sink's error, or 0 */
-    long retry_after;    /* Retry-After of the last response, or -1 */
-    plex__buf body;      /* the last response's body (without a sink, or not 2xx) */
-    char *log_path;      /* what the log shows of the request in flight */
+    int sink_rc;      /* the sink's error, or 0 */
+    long retry_after; /* Retry-After of the last response, or -1 */
+    plex__buf body;   /* the last response's body (without a sink, or not 2xx) */
+    char *log_path;   /* what the log shows of the request in flight */
     const char *method;
     long start_ms;
     unsigned int req_flags;

@@ -22,13 +22,16 @@ static int fetch(plex_client *c, const plex__request *r,
         return rc;
     rc = parse(out, resp.body, resp.len, &perr);
     if (rc)
-        return plex__http_fail(&c->http, rc, "the server's answer could not be read: %s", perr.message);
+        return plex__http_fail(&c->http, rc, "the server's answer could not be read: %s",
+                               perr.message);
     return 0;
 }
 
 static int need_token(plex_client *c)
 {
-    return c->http.token ? 0 : plex__http_fail(&c->http, PLEX_EAUTH, "not signed in: this needs a token");
+    return c->http.token
+               ? 0
+               : plex__http_fail(&c->http, PLEX_EAUTH, "not signed in: this needs a token");
 }
 
 /* One adapter per model: the generic parse signature of fetch(). `type` is a
@@ -241,7 +244,8 @@ int plex_resource_connect(plex_connect_report **out, plex_client *c, const plex_
     if (n == 0) {
         rc = plex__http_fail(&c->http, PLEX_ECONNECT, "the server has no connections");
     } else {
-        rc = plex__http_race(&c->http, probes, n, server->access_token ? server->access_token : c->http.token,
+        rc = plex__http_race(&c->http, probes, n,
+                             server->access_token ? server->access_token : c->http.token,
                              deadline_ms, &winner);
         for (i = 0; i < n; i++) {
             rep->items[i].started = probes[i].started;

@@ -158,7 +158,8 @@ static int thumbprint_of(char out[64], const char *json, int n, size_t cap)
 int plex__jwk_thumbprint(char out[64], const char *x_b64)
 {
     char json[128];
-    int n = snprintf(json, sizeof(json), "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"%s\"}", x_b64);
+    int n =
+        snprintf(json, sizeof(json), "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"%s\"}", x_b64);
 
     return thumbprint_of(out, json, n, sizeof(json));
 }
@@ -166,8 +167,8 @@ int plex__jwk_thumbprint(char out[64], const char *x_b64)
 int plex__jwk_thumbprint_rsa(char out[64], const char *n_b64, const char *e_b64)
 {
     char json[768];
-    int n = snprintf(json, sizeof(json), "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}", e_b64,
-                     n_b64);
+    int n =
+        snprintf(json, sizeof(json), "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}", e_b64, n_b64);
 
     return thumbprint_of(out, json, n, sizeof(json));
 }
@@ -507,12 +508,9 @@ int plex__jwks_find(const char *jwks, size_t len, const char *kid, plex__jwk *ou
     plex__json_token t, k, v;
     char crv[16], id[128];
     plex__jfield f[] = {
-        {"kty", out->kty, sizeof(out->kty), NULL, NULL},
-        {"crv", crv, sizeof(crv), NULL, NULL},
-        {"x", out->x, sizeof(out->x), NULL, NULL},
-        {"n", out->n, sizeof(out->n), NULL, NULL},
-        {"e", out->e, sizeof(out->e), NULL, NULL},
-        {"kid", id, sizeof(id), NULL, NULL},
+        {"kty", out->kty, sizeof(out->kty), NULL, NULL}, {"crv", crv, sizeof(crv), NULL, NULL},
+        {"x", out->x, sizeof(out->x), NULL, NULL},       {"n", out->n, sizeof(out->n), NULL, NULL},
+        {"e", out->e, sizeof(out->e), NULL, NULL},       {"kid", id, sizeof(id), NULL, NULL},
     };
 
     plex__json_reader_init(&r, jwks, len);
@@ -611,15 +609,14 @@ static EVP_PKEY *rsa_key(const char *n_b64, const char *e_b64)
     EVP_PKEY_CTX *ctx = NULL;
     EVP_PKEY *pkey = NULL;
 
-    if (strlen(n_b64) > 684 || strlen(e_b64) > 11 ||
-        b64u_get(n, &nl, n_b64, strlen(n_b64)) != 0 || b64u_get(e, &el, e_b64, strlen(e_b64)) != 0 ||
-        nl == 0 || n[0] == 0 || el == 0 || e[0] == 0) /* RFC 7518 6.3.1: no leading zeros */
+    if (strlen(n_b64) > 684 || strlen(e_b64) > 11 || b64u_get(n, &nl, n_b64, strlen(n_b64)) != 0 ||
+        b64u_get(e, &el, e_b64, strlen(e_b64)) != 0 || nl == 0 || n[0] == 0 || el == 0 ||
+        e[0] == 0) /* RFC 7518 6.3.1: no leading zeros */
         return NULL;
     /* RSA keys below 2048 bits are refused: counted in bits of the modulus
      * (a 2041-bit modulus has 256 bytes too) */
     if ((bn = BN_bin2bn(n, (int)nl, NULL)) != NULL && BN_num_bits(bn) >= 2048 &&
-        (be = BN_bin2bn(e, (int)el, NULL)) != NULL &&
-        (bld = OSSL_PARAM_BLD_new()) != NULL &&
+        (be = BN_bin2bn(e, (int)el, NULL)) != NULL && (bld = OSSL_PARAM_BLD_new()) != NULL &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, bn) == 1 &&
         OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, be) == 1 &&
         (params = OSSL_PARAM_BLD_to_param(bld)) != NULL &&
@@ -644,8 +641,7 @@ int plex__jwt_check_sig_jwk(const plex__jwt *j, const char *jwt, const plex__jwk
     if (strcmp(k->kty, "OKP") == 0)
         return plex__jwt_check_sig(j, jwt, k->x); /* it insists on alg EdDSA */
     /* RSA: only RS256, never an algorithm the header picks for a key of another kind */
-    if (strcmp(k->kty, "RSA") != 0 || strcmp(j->alg, "RS256") != 0 ||
-        !(pkey = rsa_key(k->n, k->e)))
+    if (strcmp(k->kty, "RSA") != 0 || strcmp(j->alg, "RS256") != 0 || !(pkey = rsa_key(k->n, k->e)))
         return PLEX_EAUTH;
     if ((md = EVP_MD_CTX_new()) != NULL) {
         ok = EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, pkey) == 1 &&
@@ -740,8 +736,9 @@ int plex_jwt_verify(int64_t *exp_out, const char *jwt, const char *jwks, size_t 
         goto done;
     }
     if (plex__jwt_check_sig_jwk(j, jwt, key) != 0)
-        rc = plex__error_set(err, PLEX_EAUTH, "the JWT signature does not verify (%s with a %s key)",
-                             j->alg, key->kty);
+        rc =
+            plex__error_set(err, PLEX_EAUTH, "the JWT signature does not verify (%s with a %s key)",
+                            j->alg, key->kty);
     else if (strcmp(j->aud, "plex.tv") != 0)
         rc = plex__error_set(err, PLEX_EAUTH, "the JWT audience is not plex.tv");
     else if (strcmp(j->iss, "plex.tv") != 0)

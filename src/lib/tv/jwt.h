@@ -21,7 +21,7 @@ typedef struct plex__jwt {
     char iss[256], aud[64], thumbprint[128], nonce[128], scope[256], sub[64];
     int64_t iat, exp;
     int has_iat, has_exp;
-    size_t signing_len; /* bytes of "header.claims" at the start of the JWT */
+    size_t signing_len;     /* bytes of "header.claims" at the start of the JWT */
     unsigned char sig[512]; /* EdDSA: 64 bytes; RS256: the modulus size (up to 4096 bits) */
     size_t sig_len;
 } plex__jwt;

@@ -37,7 +37,7 @@ struct plex_login {
     void *payload;
     volatile sig_atomic_t *cancel_flag;
     const plex_jwt_key *jwt_key; /* JWT device sign-in, or NULL */
-    int last_retry_error;   /* the error behind the latest retry, or 0 */
+    int last_retry_error;        /* the error behind the latest retry, or 0 */
 
     int state;
     int result;
@@ -45,11 +45,11 @@ struct plex_login {
     plex_pin *pin;
     char *url;
     char *token;
-    long window_end;    /* monotonic ms */
-    long next_at;       /* monotonic ms: when the next request is due */
-    long deadline;      /* monotonic ms, or 0 */
+    long window_end; /* monotonic ms */
+    long next_at;    /* monotonic ms: when the next request is due */
+    long deadline;   /* monotonic ms, or 0 */
     long backoff_ms;
-    long last_tick;     /* seconds_left last reported */
+    long last_tick; /* seconds_left last reported */
     int reissues;
     int issued;
     int create_failures;
@@ -84,8 +84,8 @@ static int fail(plex_login *l, int rc)
 
 static int retryable(int rc)
 {
-    return rc == PLEX_EDNS || rc == PLEX_ECONNECT || rc == PLEX_ETRANSPORT ||
-           rc == PLEX_ETIMEOUT || rc == PLEX_ESERVER;
+    return rc == PLEX_EDNS || rc == PLEX_ECONNECT || rc == PLEX_ETRANSPORT || rc == PLEX_ETIMEOUT ||
+           rc == PLEX_ESERVER;
 }
 
 static long next_backoff(plex_login *l)
@@ -113,9 +113,9 @@ static int reissue_or_expire(plex_login *l, long now)
 {
     if (l->reissues >= l->max_reissues)
         return fail(l, plex__http_fail(&l->c->http, PLEX_EEXPIRED,
-                                         "the code expired before it was approved (%d new "
-                                         "code%s issued); run the sign-in again",
-                                         l->reissues, l->reissues == 1 ? " was" : "s were"));
+                                       "the code expired before it was approved (%d new "
+                                       "code%s issued); run the sign-in again",
+                                       l->reissues, l->reissues == 1 ? " was" : "s were"));
     l->reissues++;
     l->state = S_CREATE;
     l->next_at = now;
@@ -159,12 +159,12 @@ static int on_created(plex_login *l, int rc, long now)
         resp.len = l->c->http.body.len;
         rc = plex_pin_parse(&pin, resp.body, resp.len, 0, &perr);
         if (rc)
-            return fail(l, plex__http_fail(&l->c->http, rc, "the server's PIN could not be read: %s",
-                                             perr.message));
+            return fail(l, plex__http_fail(&l->c->http, rc,
+                                           "the server's PIN could not be read: %s", perr.message));
         if ((pin->present & (PLEX_PIN_ID | PLEX_PIN_CODE)) != (PLEX_PIN_ID | PLEX_PIN_CODE)) {
             plex_pin_free(pin);
             return fail(l, plex__http_fail(&l->c->http, PLEX_ESCHEMA,
-                                             "the server's PIN has no id or no code"));
+                                           "the server's PIN has no id or no code"));
         }
         if (pin->present & PLEX_PIN_EXPIRES_IN)
             window = pin->expires_in;
@@ -206,11 +206,11 @@ static int on_polled(plex_login *l, int rc, long now)
     if (rc == 0) {
         plex_pin *pin = NULL;
         plex_error perr;
-        int prc = plex_pin_parse(&pin, l->c->http.body.ptr ? l->c->http.body.ptr : "", l->c->http.body.len, 0,
-                                 &perr);
+        int prc = plex_pin_parse(&pin, l->c->http.body.ptr ? l->c->http.body.ptr : "",
+                                 l->c->http.body.len, 0, &perr);
         if (prc)
-            return fail(l, plex__http_fail(&l->c->http, prc, "the server's PIN could not be read: %s",
-                                             perr.message));
+            return fail(l, plex__http_fail(&l->c->http, prc,
+                                           "the server's PIN could not be read: %s", perr.message));
         l->backoff_ms = 0;
         if (pin->auth_token && *pin->auth_token) {
             l->token = plex__strdup(pin->auth_token);
@@ -296,14 +296,15 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
         if (l->state == S_FAILED)
             return l->result;
         if (l->cancelled || (l->cancel_flag && *l->cancel_flag))
-            return fail(l, plex__http_fail(&l->c->http, PLEX_ECANCELLED, "the sign-in was cancelled"));
+            return fail(l,
+                        plex__http_fail(&l->c->http, PLEX_ECANCELLED, "the sign-in was cancelled"));
         if (l->deadline && now >= l->deadline) {
             /* never got a code because the service failed: that failure is the news */
             if (!l->pin && l->last_retry_error)
                 return fail(l, l->last_retry_error);
             return fail(l, plex__http_fail(&l->c->http, PLEX_ETIMEOUT,
-                                             "the sign-in was not approved within the time "
-                                             "limit"));
+                                           "the sign-in was not approved within the time "
+                                           "limit"));
         }
         until = tick(l, now);
         if (l->cancelled)
@@ -372,7 +373,8 @@ int plex_login_step(plex_login *l, plex_login_wait_info *w)
                 plex__buf q = {0};
                 if ((rc = plex__jwt_device_query(&q, l->c, l->jwt_key)) != 0) {
                     plex__buf_dispose(&q);
-                    return fail(l, plex__http_fail(&l->c->http, rc, "could not sign the device JWT"));
+                    return fail(l,
+                                plex__http_fail(&l->c->http, rc, "could not sign the device JWT"));
                 }
                 r.query = q.ptr; /* never logged: the log shows log_path */
                 r.base = l->c->clients_url;

@@ -649,8 +649,7 @@ int sim_render_stats(char **out, size_t *len, const sim_state *st)
     kint(&w, "total_requests", (int64_t)total);
     kint(&w, "connections", (int64_t)st->connections);
     kint(&w, "active_connections", (int64_t)st->active);
-    kint(&w, "event_streams",
-         (int64_t)__atomic_load_n(&st->event_streams, __ATOMIC_RELAXED));
+    kint(&w, "event_streams", (int64_t)__atomic_load_n(&st->event_streams, __ATOMIC_RELAXED));
     kint(&w, "pins", (int64_t)st->npins);
     kint(&w, "tokens", (int64_t)st->ntokens);
     kint(&w, "faults_pending", (int64_t)st->nfaults);

@@ -827,8 +827,7 @@ void sim_handle(sim_state *st, const sim_request *rq, sim_response *rs)
             ctl_config(&c);
             break;
         default:
-            if (!sim_account_handle(st, rq, rs, c.json) &&
-                !sim_discover_handle(st, rq, rs, c.json))
+            if (!sim_account_handle(st, rq, rs, c.json) && !sim_discover_handle(st, rq, rs, c.json))
                 sim_error_response(rs, c.json, 404, 0, "Not Found");
             break;
         }
