@@ -165,8 +165,9 @@ int plex_playlist_create_smart(plex_container **out, plex_server *s, const char 
                     "smart", "1", (const char *)NULL);
 }
 
-int plex_playlist_add(plex_container **out, plex_server *s, const char *id,
-                      const char *const *rating_keys, size_t n)
+/* PUT <head><id>/items?uri=<the items>: add items to a playlist or a collection. */
+static int add_items(plex_container **out, plex_server *s, const char *what, const char *head,
+                     const char *id, const char *const *rating_keys, size_t n)
 {
     char path[PATH_LEN];
     int rc;
@@ -175,9 +176,17 @@ int plex_playlist_add(plex_container **out, plex_server *s, const char *id,
         *out = NULL;
     if (!s)
         return PLEX_EINVALID;
-    if ((rc = plex__pms_path(s, path, sizeof(path), "playlist id", "/playlists/%s/items", id)) != 0)
+    if ((rc = plex__pms_path(s, path, sizeof(path), what, "%s", id)) != 0)
         return rc;
+    if ((size_t)snprintf(path, sizeof(path), "%s%s/items", head, id) >= sizeof(path))
+        return plex__http_fail(&s->http, PLEX_EINVALID, "the %s is too long", what);
     return with_uri(out, s, "PUT", path, NULL, rating_keys, n, (const char *)NULL);
+}
+
+int plex_playlist_add(plex_container **out, plex_server *s, const char *id,
+                      const char *const *rating_keys, size_t n)
+{
+    return add_items(out, s, "playlist id", "/playlists/", id, rating_keys, n);
 }
 
 int plex_playlist_remove(plex_server *s, const char *id, int64_t item)
@@ -321,17 +330,7 @@ int plex_collection_create_smart(plex_container **out, plex_server *s, const cha
 int plex_collection_add(plex_container **out, plex_server *s, const char *id,
                         const char *const *rating_keys, size_t n)
 {
-    char path[PATH_LEN];
-    int rc;
-
-    if (out)
-        *out = NULL;
-    if (!s)
-        return PLEX_EINVALID;
-    if ((rc = plex__pms_path(s, path, sizeof(path), "collection id",
-                             "/library/collections/%s/items", id)) != 0)
-        return rc;
-    return with_uri(out, s, "PUT", path, NULL, rating_keys, n, (const char *)NULL);
+    return add_items(out, s, "collection id", "/library/collections/", id, rating_keys, n);
 }
 
 int plex_collection_remove(plex_server *s, const char *id, const char *rating_key)
