@@ -52,7 +52,7 @@ pms=
 for _ in $(seq 100); do
     url=$(sed -n 's/^LISTENING //p' "$tmp/plexsim.out" | head -n 1)
     pms=$(sed -n 's/^PMS //p' "$tmp/plexsim.out" | head -n 1)
-    [ -n "$pms" ] && break
+    [ -n "$url" ] && [ -n "$pms" ] && break # (both: the lines may come between the reads)
     sleep 0.05
 done
 if [ -z "$url" ]; then
