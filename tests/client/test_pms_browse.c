@@ -6,7 +6,11 @@
  * filters checked against the whole list), errors (a bad token, an unknown
  * item, bad arguments, a closed port) and images.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/socket.h>
 
 #include "flow.h"
 
@@ -586,6 +590,86 @@ static void test_more(void)
     plex_server_free(s);
 }
 
+/* A stand-in for a connection that answers the race once, then goes away:
+ * a listener on 127.0.0.1 that answers one /identity and closes. */
+typedef struct once_server {
+    int fd;
+    int port;
+    pthread_t thread;
+} once_server;
+
+static void *answer_once(void *arg)
+{
+    once_server *o = arg;
+    static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                "Content-Length: 2\r\nConnection: close\r\n\r\n{}";
+    char buf[4096];
+    int c = accept(o->fd, NULL, NULL);
+
+    if (c >= 0) {
+        ssize_t n = recv(c, buf, sizeof(buf), 0);
+        if (n > 0 && send(c, reply, sizeof(reply) - 1, 0) < 0)
+            perror("send");
+        close(c);
+    }
+    close(o->fd); /* and nothing listens there any more */
+    return NULL;
+}
+
+static void once_start(once_server *o)
+{
+    struct sockaddr_in a;
+    socklen_t len = sizeof(a);
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE((o->fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+    REQUIRE(bind(o->fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+    REQUIRE(listen(o->fd, 4) == 0);
+    REQUIRE(getsockname(o->fd, (struct sockaddr *)&a, &len) == 0);
+    o->port = ntohs(a.sin_port);
+    REQUIRE(pthread_create(&o->thread, NULL, answer_once, o) == 0);
+}
+
+/* A server whose chosen connection stops answering: the next request races
+ * the other connections and goes through the one that answers. */
+static void test_failover(void)
+{
+    once_server o;
+    char json[1024], pms_port[16];
+    const char *colon = strrchr(S.pms_url, ':');
+    plex_resources *r = NULL;
+    plex_server *s = NULL;
+    plex_container *c = NULL;
+
+    REQUIRE(colon != NULL);
+    snprintf(pms_port, sizeof(pms_port), "%s", colon + 1);
+    once_start(&o);
+    snprintf(json, sizeof(json),
+             "[{\"name\":\"failover\",\"provides\":\"server\",\"clientIdentifier\":\"f\","
+             "\"accessToken\":\"%s\",\"connections\":["
+             "{\"protocol\":\"http\",\"address\":\"127.0.0.1\",\"port\":%d,"
+             "\"uri\":\"http://127.0.0.1:%d\",\"local\":true,\"relay\":false},"
+             "{\"protocol\":\"http\",\"address\":\"127.0.0.2\",\"port\":%s,"
+             "\"uri\":\"http://127.0.0.2:%s\",\"local\":false,\"relay\":false}]}]",
+             TOKEN, o.port, o.port, pms_port, pms_port);
+    REQUIRE(plex_resources_parse(&r, json, strlen(json), 0, NULL) == 0);
+    CHECK_INT(plex_server_connect(&s, NULL, C, plex_resources_at(r, 0), NULL), 0);
+    pthread_join(o.thread, NULL);
+    if (s) {
+        char want[64];
+        snprintf(want, sizeof(want), "http://127.0.0.1:%d", o.port);
+        CHECK_STR(plex_server_url(s), want);    /* the local one won the race */
+        CHECK_INT(plex_sections_get(&c, s), 0); /* it is gone: the remote one answers */
+        CHECK(c && c->directories_count > 0);
+        CHECK(strncmp(plex_server_url(s), "http://127.0.0.2:", 17) == 0);
+        plex_container_free(c);
+    }
+    plex_server_free(s);
+    plex_resources_free(r);
+}
+
 /* The account's server, from plex.tv's resources, with its own token. */
 static void test_resource(void)
 {
@@ -636,6 +720,7 @@ int main(void)
     test_images();
     test_errors();
     test_resource();
+    test_failover();
     test_more();
     plex_client_free(C);
     sim_stop(&S);
