@@ -30,6 +30,8 @@ for arg in "$@"; do
     --generator=*) generator=${arg#*=} ;;
     --pkg-config=*) pkgconfig=${arg#*=} ;;
     --readelf=*) readelf=${arg#*=} ;;
+    --bindir=*) bindir=${arg#*=} ;;
+    --programs=*) programs=${arg#*=} ;; # the executables the build installs
     --cflags=*) cflags=${arg#*=} ;; # e.g. -fsanitize=address,undefined in a sanitizer build
     *) echo "install_test: unknown argument: $arg" >&2; exit 2 ;;
     esac
@@ -81,6 +83,9 @@ for f in "$includedir/plex/plex.h" "$includedir/plex/version.h" \
 done
 for h in "$source"/include/plex/*.h; do
     check "$includedir/plex/${h##*/} (from include/plex)" test -f "$prefix/$includedir/plex/${h##*/}"
+done
+for p in ${programs-}; do
+    check "${bindir:-bin}/$p is an executable" test -x "$prefix/${bindir:-bin}/$p"
 done
 check "version.h says $version" grep -q "^#define PLEX_VERSION_STRING \"$version\"" \
     "$prefix/$includedir/plex/version.h"
