@@ -595,14 +595,30 @@ int plex__http_finish(plex__http *h, plex__response *resp)
     resp->status = status;
     resp->body = h->body.ptr ? h->body.ptr : "";
     resp->len = h->body.len;
-    if (resp->len && !h->sink && !(h->req_flags & PLEX__REQ_ANY_BODY) && !h->is_xml &&
-        !h->is_json) {
-        /* 2xx with a body that is not JSON (an HTML error page from a proxy, say) */
-        return plex__http_fail(h, PLEX_EPARSE,
-                               "the server answered with something other than JSON or XML "
-                               "(is the base URL right?)");
-    }
+    if (resp->len && !h->sink && !(h->req_flags & PLEX__REQ_ANY_BODY))
+        return plex__http_check_data(h);
     return 0;
+}
+
+int plex__http_body_kind(const plex__http *h, const char *data, size_t n, size_t *start)
+{
+    size_t i = 0;
+
+    while (i < n && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+        i++;
+    *start = i;
+    if (i == n)
+        return -1;
+    return h->is_xml || data[i] == '<';
+}
+
+int plex__http_check_data(plex__http *h)
+{
+    if (h->is_xml || h->is_json)
+        return 0;
+    return plex__http_fail(h, PLEX_EPARSE,
+                           "the server answered with something other than JSON or XML "
+                           "(is the base URL right?)");
 }
 
 void plex__http_wait_info(plex__http *h, plex_wait_info *w)

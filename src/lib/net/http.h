@@ -176,6 +176,17 @@ int64_t plex__http_content_length(plex__http *h);
  * (the last line of that name), or NULL: borrowed until the next request. */
 const char *plex__http_header(plex__http *h, const char *name);
 
+/* How a response body (or its first piece) is to be read: *start gets the
+ * offset past its leading blanks; 1 for XML (an XML Content-Type, or a
+ * leading '<'), 0 for JSON, -1 when there is nothing but blanks. */
+int plex__http_body_kind(const plex__http *h, const char *data, size_t n, size_t *start);
+
+/* 0 when the response's Content-Type is JSON or XML, else PLEX_EPARSE
+ * (recorded): a 2xx page that is not data (an HTML page from a proxy or a
+ * captive portal), told apart the same way whether the body is kept, fed to
+ * a sink or allowed to be anything (read only when there is one). */
+int plex__http_check_data(plex__http *h);
+
 /* Record an error on the transport (message formatted); returns code. */
 int plex__http_fail(plex__http *h, int code, const char *fmt, ...) PLEX__PRINTF(3, 4);
 

@@ -14,36 +14,6 @@
 #include "plex/pms/admin.h"
 #include "server.h"
 
-/* A request whose answer is one document of `schema` (JSON, or XML when the
- * server sent XML): decoded into *out. */
-static int get_model(void **out, plex_server *s, const plex__schema *schema, const char *method,
-                     const char *path, const char *query)
-{
-    plex__request r = {.method = method, .path = path, .query = query};
-    plex__response resp;
-    plex_error perr;
-    size_t i = 0;
-    int rc;
-
-    *out = NULL;
-    r.accept = plex__server_accept(s);
-    if ((rc = plex__server_request(s, &r, &resp)) != 0)
-        return rc;
-    while (i < resp.len && (resp.body[i] == ' ' || resp.body[i] == '\t' || resp.body[i] == '\r' ||
-                            resp.body[i] == '\n'))
-        i++;
-    if (i == resp.len)
-        return plex__http_fail(&s->http, PLEX_ESCHEMA, "the server's answer is empty");
-    if (s->http.is_xml || resp.body[i] == '<')
-        rc = plex__model_parse_xml(out, schema, resp.body, resp.len, 0, &perr);
-    else
-        rc = plex__model_parse(out, schema, resp.body, resp.len, 0, &perr);
-    if (rc)
-        return plex__http_fail(&s->http, rc, "the server's answer could not be read: %s",
-                               perr.message);
-    return 0;
-}
-
 /* A write whose answer is not needed; *status (if not NULL) gets the 2xx. */
 static int send(plex_server *s, const char *method, const char *path, const char *query,
                 const char *body, size_t body_len, long *status)
@@ -68,7 +38,7 @@ int plex_butler_get(plex_butler_tasks **out, plex_server *s)
 {
     if (!out || !s)
         return PLEX_EINVALID;
-    return get_model((void **)out, s, &plex__butler_tasks_schema, "GET", "/butler", NULL);
+    return plex__server_model((void **)out, &plex__butler_tasks_schema, s, "GET", "/butler", NULL);
 }
 
 int plex_butler_start(plex_server *s, const char *task)
@@ -101,7 +71,8 @@ int plex_activities_get(plex_activities **out, plex_server *s)
 {
     if (!out || !s)
         return PLEX_EINVALID;
-    return get_model((void **)out, s, &plex__activities_schema, "GET", "/activities", NULL);
+    return plex__server_model((void **)out, &plex__activities_schema, s, "GET", "/activities",
+                              NULL);
 }
 
 int plex_activity_cancel(plex_server *s, const char *uuid)
@@ -115,7 +86,8 @@ int plex_updater_status_get(plex_updater_status **out, plex_server *s)
 {
     if (!out || !s)
         return PLEX_EINVALID;
-    return get_model((void **)out, s, &plex__updater_status_schema, "GET", "/updater/status", NULL);
+    return plex__server_model((void **)out, &plex__updater_status_schema, s, "GET",
+                              "/updater/status", NULL);
 }
 
 int plex_updater_check(plex_server *s, int download)
@@ -162,7 +134,8 @@ static int statistics(plex_statistics **out, plex_server *s, const char *path, i
         plex__buf_dispose(&q);
         return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
     }
-    rc = get_model((void **)out, s, &plex__statistics_schema, "GET", path, q.len ? q.ptr : NULL);
+    rc = plex__server_model((void **)out, &plex__statistics_schema, s, "GET", path,
+                            q.len ? q.ptr : NULL);
     plex__buf_dispose(&q);
     return rc;
 }
@@ -301,8 +274,8 @@ int plex_source_resources_get(plex_source_resources **out, plex_server *s, const
         plex__buf_dispose(&q);
         return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
     }
-    rc = get_model((void **)out, s, &plex__source_resources_schema, "GET", "/security/resources",
-                   q.ptr);
+    rc = plex__server_model((void **)out, &plex__source_resources_schema, s, "GET",
+                            "/security/resources", q.ptr);
     plex__buf_dispose(&q);
     return rc;
 }

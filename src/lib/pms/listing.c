@@ -107,13 +107,12 @@ static int sink(void *ctx, const char *data, size_t n)
     plex_listing *l = ctx;
 
     if (!l->st_started) {
-        size_t i = 0;
-        int xml;
-        while (i < n && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-            i++;
-        if (i == n)
+        size_t i;
+        int rc, xml = plex__http_body_kind(&l->http, data, n, &i);
+        if (xml < 0)
             return 0; /* only blanks so far: decide on the next piece */
-        xml = l->http.is_xml || data[i] == '<';
+        if ((rc = plex__http_check_data(&l->http)) != 0)
+            return rc;
         if (l->st && l->st_xml != xml) {
             plex__stream_free(l->st);
             l->st = NULL;

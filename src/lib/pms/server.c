@@ -9,6 +9,7 @@
 
 #include "core/alloc.h"
 #include "core/error.h"
+#include "models.gen.h"
 #include "server.h"
 #include "tv/client.h"
 
@@ -288,36 +289,50 @@ int plex__server_request(plex_server *s, const plex__request *r, plex__response 
     return plex__http_request(&s->http, r, resp);
 }
 
-int plex__server_decode(plex_container **out, plex__http *h, const char *body, size_t len)
+int plex__server_decode_model(void **out, const plex__schema *schema, plex__http *h,
+                              const char *body, size_t len)
 {
     plex_error perr;
-    size_t i = 0;
-    int rc;
+    size_t start;
+    int kind, rc;
 
-    while (i < len && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n'))
-        i++;
-    if (i == len)
+    *out = NULL;
+    if ((kind = plex__http_body_kind(h, body, len, &start)) < 0)
         return plex__http_fail(h, PLEX_ESCHEMA, "the server's answer is empty");
-    if (h->is_xml || body[i] == '<')
-        rc = plex_container_parse_xml(out, body, len, 0, &perr);
+    if ((rc = plex__http_check_data(h)) != 0)
+        return rc;
+    if (kind)
+        rc = plex__model_parse_xml(out, schema, body, len, 0, &perr);
     else
-        rc = plex_container_parse(out, body, len, 0, &perr);
+        rc = plex__model_parse(out, schema, body, len, 0, &perr);
     if (rc)
         return plex__http_fail(h, rc, "the server's answer could not be read: %s", perr.message);
     return 0;
 }
 
-int plex__server_container(plex_container **out, plex_server *s, const char *method,
-                           const char *path, const char *query)
+int plex__server_decode(plex_container **out, plex__http *h, const char *body, size_t len)
+{
+    return plex__server_decode_model((void **)out, &plex__media_container_schema, h, body, len);
+}
+
+int plex__server_model(void **out, const plex__schema *schema, plex_server *s, const char *method,
+                       const char *path, const char *query)
 {
     plex__request r = {.method = method, .path = path, .query = query};
     plex__response resp;
     int rc;
 
+    *out = NULL;
     r.accept = plex__server_accept(s);
     if ((rc = plex__server_request(s, &r, &resp)) != 0)
         return rc;
-    return plex__server_decode(out, &s->http, resp.body, resp.len);
+    return plex__server_decode_model(out, schema, &s->http, resp.body, resp.len);
+}
+
+int plex__server_container(plex_container **out, plex_server *s, const char *method,
+                           const char *path, const char *query)
+{
+    return plex__server_model((void **)out, &plex__media_container_schema, s, method, path, query);
 }
 
 int plex__server_check_id(plex_server *s, const char *id, const char *what)

@@ -33,9 +33,18 @@ int plex__server_request(plex_server *s, const plex__request *r, plex__response 
 int plex__server_container(plex_container **out, plex_server *s, const char *method,
                            const char *path, const char *query);
 
+/* The same for an answer of any model. */
+int plex__server_model(void **out, const plex__schema *schema, plex_server *s, const char *method,
+                       const char *path, const char *query);
+
 /* Decode a container from a body (JSON, or XML when it starts with '<' or
  * the transport saw an XML Content-Type); the failure is recorded on h. */
 int plex__server_decode(plex_container **out, plex__http *h, const char *body, size_t len);
+
+/* The same for a document of any model: an empty body is PLEX_ESCHEMA, a
+ * body whose Content-Type is not JSON or XML PLEX_EPARSE. */
+int plex__server_decode_model(void **out, const plex__schema *schema, plex__http *h,
+                              const char *body, size_t len);
 
 /* method path?query: decoded into *out when out is not NULL, else the
  * answer is not read (plex_server_send). */

@@ -116,13 +116,10 @@ void plex_playback_free(plex_playback *pb)
 static int read_reply(plex_playback *pb, const plex__response *resp)
 {
     plex_container *c = NULL;
-    size_t i = 0;
+    size_t start;
     int rc;
 
-    while (i < resp->len && (resp->body[i] == ' ' || resp->body[i] == '\n' ||
-                             resp->body[i] == '\r' || resp->body[i] == '\t'))
-        i++;
-    if (i == resp->len)
+    if (plex__http_body_kind(&pb->h, resp->body, resp->len, &start) < 0)
         return 0; /* an empty 200 is an acknowledgement too */
     if ((rc = plex__server_decode(&c, &pb->h, resp->body, resp->len)) != 0)
         return rc;
