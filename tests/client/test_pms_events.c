@@ -457,8 +457,8 @@ static void test_faults(void)
     lost_and_back("endless=1", PLEX_ETOOBIG, 1, 65536, 40, 50); /* a line that never ends */
     lost_and_back("500", PLEX_ESERVER, 0, 0, 40, 50);
     lost_and_back("503", PLEX_ESERVER, 0, 0, 40, 50);
-    /* Retry-After: 1 is honoured up to the maximum wait (400 ms here) */
-    lost_and_back("429", PLEX_ERATELIMIT, 0, 0, 400, 400);
+    /* Retry-After: 1 is waited out in full, past the maximum wait (400 ms here) */
+    lost_and_back("429", PLEX_ERATELIMIT, 0, 0, 1000, 1000);
 }
 
 /* Garbage inside the stream: junk lines are skipped, an event whose data is

@@ -125,7 +125,9 @@ typedef struct plex_events_options {
      *  Default 10000 (PMS pings about every 10 s). */
     long ping_interval_ms;
     long backoff_min_ms; /**< first wait before reconnecting; default 5000 */
-    long backoff_max_ms; /**< the wait doubles up to this; default 120000 */
+    /** The wait doubles up to this; default 120000. A 429's Retry-After is
+     *  waited out in full even when it is longer. */
+    long backoff_max_ms;
     /** Bytes of one line (one event's data) before the stream is dropped as
      *  broken (PLEX_ETOOBIG); default 1 MiB. */
     size_t max_line;

@@ -216,11 +216,13 @@ static void lost(plex_events *e, int rc)
         e->backoff = e->backoff_min;
     e->healthy = 0;
     wait = e->backoff + jitter(e, e->backoff / 4);
+    if (wait > e->backoff_max)
+        wait = e->backoff_max;
+    /* a server that said when to come back is obeyed, even past backoff_max
+     * (the transport caps Retry-After at a day) */
     if (rc == PLEX_ERATELIMIT && e->http.last.retry_after > 0 &&
         wait < (long)e->http.last.retry_after * 1000)
         wait = (long)e->http.last.retry_after * 1000;
-    if (wait > e->backoff_max)
-        wait = e->backoff_max;
     e->backoff = e->backoff > e->backoff_max / 2 ? e->backoff_max : e->backoff * 2;
     e->next_at = plex__now_ms() + wait;
     e->state = E_IDLE;
