@@ -694,6 +694,139 @@ static void test_music(void)
     plex_transcode_free(t);
 }
 
+/* ---- stream selection ---- */
+
+/* The part's streams of one type, in order, into ids (up to n); how many. */
+static size_t streams_of(const plex_part *pt, int type, int64_t *ids, size_t n, int64_t *selected)
+{
+    size_t k = 0;
+
+    *selected = 0;
+    for (size_t i = 0; i < pt->streams_count; i++) {
+        const plex_stream *st = pt->streams[i];
+        if (st->stream_type != type)
+            continue;
+        if (st->selected == PLEX_TRUE) {
+            CHECK(*selected == 0); /* one selected stream per type */
+            *selected = st->id;
+        }
+        if (k < n)
+            ids[k] = st->id;
+        k++;
+    }
+    return k;
+}
+
+/* A movie with two audio streams and a subtitle one; its first part's ids. */
+static int find_multi_stream_movie(char *rk, size_t size, int64_t audio[2], int64_t *subtitle,
+                                   int64_t *video, int64_t *part_id)
+{
+    plex_listing *l = NULL;
+    const plex_metadata *m;
+    int found = 0;
+
+    REQUIRE(plex_section_items(&l, P, "1", NULL, NULL) == 0);
+    while (!found && plex_listing_next(l, &m) == 1) {
+        plex_container *c = item(m->rating_key);
+        const plex_metadata *it = c->items[0];
+        if (it->media_count > 0 && it->media[0]->parts_count > 0) {
+            const plex_part *pt = it->media[0]->parts[0];
+            int64_t sel, subs[1], vids[1];
+            if (streams_of(pt, 2, audio, 2, &sel) >= 2 && streams_of(pt, 3, subs, 1, &sel) >= 1 &&
+                streams_of(pt, 1, vids, 1, &sel) == 1) {
+                snprintf(rk, size, "%s", m->rating_key);
+                *subtitle = subs[0];
+                *video = vids[0];
+                *part_id = pt->id;
+                found = 1;
+            }
+        }
+        plex_container_free(c);
+    }
+    plex_listing_free(l);
+    return found;
+}
+
+/* The selected audio and subtitle stream of the item's first part, as the
+ * server shows them now. */
+static void selected_now(const char *rk, int64_t *audio, int64_t *subtitle)
+{
+    plex_container *c = item(rk);
+    int64_t ids[8];
+    const plex_part *pt = c->items[0]->media[0]->parts[0];
+
+    streams_of(pt, 2, ids, 8, audio);
+    streams_of(pt, 3, ids, 8, subtitle);
+    plex_container_free(c);
+}
+
+static void test_stream_selection(void)
+{
+    char rk[32];
+    int64_t audio[2], subtitle, video, part_id, a, sub;
+    plex_part part, other;
+    plex_transcode_profile p = PLEX_TRANSCODE_PROFILE_INIT;
+    plex_transcode *t = NULL;
+    plex_transcode_decision *d = NULL;
+
+    REQUIRE(find_multi_stream_movie(rk, sizeof(rk), audio, &subtitle, &video, &part_id));
+    memset(&part, 0, sizeof(part));
+    part.id = part_id;
+    part.present[0] = 1u << PLEX_PART_ID;
+    selected_now(rk, &a, &sub);
+    CHECK(a == audio[0]); /* generated: the first (original) audio */
+
+    /* the second audio and the subtitle: seen by the next answer */
+    CHECK_INT(plex_part_select_streams(P, &part, audio[1], subtitle, 0), 0);
+    selected_now(rk, &a, &sub);
+    CHECK(a == audio[1]);
+    CHECK(sub == subtitle);
+    /* and used by a transcode decision */
+    p.flags = PLEX_TRANSCODE_NO_DIRECT_PLAY;
+    REQUIRE(plex_transcode_new(&t, P, rk, &p) == 0);
+    CHECK_INT(plex_transcode_decide(&d, t), 0);
+    CHECK(d && d->audio && d->audio->id == audio[1]);
+    CHECK(d && d->subtitle && d->subtitle->id == subtitle);
+    plex_transcode_decision_free(d);
+    plex_transcode_free(t);
+
+    /* no subtitles, the audio kept */
+    CHECK_INT(plex_part_select_streams(P, &part, PLEX_STREAM_KEEP, 0, PLEX_SELECT_ALL_PARTS), 0);
+    selected_now(rk, &a, &sub);
+    CHECK(a == audio[1]);
+    CHECK(sub == 0);
+    p.subtitles = PLEX_SUBTITLES_BURN; /* asks for subtitles: the user's "none" wins */
+    REQUIRE(plex_transcode_new(&t, P, rk, &p) == 0);
+    CHECK_INT(plex_transcode_decide(&d, t), 0);
+    CHECK(d && d->subtitle == NULL);
+    plex_transcode_decision_free(d);
+    plex_transcode_free(t);
+
+    /* back to the first audio */
+    CHECK_INT(plex_part_select_streams(P, &part, audio[0], PLEX_STREAM_KEEP, 0), 0);
+    selected_now(rk, &a, &sub);
+    CHECK(a == audio[0]);
+    CHECK(sub == 0);
+
+    /* refused: a stream that is not an audio one of this part, no such part */
+    CHECK_INT(plex_part_select_streams(P, &part, video, PLEX_STREAM_KEEP, 0), PLEX_EBADREQUEST);
+    CHECK_INT(plex_part_select_streams(P, &part, PLEX_STREAM_KEEP, audio[0], 0), PLEX_EBADREQUEST);
+    other = part;
+    other.id = part_id + 400000000;
+    CHECK_INT(plex_part_select_streams(P, &other, audio[0], PLEX_STREAM_KEEP, 0), PLEX_ENOTFOUND);
+    selected_now(rk, &a, &sub);
+    CHECK(a == audio[0]); /* nothing changed */
+    /* caught before sending */
+    CHECK_INT(plex_part_select_streams(P, &part, PLEX_STREAM_KEEP, PLEX_STREAM_KEEP, 0),
+              PLEX_EINVALID);
+    CHECK_INT(plex_part_select_streams(P, &part, 0, PLEX_STREAM_KEEP, 0), PLEX_EINVALID);
+    CHECK_INT(plex_part_select_streams(P, &part, PLEX_STREAM_KEEP, -5, 0), PLEX_EINVALID);
+    CHECK_INT(plex_part_select_streams(P, NULL, audio[0], PLEX_STREAM_KEEP, 0), PLEX_EINVALID);
+    other.present[0] = 0;
+    CHECK_INT(plex_part_select_streams(P, &other, audio[0], PLEX_STREAM_KEEP, 0), PLEX_EINVALID);
+    CHECK_INT(plex_part_select_streams(NULL, &part, audio[0], PLEX_STREAM_KEEP, 0), PLEX_EINVALID);
+}
+
 int main(void)
 {
     plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
@@ -712,6 +845,7 @@ int main(void)
     test_decisions();
     test_transcode_session();
     test_music();
+    test_stream_selection();
     test_free_inflight();
     plex_server_free(P);
     plex_client_free(C);

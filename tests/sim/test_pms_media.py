@@ -178,5 +178,76 @@ class Media(SimCase):
                                                 part.get("container"), 0, 16))
 
 
+class StreamSelection(SimCase):
+    """PUT /library/parts/{id}: the user's audio and subtitle streams, kept and
+    shown as `selected` in JSON and XML, for one part or all of an item's."""
+
+    def movie_with_two_versions(self):
+        _, mc = self.pms.json("/library/sections/1/all")
+        for m in mc["Metadata"]:
+            if len(m.get("Media", [])) == 2:
+                return m["ratingKey"]
+        self.fail("no movie with two Media in the library")
+
+    def streams_json(self, rk):
+        """[(part id, {type: [(id, selected, languageCode)]})] of every part."""
+        _, mc = self.pms.json("/library/metadata/" + rk)
+        out = []
+        for media in mc["Metadata"][0]["Media"]:
+            part = media["Part"][0]
+            by = {}
+            for st in part.get("Stream", []):
+                by.setdefault(st["streamType"], []).append(
+                    (st["id"], st.get("selected") is True, st.get("languageCode")))
+            out.append((part["id"], by))
+        return out
+
+    def selected_xml(self, rk):
+        """{part id: set of selected stream ids} from the XML rendering."""
+        _, root = self.pms.xml("/library/metadata/" + rk)
+        return {int(p.get("id")): {int(s.get("id")) for s in p.findall("Stream")
+                                   if s.get("selected") == "1"}
+                for p in root.iter("Part")}
+
+    def test_choice_kept_json_and_xml(self):
+        rk = self.movie_with_two_versions()
+        (p0, s0), (p1, s1) = self.streams_json(rk)
+        video0 = s0[1][0][0]
+        audio0 = s0[2][-1]  # the last audio stream of the first version
+        r = self.pms.request("PUT", "/library/parts/%d?audioStreamID=%d&subtitleStreamID=0"
+                             % (p0, audio0[0]))
+        self.assertEqual(r.status, 200)
+        (_, s0), (_, s1b) = self.streams_json(rk)
+        self.assertEqual([a[0] for a in s0[2] if a[1]], [audio0[0]])
+        self.assertEqual([t[0] for t in s0.get(3, []) if t[1]], [])
+        self.assertEqual(s1b, s1)  # the other version: untouched without allParts
+        self.assertEqual(self.selected_xml(rk)[p0], {audio0[0]})
+        # allParts: the other version gets its stream of the same language
+        r = self.pms.request("PUT", "/library/parts/%d?audioStreamID=%d&allParts=1"
+                             % (p0, audio0[0]))
+        self.assertEqual(r.status, 200)
+        (_, s0), (_, s1) = self.streams_json(rk)
+        same = [a[0] for a in s1[2] if a[2] == audio0[2]]
+        chosen = [a[0] for a in s1[2] if a[1]]
+        if same:
+            self.assertEqual(chosen, same[:1])
+        else:
+            self.assertEqual(len(chosen), 1)  # none alike: its own choice stays
+        # refused: not an audio stream of this part, a stream of the other part, no part
+        for bad in ("audioStreamID=%d" % video0, "subtitleStreamID=%d" % audio0[0],
+                    "audioStreamID=%d" % s1[2][0][0]):
+            r = self.pms.request("PUT", "/library/parts/%d?%s" % (p0, bad))
+            self.assertEqual(r.status, 400, bad)
+        r = self.pms.request("PUT", "/library/parts/%d?audioStreamID=1" % (p0 + 400000000))
+        self.assertEqual(r.status, 404)
+        r = self.pms.request("PUT", "/library/parts/%d?audioStreamID=x" % p0)
+        self.assertEqual(r.status, 400)
+        self.assertEqual(self.selected_xml(rk)[p0], {audio0[0]})  # unchanged by the refusals
+        # a reset forgets the choice
+        self.assertEqual(self.sim.control("reset").status, 200)
+        (_, s0), _ = self.streams_json(rk)
+        self.assertEqual([a[0] for a in s0[2] if a[1]], [s0[2][0][0]])
+
+
 if __name__ == "__main__":
     run()

@@ -509,6 +509,36 @@ PLEX_API int plex_rate(plex_server *server, const char *rating_key, double ratin
  */
 PLEX_API int plex_progress_set(plex_server *server, const char *rating_key, int64_t offset_ms);
 
+/* ---- stream selection ---- */
+
+/** plex_part_select_streams(): leave this kind of stream as it is. */
+#define PLEX_STREAM_KEEP (-1)
+
+/** Flags of plex_part_select_streams(). */
+enum {
+    /** The same choice for every part of the item, by language (the server
+     *  picks the matching stream of each; `allParts=1`). */
+    PLEX_SELECT_ALL_PARTS = 1u << 0
+};
+
+/**
+ * Choose the audio and subtitle streams of a part for this user:
+ * `PUT /library/parts/{id}?audioStreamID=&subtitleStreamID=` (200; 400 a
+ * stream that is not one of the part's; 404 no such part). Later answers mark
+ * the choice `selected` (plex_stream.selected), and a transcode decision uses it.
+ * @param part                a Part of plex_metadata_get() (its id is used)
+ * @param audio_stream_id     an audio Stream's id, or PLEX_STREAM_KEEP
+ * @param subtitle_stream_id  a subtitle Stream's id, 0 for no subtitles, or
+ *                            PLEX_STREAM_KEEP
+ * @param flags               0 or PLEX_SELECT_ALL_PARTS
+ * @return 0, PLEX_EINVALID (no part id, both kept, a negative id),
+ *         PLEX_EBADREQUEST (a stream of another part), PLEX_ENOTFOUND, or the
+ *         errors of plex_server_send().
+ */
+PLEX_API int plex_part_select_streams(plex_server *server, const plex_part *part,
+                                      int64_t audio_stream_id, int64_t subtitle_stream_id,
+                                      unsigned int flags);
+
 /* ---- sessions, history, transcodes ---- */
 
 /** `GET /status/sessions` (admin): the playbacks in progress, as Metadata

@@ -251,6 +251,41 @@ int plex_progress_set(plex_server *s, const char *rating_key, int64_t offset_ms)
     return rc;
 }
 
+/* ---- stream selection ---- */
+
+int plex_part_select_streams(plex_server *s, const plex_part *part, int64_t audio_stream_id,
+                             int64_t subtitle_stream_id, unsigned int flags)
+{
+    char path[64];
+    plex_query *q;
+    int rc, e = 0;
+
+    if (!s)
+        return PLEX_EINVALID;
+    if (!part || !plex_part_has(part, PLEX_PART_ID) || part->id <= 0)
+        return plex__http_fail(&s->http, PLEX_EINVALID, "the part has no id");
+    if ((audio_stream_id != PLEX_STREAM_KEEP && audio_stream_id <= 0) ||
+        (subtitle_stream_id != PLEX_STREAM_KEEP && subtitle_stream_id < 0))
+        return plex__http_fail(&s->http, PLEX_EINVALID,
+                               "a stream id is positive (0 for no subtitles) or PLEX_STREAM_KEEP");
+    if (audio_stream_id == PLEX_STREAM_KEEP && subtitle_stream_id == PLEX_STREAM_KEEP)
+        return plex__http_fail(&s->http, PLEX_EINVALID, "no stream to select");
+    if (!(q = plex__pms_query(s)))
+        return PLEX_ENOMEM;
+    if (audio_stream_id != PLEX_STREAM_KEEP)
+        e |= plex_query_add_int(q, "audioStreamID", audio_stream_id);
+    if (subtitle_stream_id != PLEX_STREAM_KEEP)
+        e |= plex_query_add_int(q, "subtitleStreamID", subtitle_stream_id);
+    if (flags & PLEX_SELECT_ALL_PARTS)
+        e |= plex_query_add(q, "allParts", "1");
+    if (e)
+        return plex__pms_oom(s, q);
+    snprintf(path, sizeof(path), "/library/parts/%lld", (long long)part->id);
+    rc = plex_server_send(s, "PUT", path, q);
+    plex_query_free(q);
+    return rc;
+}
+
 /* ---- sessions, history, transcodes ---- */
 
 int plex_sessions_get(plex_container **out, plex_server *s)

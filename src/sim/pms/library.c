@@ -1490,6 +1490,7 @@ int pms_media_get(pms_state *p, const pms_item *it, int mi, pms_media *m)
     }
     snprintf(m->part_key, sizeof(m->part_key), "/library/parts/%lld/%lld/file.%s",
              (long long)m->part_id, (long long)it->updated_at, m->ext);
+    pms_apply_stream_choice(p, it->rating_key, mi, m);
     return 0;
 }
 

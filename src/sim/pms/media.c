@@ -6,6 +6,7 @@
  * music, the photo transcoder (a PNG of the requested size) and the
  * server's resource images.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,76 @@ static void part(pms_ctx *c)
         sim_response_header(c->rs, "Content-Disposition",
                             "attachment; filename=\"%.200s\"; filename*=UTF-8''%.280s", ascii, enc);
     }
+}
+
+/* ---- stream selection ---- */
+
+/* The stream of m with this id and type, or NULL. */
+static const pms_stream *stream_of(const pms_media *m, int64_t id, int type)
+{
+    for (int i = 0; i < m->nstreams; i++)
+        if (m->streams[i].id == id && m->streams[i].stream_type == type)
+            return &m->streams[i];
+    return NULL;
+}
+
+/* The stream of m like s (its type and language, its forced flag if one
+ * has it too), for allParts; 0 when m has none in that language. */
+static int64_t similar(const pms_media *m, const pms_stream *s)
+{
+    int64_t best = 0;
+
+    for (int i = 0; i < m->nstreams; i++) {
+        const pms_stream *t = &m->streams[i];
+        if (t->stream_type != s->stream_type || !t->language_code || !s->language_code ||
+            strcmp(t->language_code, s->language_code) != 0)
+            continue;
+        if (t->forced == s->forced)
+            return t->id;
+        if (!best)
+            best = t->id;
+    }
+    return best;
+}
+
+/* PUT /library/parts/{id}?audioStreamID=&subtitleStreamID= (0: none)
+ * &allParts=1: the user's streams, kept in the overlay; 400 for a stream
+ * that is not one of the part's. */
+static void select_streams(pms_ctx *c)
+{
+    pms_item it;
+    pms_media md, other;
+    const pms_stream *as = NULL, *ss = NULL;
+    int64_t id, audio, subtitle;
+    int mi, all = pms_flag(c, "allParts");
+
+    if (pms_parse_int(c->arg[0], &id) != 0 || pms_part_find(c->p, id, &it, &md) != 0) {
+        pms_error(c, 404);
+        return;
+    }
+    if (pms_int_arg(c, "audioStreamID", 1, INT64_MAX, 0, &audio) != 0 ||
+        pms_int_arg(c, "subtitleStreamID", 0, INT64_MAX, -1, &subtitle) != 0)
+        return;
+    if ((audio && !(as = stream_of(&md, audio, 2))) ||
+        (subtitle > 0 && !(ss = stream_of(&md, subtitle, 3)))) {
+        pms_error(c, 400); /* a stream of another part */
+        return;
+    }
+    mi = (int)(md.id - it.rating_key * 4);
+    for (int k = 0; k < it.nmedia; k++) {
+        int64_t a = audio, s = subtitle == 0 ? -1 : subtitle < 0 ? 0 : subtitle;
+        if (k != mi) {
+            if (!all || pms_media_get(c->p, &it, k, &other) != 0)
+                continue;
+            a = as ? similar(&other, as) : 0;
+            s = ss ? similar(&other, ss) : s;
+        }
+        if (pms_choose_streams(c->p, it.rating_key, k, a, s) != 0) {
+            pms_error(c, 500);
+            return;
+        }
+    }
+    pms_reply_empty(c, 200);
 }
 
 /* ---- subtitles ---- */
@@ -454,6 +525,7 @@ static void transcode(pms_ctx *c)
 
 static const pms_route routes[] = {
     {"GET", "/library/parts/{id}/{changestamp}/{file}", part, 0},
+    {"PUT", "/library/parts/{id}", select_streams, 0},
     {"GET", "/library/streams/{id}", stream, 0},
     PICTURE("thumb"),
     PICTURE("art"),

@@ -193,6 +193,39 @@ pms_overlay *pms_overlay_get(pms_state *p, int64_t rk)
     return o;
 }
 
+/* ---- stream choice ---- */
+
+int pms_choose_streams(pms_state *p, int64_t rk, int mi, int64_t audio, int64_t subtitle)
+{
+    pms_overlay *o;
+
+    if (mi < 0 || mi >= PMS_MAX_MEDIA || !(o = pms_overlay_get(p, rk)))
+        return -1;
+    if (audio)
+        o->audio_choice[mi] = audio;
+    if (subtitle)
+        o->subtitle_choice[mi] = subtitle;
+    pms_changed(p);
+    return 0;
+}
+
+void pms_apply_stream_choice(const pms_state *p, int64_t rk, int mi, pms_media *m)
+{
+    const pms_overlay *o = pms_overlay_find(p, rk);
+    int64_t want[4] = {0};
+
+    if (!o || mi < 0 || mi >= PMS_MAX_MEDIA)
+        return;
+    want[2] = o->audio_choice[mi];
+    want[3] = o->subtitle_choice[mi];
+    m->no_subtitles = want[3] < 0;
+    for (int i = 0; i < m->nstreams; i++) {
+        pms_stream *s = &m->streams[i];
+        if ((s->stream_type == 2 || s->stream_type == 3) && want[s->stream_type])
+            s->selected = s->id == want[s->stream_type];
+    }
+}
+
 /* ---- watch state ---- */
 
 /* Apply fn to every leaf under rk (or rk itself). */

@@ -193,6 +193,7 @@ int pms_leaves(const pms_state *p, int64_t rk, pms_kind *kind, long *first, long
 
 /* One version (Media) of a playable item, its Part and its Streams. */
 #define PMS_MAX_STREAMS 8
+#define PMS_MAX_MEDIA 2 /* Media per item (a 4K and a 1080p version) */
 
 typedef struct pms_stream {
     int64_t id;
@@ -222,10 +223,17 @@ typedef struct pms_media {
     int indexes;       /* preview thumbnails exist */
     pms_stream streams[PMS_MAX_STREAMS];
     int nstreams;
+    int no_subtitles; /* the user chose none: not even a forced one */
 } pms_media;
 
 /* Media m (0-based) of an item; 0 or -1 if it has none. */
 int pms_media_get(pms_state *p, const pms_item *it, int mi, pms_media *m);
+/* The user's stream choice for media mi of an item (audio > 0: that
+ * stream; subtitle > 0 that stream, -1 none; 0 as generated). 0, or -1 (no
+ * such item or media, out of memory). */
+int pms_choose_streams(pms_state *p, int64_t rk, int mi, int64_t audio, int64_t subtitle);
+/* Mark m's streams selected as the user chose (pms_media_get does). */
+void pms_apply_stream_choice(const pms_state *p, int64_t rk, int mi, pms_media *m);
 /* The item, media index of a part id; 0 or -1. */
 int pms_part_find(pms_state *p, int64_t part_id, pms_item *it, pms_media *media);
 /* The item, media and stream of a stream id; 0 or -1. */
@@ -270,6 +278,9 @@ typedef struct pms_overlay {
     size_t nedits;
     pms_tag_edit *tags;
     size_t ntags;
+    /* the user's streams per media (PUT /library/parts/{id}): an audio
+     * stream id, a subtitle one or -1 for none; 0 keeps the generated choice */
+    int64_t audio_choice[PMS_MAX_MEDIA], subtitle_choice[PMS_MAX_MEDIA];
 } pms_overlay;
 
 /* The overlay of an item, or NULL if nothing changed. */

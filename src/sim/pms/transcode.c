@@ -128,10 +128,12 @@ static int decide(pms_ctx *c, pms_decision *d)
             d->vs = s;
         else if (s->stream_type == 2 && (!d->as || s->selected))
             d->as = s;
-        else if (s->stream_type == 3 && (s->selected || (s->forced && !d->ss)))
+        else if (s->stream_type == 3 &&
+                 (s->selected || (s->forced && !d->ss && !d->md.no_subtitles)))
             d->ss = s;
     }
-    if (!d->ss && subs && (strcmp(subs, "burn") == 0 || strcmp(subs, "sidecar") == 0))
+    if (!d->ss && !d->md.no_subtitles && subs &&
+        (strcmp(subs, "burn") == 0 || strcmp(subs, "sidecar") == 0))
         for (int i = 0; i < d->md.nstreams && !d->ss; i++)
             if (d->md.streams[i].stream_type == 3)
                 d->ss = &d->md.streams[i]; /* asked for subtitles, none chosen: the first */
