@@ -473,6 +473,94 @@ static void test_errors(void)
     CHECK_INT(plex_download(P, part->key, "/nonexistent-dir/x/y", NULL), PLEX_EIO);
 }
 
+/* ---- in an event loop ---- */
+
+/* Step a job until it ends (or, stop_at > 0, until that many bytes are on
+ * disk); how many steps said PLEX_EPENDING into *pending. The outcome. */
+static int run_job(plex_download_job *j, const prog *g, int64_t stop_at, int *pending)
+{
+    plex_wait_info w;
+    int rc;
+
+    *pending = 0;
+    while ((rc = plex_download_step(j, &w)) == PLEX_EPENDING) {
+        (*pending)++;
+        CHECK(w.timeout_ms >= 0);
+        if (stop_at > 0 && g->last_bytes >= stop_at)
+            return rc;
+        flow_poll(&w, 1000);
+    }
+    return rc;
+}
+
+static void test_job(void)
+{
+    prog g;
+    plex_download_options o = opts(&g), scratch;
+    plex_download_job *j = NULL, *twin = NULL;
+    plex_wait_info w;
+    char name[512];
+    const char *dest = path_in("job.bin");
+    int pending;
+    long have;
+
+    /* into a directory, the options gone before the first step: they were copied */
+    scratch = o;
+    CHECK_INT(plex_part_download_start(&j, P, part, dir, &scratch), 0);
+    memset(&scratch, 0xA5, sizeof(scratch));
+    REQUIRE(j != NULL);
+    snprintf(name, sizeof(name), "%s/%s", dir, strrchr(part->file, '/') + 1);
+    CHECK_STR(plex_download_job_path(j), name);
+    CHECK_INT(run_job(j, &g, 0, &pending), 0);
+    CHECK(pending > 0); /* it waited in the loop, never in the library */
+    CHECK(is_prefix(name, ref_len));
+    CHECK(file_size(partial_of(name)) < 0);
+    CHECK_INT(g.last_bytes, (int64_t)ref_len);
+    CHECK_INT(plex_download_step(j, &w), 0); /* done: the outcome again */
+    plex_download_job_free(j);
+    unlink(name);
+
+    /* freed half-way: the partial file is a prefix, and the next download
+     * resumes it (stopped after the first step that wrote something; should
+     * one step have taken the whole file, the test tries again) */
+    have = -1;
+    for (int attempt = 0; attempt < 5 && have < 0; attempt++) {
+        unlink(dest);
+        unlink(partial_of(dest));
+        o = opts(&g);
+        CHECK_INT(plex_download_start(&j, P, part->key, dest, &o), 0);
+        /* meanwhile the file is locked against a second download */
+        CHECK_INT(plex_download_start(&twin, P, part->key, dest, &o), PLEX_EIO);
+        CHECK(twin == NULL);
+        if (run_job(j, &g, 1, &pending) == PLEX_EPENDING)
+            have = (long)g.last_bytes;
+        plex_download_job_free(j);
+    }
+    CHECK(have > 0);
+    CHECK(file_size(partial_of(dest)) >= have);
+    check_resumes(dest, have);
+
+    /* an error comes out of a step, with its details */
+    o = opts(&g);
+    CHECK_INT(plex_download_start(&j, P, "/library/parts/999999999/1/file.jpg", dest, &o), 0);
+    CHECK_INT(run_job(j, &g, 0, &pending), PLEX_ENOTFOUND);
+    CHECK_INT(plex_download_job_last_error(j)->code, PLEX_ENOTFOUND);
+    CHECK_INT(plex_download_job_last_error(j)->http_status, 404);
+    CHECK_INT(plex_download_step(j, &w), PLEX_ENOTFOUND);
+    plex_download_job_free(j);
+    CHECK(file_size(dest) < 0);
+    unlink(partial_of(dest));
+
+    /* refused before anything starts */
+    CHECK_INT(plex_download_start(&j, P, "no-slash", dest, NULL), PLEX_EINVALID);
+    CHECK(j == NULL);
+    CHECK_INT(plex_download_start(NULL, P, part->key, dest, NULL), PLEX_EINVALID);
+    CHECK_INT(plex_part_download_start(&j, P, NULL, dest, NULL), PLEX_EINVALID);
+    CHECK_INT(plex_download_step(NULL, &w), PLEX_EINVALID);
+    CHECK(plex_download_job_path(NULL) == NULL);
+    plex_download_job_free(NULL);
+}
+
 int main(void)
 {
     plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
@@ -495,6 +583,7 @@ int main(void)
     test_killed();
     test_range_not_honoured();
     test_errors();
+    test_job();
     plex_container_free(item);
     plex_free(ref);
     plex_server_free(P);

@@ -213,6 +213,57 @@ PLEX_API int plex_part_file_name(char *out, size_t size, const plex_part *part);
 PLEX_API int plex_image_download(plex_server *server, const char *path, int width, int height,
                                  const char *dest, const plex_download_options *opts);
 
+/* ---- downloads in an event loop ---- */
+
+/** A download in progress (plex_download_start()), for programs with an
+ *  event loop: it is moved on by plex_download_step() and never blocks. */
+typedef struct plex_download_job plex_download_job;
+
+/**
+ * Start downloading a path of the server to a file without blocking: the
+ * partial file is opened (and locked) now, the request is sent by the steps.
+ * Everything else is as plex_download(): the same partial file, resume,
+ * checks, callback (called from plex_download_step()) and outcome.
+ * The job keeps copies of what it needs: the server, path, dest and opts
+ * may go before it does. The progress callback cancels by returning
+ * non-zero; it must not free the job (free it after the step returns).
+ * @param[out] out  the job (free with plex_download_job_free()).
+ * @return 0, or an error of the start (PLEX_EINVALID, PLEX_EIO: the partial
+ *         file could not be opened or is being written by another download),
+ *         recorded on the server.
+ */
+PLEX_API int plex_download_start(plex_download_job **out, plex_server *server, const char *path,
+                                 const char *dest, const plex_download_options *opts);
+
+/** The same for a Part, as plex_part_download() (a directory as dest names
+ *  the file after the Part: plex_download_job_path()). */
+PLEX_API int plex_part_download_start(plex_download_job **out, plex_server *server,
+                                      const plex_part *part, const char *dest,
+                                      const plex_download_options *opts);
+
+/**
+ * Move a download on without blocking.
+ * @param[out] wait  what to wait for before the next step (descriptors and a
+ *                   timeout, as plex_login_step()).
+ * @return PLEX_EPENDING (wait, then step again), 0 (done: the file is in
+ *         place), or the error plex_download() would return (details in
+ *         plex_download_job_last_error()); a finished job returns its
+ *         outcome again.
+ */
+PLEX_API int plex_download_step(plex_download_job *job, plex_wait_info *wait);
+
+/** The file the job writes (borrowed; its partial file adds
+ *  PLEX_DOWNLOAD_PARTIAL_SUFFIX). */
+PLEX_API const char *plex_download_job_path(const plex_download_job *job);
+
+/** The job's last error (borrowed). */
+PLEX_API const plex_error *plex_download_job_last_error(const plex_download_job *job);
+
+/** Free a job. One still running stops: its partial file stays, a prefix of
+ *  the file, for the next download to the same place to resume. NULL does
+ *  nothing. */
+PLEX_API void plex_download_job_free(plex_download_job *job);
+
 /* ---- the universal transcoder ---- */
 
 /** How the stream is delivered. */

@@ -167,22 +167,34 @@ static int progress(void *ctx, int64_t now, int64_t total)
     return report(d, 0) != 0;
 }
 
-/* One request for the bytes from d->have on. */
-static int fetch(dl *d, plex_server *s, const char *path, const char *query)
+/* A download: the request in flight and what happens to the file. */
+struct plex_download_job {
+    dl d;
+    plex_download_options opts; /* the caller's, copied (d.o points here, or is NULL) */
+    char *base, *path, *query, *dest, *tmp;
+    int state;     /* J_FETCHING, J_DONE */
+    int result;    /* J_DONE: the outcome */
+    int restarted; /* started over from the first byte once already */
+};
+
+enum { J_FETCHING, J_DONE };
+
+/* Start the request for the bytes from d->have on (non-blocking). */
+static int fetch_start(plex_download_job *j)
 {
+    dl *d = &j->d;
     char range[64];
     const char *hdrs[2] = {NULL, NULL};
     plex__request r = {.method = "GET",
-                       .path = path,
-                       .query = query,
+                       .path = j->path,
+                       .query = j->query,
                        .accept = "*/*",
                        .flags = PLEX__REQ_ANY_BODY,
                        .timeout_ms = -1,
                        .sink = sink,
                        .progress = progress};
-    plex__response resp;
 
-    r.base = s->http.base_url;
+    r.base = j->base;
     r.sink_ctx = d;
     r.progress_ctx = d;
     d->resumed_from = d->have;
@@ -194,7 +206,7 @@ static int fetch(dl *d, plex_server *s, const char *path, const char *query)
         r.headers = hdrs;
     }
     d->start_ms = plex__now_ms();
-    return plex__http_request(&d->h, &r, &resp);
+    return plex__http_start(&d->h, &r); /* copies the URL and the headers */
 }
 
 /* dest + suffix, or NULL. */
@@ -224,18 +236,134 @@ static void sync_dir(const char *path)
     plex__free(copy);
 }
 
-/* Fetch path?query to dest (the partial file's rules: download.c's head). */
-static int download(plex_server *s, const char *path, const char *query, const char *dest,
-                    const plex_download_options *o, int64_t expected)
+/* The download is over with rc: the partial file is renamed into place when
+ * rc is 0 and the file complete, kept as a prefix otherwise. The outcome. */
+static int conclude(plex_download_job *j, int rc)
 {
-    dl d;
-    struct stat sb;
-    char *tmp = NULL;
-    int rc;
+    dl *d = &j->d;
 
-    memset(&d, 0, sizeof(d));
-    d.o = o;
-    d.expected = expected;
+    j->state = J_DONE;
+    if (rc == PLEX_ESCHEMA && d->have == 0) {
+        /* the server sends another file (a 200 of another length): an
+         * empty partial file has nothing to keep */
+        close(d->fd);
+        d->fd = -1;
+        unlink(j->tmp);
+        return j->result = rc;
+    }
+    if (rc == 0 && report(d, 1) != 0)
+        rc = plex__http_fail(&d->h, PLEX_ECANCELLED, "the download was cancelled");
+    if (rc == 0 &&
+        ((d->expected > 0 && d->have != d->expected) || (d->total >= 0 && d->have != d->total))) {
+        rc = plex__http_fail(&d->h, PLEX_ESCHEMA,
+                             "the file has %" PRId64 " bytes, not the %" PRId64 " expected",
+                             d->have, d->expected > 0 ? d->expected : d->total);
+        close(d->fd);
+        d->fd = -1;
+        /* complete but wrong: nothing to resume; but an answer without a
+         * body (a 204) wrote nothing, and the partial file stays a prefix */
+        if (d->checked)
+            unlink(j->tmp);
+        return j->result = rc;
+    }
+    if (rc == 0 && fsync(d->fd) != 0)
+        rc = io_fail(&d->h, "flush", j->tmp, errno);
+    if (rc == 0) {
+        int fd = d->fd;
+        d->fd = -1;
+        if (close(fd) != 0)
+            rc = io_fail(&d->h, "close", j->tmp, errno);
+    }
+    if (rc == 0) {
+        if (rename(j->tmp, j->dest) != 0)
+            rc = io_fail(&d->h, "rename to", j->dest, errno);
+        else
+            sync_dir(j->dest);
+    }
+    if (d->fd >= 0) {
+        /* keep the prefix written so far, on disk, for a resume */
+        (void)fsync(d->fd);
+        close(d->fd);
+        d->fd = -1;
+    }
+    return j->result = rc;
+}
+
+/* The request in flight ended with rc: start over once if the server would
+ * not resume, else conclude. PLEX_EPENDING (started over) or the outcome. */
+static int fetch_ended(plex_download_job *j, int rc)
+{
+    dl *d = &j->d;
+
+    if (rc != 0 && !j->restarted &&
+        (d->restart || (d->resumed_from > 0 && d->h.last.http_status == 416))) {
+        plex__http_log(&d->h, PLEX_LOG_WARN, "the server refused to resume %s: starting over",
+                       j->dest);
+        j->restarted = 1;
+        if (ftruncate(d->fd, 0) != 0 || lseek(d->fd, 0, SEEK_SET) < 0)
+            return conclude(j, io_fail(&d->h, "truncate", j->tmp, errno));
+        d->have = 0;
+        if ((rc = fetch_start(j)) == 0)
+            return PLEX_EPENDING;
+    }
+    return conclude(j, rc);
+}
+
+/* Move the download on without blocking: PLEX_EPENDING or the outcome. */
+static int advance(plex_download_job *j)
+{
+    plex__response resp;
+    int done = 0, rc;
+
+    if (j->state == J_DONE)
+        return j->result;
+    if ((rc = plex__http_progress(&j->d.h, &done)) != 0) {
+        plex__http_abort(&j->d.h);
+        return fetch_ended(j, rc);
+    }
+    if (!done)
+        return PLEX_EPENDING;
+    return fetch_ended(j, plex__http_finish(&j->d.h, &resp));
+}
+
+static char *dup_or_null(const char *s, int *failed)
+{
+    char *c = s ? plex__strdup(s) : NULL;
+
+    if (s && !c)
+        *failed = 1;
+    return c;
+}
+
+void plex_download_job_free(plex_download_job *j)
+{
+    if (!j)
+        return;
+    plex__http_dispose(&j->d.h); /* stops a request in flight */
+    if (j->d.fd >= 0) {
+        (void)fsync(j->d.fd); /* the prefix stays, for a resume */
+        close(j->d.fd);
+    }
+    plex__free(j->base);
+    plex__free(j->path);
+    plex__free(j->query);
+    plex__free(j->dest);
+    plex__free(j->tmp);
+    plex__free(j);
+}
+
+/* Open the partial file of dest and start fetching path?query into it (the
+ * partial file's rules: download.c's head). 0 with *out, or an error
+ * recorded on the server. */
+static int job_start(plex_download_job **out, plex_server *s, const char *path, const char *query,
+                     const char *dest, const plex_download_options *o, int64_t expected)
+{
+    plex_download_job *j;
+    struct stat sb;
+    int failed = 0, rc;
+    dl *d;
+
+    *out = NULL;
     if (o && o->version != PLEX_DOWNLOAD_OPTIONS_VERSION)
         return plex__http_fail(&s->http, PLEX_EINVALID,
                                "unknown plex_download_options version (use "
@@ -244,115 +372,156 @@ static int download(plex_server *s, const char *path, const char *query, const c
         return plex__http_fail(&s->http, PLEX_EINVALID, "a destination file is required");
     if (o && (o->flags & PLEX_DOWNLOAD_NO_CLOBBER) && lstat(dest, &sb) == 0)
         return plex__http_fail(&s->http, PLEX_EIO, "%s exists", dest);
-    if (!(tmp = partial_name(dest)))
+    if (!(j = plex__calloc(1, sizeof(*j))))
         return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
-    d.tmp = tmp;
-    if (plex__http_init_from(&d.h, &s->http) != 0) {
-        plex__free(tmp);
+    d = &j->d;
+    d->fd = -1;
+    d->expected = expected;
+    if (o) {
+        j->opts = *o;
+        d->o = &j->opts;
+    }
+    j->base = dup_or_null(s->http.base_url, &failed);
+    j->path = dup_or_null(path, &failed);
+    j->query = dup_or_null(query, &failed);
+    j->dest = dup_or_null(dest, &failed);
+    d->tmp = j->tmp = partial_name(dest);
+    if (failed || !j->tmp || plex__http_init_from(&d->h, &s->http) != 0) {
+        plex_download_job_free(j);
         return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
     }
-    d.fd = open(tmp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (d.fd < 0) {
-        rc = io_fail(&d.h, "create", tmp, errno);
-        goto done;
+    d->fd = open(j->tmp, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (d->fd < 0) {
+        rc = io_fail(&s->http, "create", j->tmp, errno);
+        plex_download_job_free(j);
+        return rc;
     }
-    if (flock(d.fd, LOCK_EX | LOCK_NB) != 0) {
-        rc = plex__http_fail(&d.h, PLEX_EIO, "%s is being written by another download", tmp);
-        close(d.fd);
-        d.fd = -1;
-        plex__free(tmp);
-        s->http.last = d.h.last;
-        plex__http_dispose(&d.h);
-        return rc; /* not ours to delete */
+    if (flock(d->fd, LOCK_EX | LOCK_NB) != 0) {
+        rc = plex__http_fail(&s->http, PLEX_EIO, "%s is being written by another download", j->tmp);
+        close(d->fd); /* not ours to touch: no fsync either */
+        d->fd = -1;
+        plex_download_job_free(j);
+        return rc;
     }
-    if (fstat(d.fd, &sb) != 0) {
-        rc = io_fail(&d.h, "read", tmp, errno);
-        goto done;
+    if (fstat(d->fd, &sb) != 0) {
+        rc = io_fail(&s->http, "read", j->tmp, errno);
+        plex_download_job_free(j);
+        return rc;
     }
-    d.have = sb.st_size;
-    if ((o && (o->flags & PLEX_DOWNLOAD_NO_RESUME)) || (expected > 0 && d.have > expected)) {
-        if (ftruncate(d.fd, 0) != 0) {
-            rc = io_fail(&d.h, "truncate", tmp, errno);
-            goto done;
+    d->have = sb.st_size;
+    if ((o && (o->flags & PLEX_DOWNLOAD_NO_RESUME)) || (expected > 0 && d->have > expected)) {
+        if (ftruncate(d->fd, 0) != 0) {
+            rc = io_fail(&s->http, "truncate", j->tmp, errno);
+            plex_download_job_free(j);
+            return rc;
         }
-        d.have = 0;
+        d->have = 0;
     }
-    if (lseek(d.fd, d.have, SEEK_SET) < 0) {
-        rc = io_fail(&d.h, "seek in", tmp, errno);
-        goto done;
+    if (lseek(d->fd, d->have, SEEK_SET) < 0) {
+        rc = io_fail(&s->http, "seek in", j->tmp, errno);
+        plex_download_job_free(j);
+        return rc;
     }
-    if (d.have > 0)
-        plex__http_log(&d.h, PLEX_LOG_INFO, "resuming %s at byte %" PRId64, dest, d.have);
-    if (expected > 0 && d.have == expected) {
-        rc = 0; /* complete already: a partial file is only ever a prefix */
-    } else {
-        rc = fetch(&d, s, path, query);
-        if (rc != 0 && (d.restart || (d.resumed_from > 0 && d.h.last.http_status == 416))) {
-            plex__http_log(&d.h, PLEX_LOG_WARN, "the server refused to resume %s: starting over",
-                           dest);
-            if (ftruncate(d.fd, 0) != 0 || lseek(d.fd, 0, SEEK_SET) < 0) {
-                rc = io_fail(&d.h, "truncate", tmp, errno);
-                goto done;
-            }
-            d.have = 0;
-            rc = fetch(&d, s, path, query);
+    if (d->have > 0)
+        plex__http_log(&d->h, PLEX_LOG_INFO, "resuming %s at byte %" PRId64, dest, d->have);
+    *out = j;
+    if (expected > 0 && d->have == expected)
+        conclude(j, 0); /* complete already: a partial file is only ever a prefix */
+    else if ((rc = fetch_start(j)) != 0)
+        conclude(j, rc);
+    return 0;
+}
+
+/* The blocking form of a job whose start returned rc: run to its end, its
+ * file's name handed to *path_out (when not NULL) on success, freed. The
+ * outcome, recorded on the server. */
+static int run_blocking(plex_server *s, int rc, plex_download_job *j, char **path_out)
+{
+    if (rc != 0 || !j)
+        return rc ? rc : PLEX_ERROR;
+    while ((rc = advance(j)) == PLEX_EPENDING)
+        if (plex__http_wait(&j->d.h, 1000) != 0) {
+            plex__http_abort(&j->d.h);
+            rc = conclude(j, j->d.h.last.code ? j->d.h.last.code : PLEX_ERROR);
+            break;
         }
-    }
-    if (rc == PLEX_ESCHEMA && d.have == 0) {
-        /* the server sends another file (a 200 of another length): an
-         * empty partial file has nothing to keep */
-        close(d.fd);
-        d.fd = -1;
-        unlink(tmp);
-        goto done;
-    }
-    if (rc == 0 && report(&d, 1) != 0)
-        rc = plex__http_fail(&d.h, PLEX_ECANCELLED, "the download was cancelled");
-    if (rc == 0 && ((expected > 0 && d.have != expected) || (d.total >= 0 && d.have != d.total))) {
-        rc = plex__http_fail(&d.h, PLEX_ESCHEMA,
-                             "the file has %" PRId64 " bytes, not the %" PRId64 " expected", d.have,
-                             expected > 0 ? expected : d.total);
-        close(d.fd);
-        d.fd = -1;
-        /* complete but wrong: nothing to resume; but an answer without a
-         * body (a 204) wrote nothing, and the partial file stays a prefix */
-        if (d.checked)
-            unlink(tmp);
-        goto done;
-    }
-    if (rc == 0 && fsync(d.fd) != 0)
-        rc = io_fail(&d.h, "flush", tmp, errno);
-    if (rc == 0 && close(d.fd) != 0)
-        rc = io_fail(&d.h, "close", tmp, errno);
-    if (rc == 0) {
-        d.fd = -1;
-        if (rename(tmp, dest) != 0)
-            rc = io_fail(&d.h, "rename to", dest, errno);
-        else
-            sync_dir(dest);
-    }
-done:
-    if (d.fd >= 0) {
-        /* keep the prefix written so far, on disk, for a resume */
-        (void)fsync(d.fd);
-        close(d.fd);
-    }
     if (rc)
-        s->http.last = d.h.last;
-    plex__http_dispose(&d.h);
-    plex__free(tmp);
+        s->http.last = j->d.h.last;
+    else if (path_out) {
+        *path_out = j->dest; /* the job's copy, handed over */
+        j->dest = NULL;
+    }
+    plex_download_job_free(j);
     return rc;
+}
+
+/* Fetch path?query to dest, blocking. */
+static int download(plex_server *s, const char *path, const char *query, const char *dest,
+                    const plex_download_options *o, int64_t expected)
+{
+    plex_download_job *j = NULL;
+    int rc = job_start(&j, s, path, query, dest, o, expected);
+
+    return run_blocking(s, rc, j, NULL);
+}
+
+/* A server path a download may fetch: starts with '/', no query. */
+static int check_path(plex_server *s, const char *path)
+{
+    if (!path || path[0] != '/' || strpbrk(path, " \t\r\n#?"))
+        return plex__http_fail(&s->http, PLEX_EINVALID,
+                               "invalid path: expected one starting with '/', without a query");
+    return 0;
 }
 
 int plex_download(plex_server *s, const char *path, const char *dest,
                   const plex_download_options *o)
 {
+    int rc;
+
     if (!s)
         return PLEX_EINVALID;
-    if (!path || path[0] != '/' || strpbrk(path, " \t\r\n#?"))
-        return plex__http_fail(&s->http, PLEX_EINVALID,
-                               "invalid path: expected one starting with '/', without a query");
+    if ((rc = check_path(s, path)) != 0)
+        return rc;
     return download(s, path, NULL, dest, o, o ? o->expected_size : 0);
+}
+
+int plex_download_start(plex_download_job **out, plex_server *s, const char *path, const char *dest,
+                        const plex_download_options *o)
+{
+    int rc;
+
+    if (!out)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if (!s)
+        return PLEX_EINVALID;
+    if ((rc = check_path(s, path)) != 0)
+        return rc;
+    return job_start(out, s, path, NULL, dest, o, o ? o->expected_size : 0);
+}
+
+int plex_download_step(plex_download_job *j, plex_wait_info *wait)
+{
+    int rc;
+
+    if (!j || !wait)
+        return PLEX_EINVALID;
+    memset(wait, 0, sizeof(*wait));
+    rc = advance(j);
+    if (rc == PLEX_EPENDING)
+        plex__http_wait_info(&j->d.h, wait);
+    return rc;
+}
+
+const char *plex_download_job_path(const plex_download_job *j)
+{
+    return j ? j->dest : NULL;
+}
+
+const plex_error *plex_download_job_last_error(const plex_download_job *j)
+{
+    return j ? &j->d.h.last : NULL;
 }
 
 /* c, or '_' for a control character (and with `strict` a path separator or a dot). */
@@ -407,8 +576,9 @@ int plex_part_file_name(char *out, size_t size, const plex_part *part)
     return 0;
 }
 
-int plex_part_download(char **path_out, plex_server *s, const plex_part *part, const char *dest,
-                       const plex_download_options *o)
+/* Start downloading a Part to dest (a file, or a directory to put it in). */
+static int part_start(plex_download_job **out, plex_server *s, const plex_part *part,
+                      const char *dest, const plex_download_options *o)
 {
     struct stat sb;
     char name[256];
@@ -416,10 +586,7 @@ int plex_part_download(char **path_out, plex_server *s, const plex_part *part, c
     char *file;
     int rc;
 
-    if (path_out)
-        *path_out = NULL;
-    if (!s)
-        return PLEX_EINVALID;
+    *out = NULL;
     if (!part || !part->key || part->key[0] != '/' || strpbrk(part->key, " \t\r\n#?"))
         return plex__http_fail(&s->http, PLEX_EINVALID, "the part has no usable key");
     if (!dest || !*dest)
@@ -437,15 +604,37 @@ int plex_part_download(char **path_out, plex_server *s, const plex_part *part, c
     }
     if (plex__buf_detach(&b, &file) != 0)
         return plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
-    rc = download(s, part->key, "download=1", file, o,
-                  o && o->expected_size > 0                               ? o->expected_size
-                  : plex_part_has(part, PLEX_PART_SIZE) && part->size > 0 ? part->size
-                                                                          : 0);
-    if (rc == 0 && path_out)
-        *path_out = file;
-    else
-        plex__free(file);
+    rc = job_start(out, s, part->key, "download=1", file, o,
+                   o && o->expected_size > 0                               ? o->expected_size
+                   : plex_part_has(part, PLEX_PART_SIZE) && part->size > 0 ? part->size
+                                                                           : 0);
+    plex__free(file);
     return rc;
+}
+
+int plex_part_download(char **path_out, plex_server *s, const plex_part *part, const char *dest,
+                       const plex_download_options *o)
+{
+    plex_download_job *j = NULL;
+    int rc;
+
+    if (path_out)
+        *path_out = NULL;
+    if (!s)
+        return PLEX_EINVALID;
+    rc = part_start(&j, s, part, dest, o);
+    return run_blocking(s, rc, j, path_out);
+}
+
+int plex_part_download_start(plex_download_job **out, plex_server *s, const plex_part *part,
+                             const char *dest, const plex_download_options *o)
+{
+    if (!out)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if (!s)
+        return PLEX_EINVALID;
+    return part_start(out, s, part, dest, o);
 }
 
 int plex_image_download(plex_server *s, const char *path, int width, int height, const char *dest,
