@@ -827,6 +827,87 @@ static void test_stream_selection(void)
     CHECK_INT(plex_part_select_streams(NULL, &part, audio[0], PLEX_STREAM_KEEP, 0), PLEX_EINVALID);
 }
 
+/* ---- preview thumbnails ---- */
+
+/* The first Part of a movie with previews (Part.indexes "sd") or without
+ * them, as the server describes it, into *part (rating key into rk). */
+static plex_container *movie_part(int with_previews, const plex_part **part)
+{
+    plex_listing *l = NULL;
+    const plex_metadata *m;
+    plex_container *found = NULL;
+
+    REQUIRE(plex_section_items(&l, P, "1", NULL, NULL) == 0);
+    while (!found && plex_listing_next(l, &m) == 1) {
+        plex_container *c = item(m->rating_key);
+        const plex_metadata *it = c->items[0];
+        const plex_part *pt =
+            it->media_count && it->media[0]->parts_count ? it->media[0]->parts[0] : NULL;
+        int has = pt && pt->indexes && strcmp(pt->indexes, "sd") == 0;
+        if (pt && has == with_previews) {
+            found = c;
+            *part = pt;
+        } else {
+            plex_container_free(c);
+        }
+    }
+    plex_listing_free(l);
+    REQUIRE(found != NULL);
+    return found;
+}
+
+static void test_previews(void)
+{
+    const plex_part *part, *bare;
+    plex_container *c = movie_part(1, &part), *c2 = movie_part(0, &bare);
+    int64_t duration = c->items[0]->duration;
+    plex_previews *p = NULL;
+    plex_preview pv, again;
+    unsigned char *one = NULL;
+    size_t n, one_len = 0;
+    char path[96];
+
+    /* the server's interval (plexsim: 10 s), a picture every 10 s from 0 */
+    CHECK_INT(plex_previews_get(&p, P, part, 0), 0);
+    REQUIRE(p != NULL);
+    n = plex_previews_count(p);
+    CHECK_INT(n, (duration + 9999) / 10000);
+    for (size_t i = 0; i < n; i++) {
+        CHECK_INT(plex_previews_at(p, i, &pv), 0);
+        CHECK_INT(pv.time_ms, (int64_t)i * 10000);
+        CHECK(pv.len > 8 && memcmp(pv.image, "\x89PNG", 4) == 0);
+    }
+    /* while seeking to 1:05.5: the picture of 1:00, which the server also
+     * gives alone for that position */
+    CHECK_INT(plex_previews_find(p, 65500, &pv), 0);
+    CHECK_INT(pv.time_ms, 60000);
+    snprintf(path, sizeof(path), "/library/parts/%lld/indexes/sd/65500", (long long)part->id);
+    CHECK_INT(plex_image_get(&one, &one_len, NULL, P, path, 0, 0), 0);
+    CHECK(one_len == pv.len && memcmp(one, pv.image, one_len) == 0);
+    plex_free(one);
+    /* the pictures differ along the item (each marks its position) */
+    CHECK_INT(plex_previews_at(p, n - 1, &again), 0);
+    CHECK(again.len != pv.len || memcmp(again.image, pv.image, pv.len) != 0);
+    plex_previews_free(p);
+
+    /* another interval (not whole seconds: times in ms in the file) */
+    CHECK_INT(plex_previews_get(&p, P, part, 2500), 0);
+    CHECK_INT(plex_previews_count(p), (duration + 2499) / 2500);
+    CHECK_INT(plex_previews_at(p, 3, &pv), 0);
+    CHECK_INT(pv.time_ms, 7500);
+    plex_previews_free(p);
+
+    /* none: an interval too small, a part without previews, no such part */
+    CHECK_INT(plex_previews_get(&p, P, part, 1000), PLEX_ENOTFOUND);
+    CHECK(p == NULL);
+    CHECK_INT(plex_previews_get(&p, P, bare, 0), PLEX_ENOTFOUND);
+    CHECK_INT(plex_previews_get(&p, P, part, -1), PLEX_EINVALID);
+    CHECK_INT(plex_previews_get(&p, P, NULL, 0), PLEX_EINVALID);
+    CHECK_INT(plex_previews_get(NULL, P, part, 0), PLEX_EINVALID);
+    plex_container_free(c);
+    plex_container_free(c2);
+}
+
 int main(void)
 {
     plex_server_options so = PLEX_SERVER_OPTIONS_INIT;
@@ -846,6 +927,7 @@ int main(void)
     test_transcode_session();
     test_music();
     test_stream_selection();
+    test_previews();
     test_free_inflight();
     plex_server_free(P);
     plex_client_free(C);

@@ -3,6 +3,7 @@
 checked against the seed's generator), sidecar subtitles, artwork and the photo
 transcoder (real PNGs of the requested size), theme music."""
 import hashlib
+import struct
 import unittest
 import xml.etree.ElementTree as ET
 
@@ -247,6 +248,82 @@ class StreamSelection(SimCase):
         self.assertEqual(self.sim.control("reset").status, 200)
         (_, s0), _ = self.streams_json(rk)
         self.assertEqual([a[0] for a in s0[2] if a[1]], [s0[2][0][0]])
+
+
+class Previews(SimCase):
+    """GET /library/parts/{id}/indexes/sd (a BIF, read here with struct, not
+    with libplex) and /indexes/sd/{offset} (one picture)."""
+
+    RESET = False
+
+    def parts_by_indexes(self):
+        """(part id, duration) of a movie with previews, and a part id without."""
+        _, root = self.pms.xml("/library/sections/1/all")
+        with_, without = None, None
+        for video in root:
+            _, full = self.pms.xml(video.get("key"))
+            part = full.find("Video/Media/Part")
+            if part.get("indexes") == "sd" and with_ is None:
+                with_ = (int(part.get("id")), int(full.find("Video").get("duration")))
+            elif part.get("indexes") is None and without is None:
+                without = int(part.get("id"))
+        self.assertIsNotNone(with_)
+        self.assertIsNotNone(without)
+        return with_, without
+
+    def bif(self, body):
+        """[(time ms, image bytes)] of a BIF, every rule of the format checked."""
+        self.assertEqual(body[:8], b"\x89BIF\r\n\x1a\n")
+        version, n, mult = struct.unpack_from("<III", body, 8)
+        self.assertEqual(version, 0)
+        self.assertEqual(body[20:64], bytes(44))
+        mult = mult or 1000
+        entries = [struct.unpack_from("<II", body, 64 + 8 * i) for i in range(n + 1)]
+        self.assertEqual(entries[-1][0], 0xFFFFFFFF)
+        self.assertEqual(entries[0][1], 64 + 8 * (n + 1))
+        self.assertEqual(entries[-1][1], len(body))
+        out = []
+        for (ts, off), (_, end) in zip(entries, entries[1:]):
+            self.assertLess(off, end)
+            out.append((ts * mult, body[off:end]))
+        return out
+
+    def test_bif_and_pictures(self):
+        (pid, duration), bare = self.parts_by_indexes()
+        r = self.pms.get("/library/parts/%d/indexes/sd" % pid)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.header("Content-Type"), "application/octet-stream")
+        frames = self.bif(r.body)
+        self.assertEqual(len(frames), -(-duration // 10000))
+        self.assertEqual([t for t, _ in frames], [i * 10000 for i in range(len(frames))])
+        for _, img in frames:
+            w, h = png_info(img)[:2]
+            self.assertEqual((w, h), (160, 90))
+        # they differ: a bar moves across (156 positions) as the time goes on
+        self.assertGreaterEqual(len({img for _, img in frames}), min(len(frames), 100))
+        self.assertNotEqual(frames[0][1], frames[-1][1])
+        # one picture: the BIF's at the default interval, for any offset within its 10 s
+        for at in (0, 9999, 65500, duration - 1):
+            r = self.pms.get("/library/parts/%d/indexes/sd/%d" % (pid, at))
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.header("Content-Type"), "image/png")
+            self.assertEqual(r.body, frames[at // 10000][1])
+        # another interval: times in ms (multiplier 1) when not whole seconds
+        r = self.pms.get("/library/parts/%d/indexes/sd?interval=2500" % pid)
+        self.assertEqual(r.status, 200)
+        self.assertEqual(struct.unpack_from("<I", r.body, 16)[0], 1)
+        frames = self.bif(r.body)
+        self.assertEqual([t for t, _ in frames][:3], [0, 2500, 5000])
+        self.assertEqual(len(frames), -(-duration // 2500))
+        # none: an interval too small, no index, another index, out of the item, no part
+        for path in ("/library/parts/%d/indexes/sd?interval=1000" % pid,
+                     "/library/parts/%d/indexes/sd?interval=x" % pid,
+                     "/library/parts/%d/indexes/sd" % bare,
+                     "/library/parts/%d/indexes/hd" % pid,
+                     "/library/parts/%d/indexes/sd/%d" % (pid, duration),
+                     "/library/parts/%d/indexes/sd/-1" % pid,
+                     "/library/parts/999999996/indexes/sd"):
+            self.assertEqual(self.pms.get(path).status, 404, path)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
  * recorded shapes, the file names of downloads, the edit parameters, and
  * the arguments each call refuses.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -355,6 +356,126 @@ static void test_alloc_failures(void)
     plex__alloc_fail_at(0);
 }
 
+/* ---- preview thumbnails: BIF files ---- */
+
+/* A BIF of n images (image i: i + 1 bytes of 'a' + i) at times ts[i] with a
+ * multiplier, into buf; its length. */
+static size_t make_bif(unsigned char *buf, uint32_t n, uint32_t mult, const uint32_t *ts)
+{
+    static const unsigned char magic[8] = {0x89, 'B', 'I', 'F', 0x0d, 0x0a, 0x1a, 0x0a};
+    size_t off = 64 + ((size_t)n + 1) * 8, at;
+
+    memset(buf, 0, 64);
+    memcpy(buf, magic, 8);
+    for (int k = 0; k < 4; k++) {
+        buf[12 + k] = (unsigned char)(n >> (8 * k));
+        buf[16 + k] = (unsigned char)(mult >> (8 * k));
+    }
+    at = off;
+    for (uint32_t i = 0; i <= n; i++) {
+        uint32_t t = i < n ? ts[i] : 0xffffffffu;
+        for (int k = 0; k < 4; k++) {
+            buf[64 + i * 8 + k] = (unsigned char)(t >> (8 * k));
+            buf[64 + i * 8 + 4 + k] = (unsigned char)(at >> (8 * k));
+        }
+        if (i < n) {
+            memset(buf + at, 'a' + (int)i, i + 1);
+            at += i + 1;
+        }
+    }
+    return at;
+}
+
+static void put32(unsigned char *p, uint32_t v)
+{
+    for (int k = 0; k < 4; k++)
+        p[k] = (unsigned char)(v >> (8 * k));
+}
+
+static void test_previews(void)
+{
+    unsigned char bif[512], bad[512];
+    const uint32_t ts[3] = {0, 10, 20};
+    plex_previews *p = NULL;
+    plex_preview pv;
+    plex_error err;
+    size_t len = make_bif(bif, 3, 1000, ts);
+
+    CHECK_INT(plex_previews_parse(&p, bif, len, &err), 0);
+    REQUIRE(p != NULL);
+    CHECK_INT(plex_previews_count(p), 3);
+    CHECK_INT(plex_previews_at(p, 2, &pv), 0);
+    CHECK_INT(pv.time_ms, 20000);
+    CHECK(pv.len == 3 && memcmp(pv.image, "ccc", 3) == 0);
+    /* the picture shown at a position: the last at or before it */
+    CHECK_INT(plex_previews_find(p, 15000, &pv), 0);
+    CHECK_INT(pv.time_ms, 10000);
+    CHECK(pv.len == 2 && memcmp(pv.image, "bb", 2) == 0);
+    CHECK_INT(plex_previews_find(p, 10000, &pv), 0);
+    CHECK_INT(pv.time_ms, 10000);
+    CHECK_INT(plex_previews_find(p, -1, &pv), 0);
+    CHECK_INT(pv.time_ms, 0);
+    CHECK_INT(plex_previews_find(p, INT64_MAX, &pv), 0);
+    CHECK_INT(pv.time_ms, 20000);
+    CHECK_INT(plex_previews_at(p, 3, &pv), PLEX_EINVALID);
+    plex_previews_free(p);
+
+    /* a multiplier of 0 means 1000 ms; no images is a valid file */
+    len = make_bif(bif, 3, 0, ts);
+    CHECK_INT(plex_previews_parse(&p, bif, len, &err), 0);
+    CHECK_INT(plex_previews_at(p, 1, &pv), 0);
+    CHECK_INT(pv.time_ms, 10000);
+    plex_previews_free(p);
+    len = make_bif(bif, 0, 1, NULL);
+    CHECK_INT(plex_previews_parse(&p, bif, len, &err), 0);
+    CHECK_INT(plex_previews_count(p), 0);
+    CHECK_INT(plex_previews_find(p, 0, &pv), PLEX_ENOTFOUND);
+    plex_previews_free(p);
+
+    /* refused, each with its reason and nothing allocated */
+    len = make_bif(bif, 3, 1000, ts);
+    CHECK_INT(plex_previews_parse(&p, bif, 63, &err), PLEX_EPARSE); /* shorter than a header */
+    CHECK(p == NULL);
+    memcpy(bad, bif, len);
+    bad[1] = 'X';
+    CHECK_INT(plex_previews_parse(&p, bad, len, &err), PLEX_EPARSE);        /* not a BIF */
+    CHECK_INT(plex_previews_parse(&p, bif, 64 + 3 * 8, &err), PLEX_EPARSE); /* index cut */
+    memcpy(bad, bif, len);
+    put32(bad + 8, 1);
+    CHECK_INT(plex_previews_parse(&p, bad, len, &err), PLEX_ESCHEMA); /* a version not known */
+    memcpy(bad, bif, len);
+    put32(bad + 64 + 8, 30); /* image 1 after image 2 */
+    CHECK_INT(plex_previews_parse(&p, bad, len, &err), PLEX_ESCHEMA);
+    memcpy(bad, bif, len);
+    put32(bad + 64 + 3 * 8, 7); /* not terminated */
+    CHECK_INT(plex_previews_parse(&p, bad, len, &err), PLEX_ESCHEMA);
+    CHECK_INT(plex_previews_parse(&p, bif, len - 1, &err), PLEX_ESCHEMA); /* the end is beyond */
+    memcpy(bad, bif, len);
+    put32(bad + 64 + 4, 10); /* an image inside the index */
+    CHECK_INT(plex_previews_parse(&p, bad, len, &err), PLEX_ESCHEMA);
+    memcpy(bad, bif, len);
+    put32(bad + 64 + 8 + 4, 200); /* offsets going back */
+    CHECK_INT(plex_previews_parse(&p, bad, len, &err), PLEX_ESCHEMA);
+    memcpy(bad, bif, len);
+    put32(bad + 16, 0xffffffffu); /* a time past INT64_MAX ms */
+    put32(bad + 64 + 16, 0xfffffff0u);
+    CHECK_INT(plex_previews_parse(&p, bad, len, &err), PLEX_ESCHEMA);
+    memcpy(bad, bif, len);
+    put32(bad + 12, 0x7fffffffu); /* an index far longer than the file */
+    CHECK_INT(plex_previews_parse(&p, bad, len, &err), PLEX_EPARSE);
+    CHECK(p == NULL);
+    CHECK_INT(plex_previews_parse(NULL, bif, len, &err), PLEX_EINVALID);
+    CHECK_INT(plex_previews_parse(&p, NULL, 5, &err), PLEX_EINVALID);
+    CHECK_INT(plex_previews_count(NULL), 0);
+    CHECK_INT(plex_previews_find(NULL, 0, &pv), PLEX_EINVALID);
+    plex_previews_free(NULL);
+    /* every allocation failing: a clean error */
+    plex__alloc_fail_at(1);
+    CHECK_INT(plex_previews_parse(&p, bif, len, &err), PLEX_ENOMEM);
+    plex__alloc_fail_at(0);
+    CHECK(p == NULL);
+}
+
 int main(void)
 {
     setup();
@@ -365,6 +486,7 @@ int main(void)
     test_edits();
     test_refusals();
     test_alloc_failures();
+    test_previews();
     plex_server_free(server);
     plex_client_free(client);
     return test_summary("test_playback");

@@ -560,6 +560,56 @@ PLEX_API int plex_rate(plex_server *server, const char *rating_key, double ratin
  */
 PLEX_API int plex_progress_set(plex_server *server, const char *rating_key, int64_t offset_ms);
 
+/* ---- preview thumbnails ---- */
+
+/** A Part's preview thumbnails, to show while seeking: the index PMS makes
+ *  when `Part.indexes` is "sd" (a BIF file: a picture every few seconds). */
+typedef struct plex_previews plex_previews;
+
+/** One preview picture (plex_previews_at(), plex_previews_find()). */
+typedef struct plex_preview {
+    int64_t time_ms;            /**< the position it shows, from the start */
+    const unsigned char *image; /**< its bytes (JPEG from PMS), owned by the plex_previews */
+    size_t len;                 /**< their length */
+} plex_preview;
+
+/**
+ * A Part's previews: `GET /library/parts/{id}/indexes/sd` (`?interval=`).
+ * @param part         a Part of plex_metadata_get() (its id is used)
+ * @param interval_ms  the time between pictures, or 0 for the server's own
+ * @param[out] out     free with plex_previews_free()
+ * @return 0, PLEX_ENOTFOUND (the part has no previews, or not at that
+ *         interval), PLEX_EPARSE / PLEX_ESCHEMA (not a BIF file, or a broken
+ *         one), PLEX_ETOOBIG (larger than the server's max_response_size), or
+ *         the errors of plex_server_get().
+ */
+PLEX_API int plex_previews_get(plex_previews **out, plex_server *server, const plex_part *part,
+                               int64_t interval_ms);
+
+/**
+ * Decode a BIF file (copied: data may go afterwards).
+ * @return 0, PLEX_EPARSE (not a BIF, or cut short), PLEX_ESCHEMA (a version
+ *         not known, pictures out of place or out of order), PLEX_ENOMEM,
+ *         PLEX_EINVALID.
+ */
+PLEX_API int plex_previews_parse(plex_previews **out, const void *data, size_t len,
+                                 plex_error *err);
+
+/** How many pictures (0 for NULL). */
+PLEX_API size_t plex_previews_count(const plex_previews *previews);
+
+/** Picture i, in time order. @return 0, or PLEX_EINVALID (i out of range). */
+PLEX_API int plex_previews_at(const plex_previews *previews, size_t i, plex_preview *out);
+
+/** The picture to show at a position: the last one at or before it (the
+ *  first one for a position before it). @return 0, or PLEX_ENOTFOUND (no
+ *  pictures). */
+PLEX_API int plex_previews_find(const plex_previews *previews, int64_t position_ms,
+                                plex_preview *out);
+
+/** Free previews; NULL does nothing. */
+PLEX_API void plex_previews_free(plex_previews *previews);
+
 /* ---- stream selection ---- */
 
 /** plex_part_select_streams(): leave this kind of stream as it is. */

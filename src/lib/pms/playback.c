@@ -11,6 +11,7 @@
 
 #include "core/alloc.h"
 #include "core/url.h"
+#include "bif.h"
 #include "playback.h"
 #include "plex/pms/playback.h"
 
@@ -249,6 +250,65 @@ int plex_progress_set(plex_server *s, const char *rating_key, int64_t offset_ms)
     rc = plex_server_send(s, "POST", "/:/progress", q);
     plex_query_free(q);
     return rc;
+}
+
+/* ---- preview thumbnails ---- */
+
+/* A BIF is a file more than an answer: read through a sink of its own
+ * bound, not the server's max_response_size. */
+#define PREVIEWS_MAX ((size_t)256 << 20)
+
+typedef struct previews_read {
+    plex__buf b;
+    plex_server *s;
+} previews_read;
+
+static int previews_sink(void *ctx, const char *data, size_t n)
+{
+    previews_read *rd = ctx;
+
+    if (rd->b.len + n > PREVIEWS_MAX)
+        return plex__http_fail(&rd->s->http, PLEX_ETOOBIG, "the previews pass %zu MiB",
+                               PREVIEWS_MAX >> 20);
+    plex__buf_put(&rd->b, data, n);
+    return rd->b.err ? plex__http_fail(&rd->s->http, PLEX_ENOMEM, "out of memory") : 0;
+}
+
+int plex_previews_get(plex_previews **out, plex_server *s, const plex_part *part,
+                      int64_t interval_ms)
+{
+    plex__request r = {.method = "GET", .accept = "*/*", .flags = PLEX__REQ_ANY_BODY};
+    plex__response resp;
+    previews_read rd = {PLEX__BUF_INIT, s};
+    plex_error perr;
+    char path[64], query[40];
+    char *data = NULL;
+    size_t len;
+    int rc;
+
+    if (!out || !s)
+        return PLEX_EINVALID;
+    *out = NULL;
+    if (!part || !plex_part_has(part, PLEX_PART_ID) || part->id <= 0)
+        return plex__http_fail(&s->http, PLEX_EINVALID, "the part has no id");
+    if (interval_ms < 0)
+        return plex__http_fail(&s->http, PLEX_EINVALID, "the interval cannot be negative");
+    snprintf(path, sizeof(path), "/library/parts/%lld/indexes/sd", (long long)part->id);
+    snprintf(query, sizeof(query), "interval=%lld", (long long)interval_ms);
+    r.path = path;
+    r.query = interval_ms > 0 ? query : NULL;
+    r.sink = previews_sink;
+    r.sink_ctx = &rd;
+    rc = plex__server_request(s, &r, &resp);
+    len = rd.b.len;
+    if (rc == 0 && plex__buf_detach(&rd.b, &data) != 0)
+        rc = plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
+    plex__buf_dispose(&rd.b);
+    if (rc)
+        return rc;
+    if ((rc = plex__bif_adopt(out, (unsigned char *)data, len, &perr)) != 0)
+        return plex__http_fail(&s->http, rc, "the previews could not be read: %s", perr.message);
+    return 0;
 }
 
 /* ---- stream selection ---- */

@@ -295,6 +295,7 @@ typedef struct painter {
     unsigned char c[4][3]; /* corners: top left, top right, bottom right, bottom left */
     int w, h;
     int band; /* a darker band across the lower part (posters) */
+    int mark; /* x of a light bar 4 pixels wide (preview thumbnails), or -1 */
 } painter;
 
 /* A bilinear gradient of the corners in 16-pixel blocks (compresses well). */
@@ -308,6 +309,10 @@ static void paint(void *user, int x, int y, unsigned char rgb[3])
         u = 256;
     if (v > 256)
         v = 256;
+    if (p->mark >= 0 && x >= p->mark && x < p->mark + 4) {
+        rgb[0] = rgb[1] = rgb[2] = 240;
+        return;
+    }
     for (int k = 0; k < 3; k++) {
         int top = p->c[0][k] * (256 - u) + p->c[1][k] * u;
         int bot = p->c[3][k] * (256 - u) + p->c[2][k] * u;
@@ -329,6 +334,7 @@ static void reply_picture(pms_ctx *c, int64_t key, int w, int h, int band)
     p.w = w;
     p.h = h;
     p.band = band;
+    p.mark = -1;
     if (sim_png(w, h, 3, 8, paint, &p, &png, &len) != 0) {
         pms_error(c, 500);
         return;
@@ -517,6 +523,145 @@ static void transcode(pms_ctx *c)
     reply_picture(c, key, (int)w, (int)h, band);
 }
 
+/* ---- preview thumbnails ---- */
+
+#define PREVIEW_INTERVAL_MS 10000 /* the interval of a BIF asked for without one */
+#define PREVIEW_MIN_INTERVAL_MS 2000
+#define PREVIEW_W 160
+#define PREVIEW_H 90
+
+/* The preview picture of an item at a time: its colours, a light bar as far
+ * across as the time is into the item. */
+static int preview_png(pms_ctx *c, const pms_item *it, int64_t time_ms, unsigned char **png,
+                       size_t *len)
+{
+    painter p;
+
+    pms_item_colors(it->rating_key, c->p->seed, p.c);
+    p.w = PREVIEW_W;
+    p.h = PREVIEW_H;
+    p.band = 0;
+    p.mark = (int)(time_ms * (PREVIEW_W - 4) / it->duration);
+    return sim_png(PREVIEW_W, PREVIEW_H, 3, 8, paint, &p, png, len);
+}
+
+/* The item of a part with previews ({id}/indexes/sd), or -1 after a 404. */
+static int preview_item(pms_ctx *c, pms_item *it)
+{
+    pms_media md;
+    int64_t id;
+
+    if (pms_parse_int(c->arg[0], &id) != 0 || pms_part_find(c->p, id, it, &md) != 0 ||
+        strcmp(c->arg[1], "sd") != 0 || !md.indexes || it->duration <= 0) {
+        pms_error(c, 404);
+        return -1;
+    }
+    return 0;
+}
+
+static void put_u32(plex__buf *b, uint32_t v)
+{
+    unsigned char le[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                           (unsigned char)(v >> 24)};
+    plex__buf_put(b, le, 4);
+}
+
+/* GET /library/parts/{id}/indexes/sd?interval=MS: a BIF of a picture every
+ * interval (404 below 2 s, as PMS for an interval too small). */
+static void previews(pms_ctx *c)
+{
+    static const unsigned char magic[8] = {0x89, 'B', 'I', 'F', 0x0d, 0x0a, 0x1a, 0x0a};
+    const char *iv_arg = pms_arg(c, "interval");
+    int64_t iv = PREVIEW_INTERVAL_MS;
+    unsigned char **pngs;
+    size_t *lens, off;
+    uint32_t mult;
+    plex__buf b = PLEX__BUF_INIT;
+    pms_item it;
+    char *body;
+    long n;
+    int failed = 0;
+
+    if (preview_item(c, &it) != 0)
+        return;
+    if (iv_arg &&
+        (pms_parse_int(iv_arg, &iv) != 0 || iv < PREVIEW_MIN_INTERVAL_MS || iv > it.duration)) {
+        pms_error(c, 404);
+        return;
+    }
+    n = (long)((it.duration + iv - 1) / iv);
+    pngs = calloc((size_t)n, sizeof(*pngs));
+    lens = calloc((size_t)n, sizeof(*lens));
+    for (long i = 0; i < n && pngs && lens && !failed; i++)
+        failed = preview_png(c, &it, i * iv, &pngs[i], &lens[i]) != 0;
+    if (!pngs || !lens || failed) {
+        for (long i = 0; pngs && i < n; i++)
+            free(pngs[i]);
+        free(pngs);
+        free(lens);
+        pms_error(c, 500);
+        return;
+    }
+    /* timestamps in seconds when the interval allows it, else in ms */
+    mult = iv % 1000 == 0 ? 1000 : 1;
+    plex__buf_put(&b, magic, sizeof(magic));
+    put_u32(&b, 0);
+    put_u32(&b, (uint32_t)n);
+    put_u32(&b, mult);
+    for (int k = 20; k < 64; k++)
+        plex__buf_putc(&b, 0);
+    off = 64 + ((size_t)n + 1) * 8;
+    for (long i = 0; i < n; i++) {
+        put_u32(&b, (uint32_t)(i * iv / mult));
+        put_u32(&b, (uint32_t)off);
+        off += lens[i];
+    }
+    put_u32(&b, 0xffffffffu);
+    put_u32(&b, (uint32_t)off);
+    for (long i = 0; i < n; i++) {
+        plex__buf_put(&b, pngs[i], lens[i]);
+        free(pngs[i]);
+    }
+    free(pngs);
+    free(lens);
+    off = b.len;
+    if (plex__buf_detach(&b, &body) != 0) {
+        pms_error(c, 500);
+        return;
+    }
+    sim_response_dispose(c->rs);
+    c->rs->status = 200;
+    c->rs->content_type = "application/octet-stream";
+    c->rs->body = body;
+    c->rs->body_len = off;
+}
+
+/* GET /library/parts/{id}/indexes/sd/{offset}: the picture shown at offset
+ * ms (the BIF's at its default interval: the same bytes). */
+static void preview(pms_ctx *c)
+{
+    unsigned char *png = NULL;
+    size_t len = 0;
+    pms_item it;
+    int64_t at;
+
+    if (preview_item(c, &it) != 0)
+        return;
+    if (pms_parse_int(c->arg[2], &at) != 0 || at < 0 || at >= it.duration) {
+        pms_error(c, 404);
+        return;
+    }
+    if (preview_png(c, &it, at - at % PREVIEW_INTERVAL_MS, &png, &len) != 0) {
+        pms_error(c, 500);
+        return;
+    }
+    sim_response_dispose(c->rs);
+    c->rs->status = 200;
+    c->rs->content_type = "image/png";
+    c->rs->body = (char *)png;
+    c->rs->body_len = len;
+}
+
 #define PICTURE(what)                                                                              \
     {"GET", "/library/metadata/{id}/" what, image, 0},                                             \
     {                                                                                              \
@@ -524,6 +669,9 @@ static void transcode(pms_ctx *c)
     }
 
 static const pms_route routes[] = {
+    /* before the part's own route, which the index's path would match too */
+    {"GET", "/library/parts/{id}/indexes/{index}", previews, 0},
+    {"GET", "/library/parts/{id}/indexes/{index}/{offset}", preview, 0},
     {"GET", "/library/parts/{id}/{changestamp}/{file}", part, 0},
     {"PUT", "/library/parts/{id}", select_streams, 0},
     {"GET", "/library/streams/{id}", stream, 0},
