@@ -239,7 +239,7 @@ static void select_streams(pms_ctx *c)
 /* /library/streams/{id} (or {id}.srt): a subtitle stream's text. */
 static void stream(pms_ctx *c)
 {
-    char idtext[24], *body;
+    char idtext[24];
     const char *dot = strchr(c->arg[0], '.');
     size_t n = dot ? (size_t)(dot - c->arg[0]) : strlen(c->arg[0]);
     int64_t id;
@@ -277,16 +277,8 @@ static void stream(pms_ctx *c)
                              t / 60, t % 60, (t + 4) / 60, (t + 4) % 60, it.title, s->language,
                              i + 1);
     }
-    n = b.len;
-    if (plex__buf_detach(&b, &body) != 0) {
-        pms_error(c, 500);
-        return;
-    }
-    sim_response_dispose(c->rs);
-    c->rs->status = 200;
-    c->rs->content_type = ass ? "text/x-ssa; charset=utf-8" : "application/x-subrip; charset=utf-8";
-    c->rs->body = body;
-    c->rs->body_len = n;
+    pms_reply_body(c, &b,
+                   ass ? "text/x-ssa; charset=utf-8" : "application/x-subrip; charset=utf-8");
 }
 
 /* ---- pictures ---- */
@@ -323,27 +315,28 @@ static void paint(void *user, int x, int y, unsigned char rgb[3])
     }
 }
 
+/* Answer with the PNG of a painter's picture. */
+static void reply_painted(pms_ctx *c, painter *p)
+{
+    unsigned char *png = NULL;
+    size_t len = 0;
+
+    if (sim_png(p->w, p->h, 3, 8, paint, p, &png, &len) != 0)
+        png = NULL;
+    pms_reply_bytes(c, (char *)png, len, "image/png");
+}
+
 /* A picture: PNG bytes of w x h painted for `seed_key`. */
 static void reply_picture(pms_ctx *c, int64_t key, int w, int h, int band)
 {
     painter p;
-    unsigned char *png = NULL;
-    size_t len = 0;
 
     pms_item_colors(key, c->p->seed, p.c);
     p.w = w;
     p.h = h;
     p.band = band;
     p.mark = -1;
-    if (sim_png(w, h, 3, 8, paint, &p, &png, &len) != 0) {
-        pms_error(c, 500);
-        return;
-    }
-    sim_response_dispose(c->rs);
-    c->rs->status = 200;
-    c->rs->content_type = "image/png";
-    c->rs->body = (char *)png;
-    c->rs->body_len = len;
+    reply_painted(c, &p);
 }
 
 /* The natural size of an item's picture of a kind. */
@@ -532,17 +525,13 @@ static void transcode(pms_ctx *c)
 
 /* The preview picture of an item at a time: its colours, a light bar as far
  * across as the time is into the item. */
-static int preview_png(pms_ctx *c, const pms_item *it, int64_t time_ms, unsigned char **png,
-                       size_t *len)
+static void preview_painter(pms_ctx *c, const pms_item *it, int64_t time_ms, painter *p)
 {
-    painter p;
-
-    pms_item_colors(it->rating_key, c->p->seed, p.c);
-    p.w = PREVIEW_W;
-    p.h = PREVIEW_H;
-    p.band = 0;
-    p.mark = (int)(time_ms * (PREVIEW_W - 4) / it->duration);
-    return sim_png(PREVIEW_W, PREVIEW_H, 3, 8, paint, &p, png, len);
+    pms_item_colors(it->rating_key, c->p->seed, p->c);
+    p->w = PREVIEW_W;
+    p->h = PREVIEW_H;
+    p->band = 0;
+    p->mark = (int)(time_ms * (PREVIEW_W - 4) / it->duration);
 }
 
 /* The item of a part with previews ({id}/indexes/sd), or -1 after a 404. */
@@ -578,7 +567,6 @@ static void previews(pms_ctx *c)
     uint32_t mult;
     plex__buf b = PLEX__BUF_INIT;
     pms_item it;
-    char *body;
     long n;
     int failed = 0;
 
@@ -592,8 +580,11 @@ static void previews(pms_ctx *c)
     n = (long)((it.duration + iv - 1) / iv);
     pngs = calloc((size_t)n, sizeof(*pngs));
     lens = calloc((size_t)n, sizeof(*lens));
-    for (long i = 0; i < n && pngs && lens && !failed; i++)
-        failed = preview_png(c, &it, i * iv, &pngs[i], &lens[i]) != 0;
+    for (long i = 0; i < n && pngs && lens && !failed; i++) {
+        painter pt;
+        preview_painter(c, &it, i * iv, &pt);
+        failed = sim_png(pt.w, pt.h, 3, 8, paint, &pt, &pngs[i], &lens[i]) != 0;
+    }
     if (!pngs || !lens || failed) {
         for (long i = 0; pngs && i < n; i++)
             free(pngs[i]);
@@ -624,24 +615,14 @@ static void previews(pms_ctx *c)
     }
     free(pngs);
     free(lens);
-    off = b.len;
-    if (plex__buf_detach(&b, &body) != 0) {
-        pms_error(c, 500);
-        return;
-    }
-    sim_response_dispose(c->rs);
-    c->rs->status = 200;
-    c->rs->content_type = "application/octet-stream";
-    c->rs->body = body;
-    c->rs->body_len = off;
+    pms_reply_body(c, &b, "application/octet-stream");
 }
 
 /* GET /library/parts/{id}/indexes/sd/{offset}: the picture shown at offset
  * ms (the BIF's at its default interval: the same bytes). */
 static void preview(pms_ctx *c)
 {
-    unsigned char *png = NULL;
-    size_t len = 0;
+    painter p;
     pms_item it;
     int64_t at;
 
@@ -651,15 +632,8 @@ static void preview(pms_ctx *c)
         pms_error(c, 404);
         return;
     }
-    if (preview_png(c, &it, at - at % PREVIEW_INTERVAL_MS, &png, &len) != 0) {
-        pms_error(c, 500);
-        return;
-    }
-    sim_response_dispose(c->rs);
-    c->rs->status = 200;
-    c->rs->content_type = "image/png";
-    c->rs->body = (char *)png;
-    c->rs->body_len = len;
+    preview_painter(c, &it, at - at % PREVIEW_INTERVAL_MS, &p);
+    reply_painted(c, &p);
 }
 
 #define PICTURE(what)                                                                              \

@@ -530,6 +530,8 @@ plex_container *pms_container(pms_ctx *c);
 /* Answer 200 with the bytes of b (taken; 500 if b failed), as `type` (NULL:
  * the document's JSON or XML). */
 void pms_reply_body(pms_ctx *c, plex__buf *b, const char *type);
+/* The same with a malloc'd body (taken; NULL: 500). */
+void pms_reply_bytes(pms_ctx *c, char *body, size_t len, const char *type);
 
 /* Answer 200 with a whole container (items, directories, hubs inside it). */
 void pms_reply_container(pms_ctx *c, plex_container *mc);

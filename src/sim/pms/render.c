@@ -1207,12 +1207,9 @@ plex_container *pms_container(pms_ctx *c)
     return mc;
 }
 
-void pms_reply_body(pms_ctx *c, plex__buf *b, const char *type)
+void pms_reply_bytes(pms_ctx *c, char *body, size_t len, const char *type)
 {
-    char *body = NULL;
-    size_t len = b->len;
-
-    if (plex__buf_detach(b, &body) != 0 || !body) {
+    if (!body) {
         pms_error(c, 500);
         return;
     }
@@ -1221,6 +1218,16 @@ void pms_reply_body(pms_ctx *c, plex__buf *b, const char *type)
     c->rs->content_type = type ? type : c->json ? CT_JSON : CT_XML;
     c->rs->body = body;
     c->rs->body_len = len;
+}
+
+void pms_reply_body(pms_ctx *c, plex__buf *b, const char *type)
+{
+    char *body = NULL;
+    size_t len = b->len;
+
+    if (plex__buf_detach(b, &body) != 0)
+        body = NULL;
+    pms_reply_bytes(c, body, len, type);
 }
 
 void pms_reply_container(pms_ctx *c, plex_container *mc)
