@@ -60,6 +60,7 @@ int cmd_url(const cli_cmd *cmd, int argc, char **argv);
 int cmd_mark_watched(const cli_cmd *cmd, int argc, char **argv);
 int cmd_mark_unwatched(const cli_cmd *cmd, int argc, char **argv);
 int cmd_rate(const cli_cmd *cmd, int argc, char **argv);
+int cmd_streams(const cli_cmd *cmd, int argc, char **argv);
 int cmd_playlists(const cli_cmd *cmd, int argc, char **argv);
 int cmd_playlist(const cli_cmd *cmd, int argc, char **argv);
 int cmd_playlist_create(const cli_cmd *cmd, int argc, char **argv);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -587,6 +588,163 @@ int cmd_rate(const cli_cmd *cmd, int argc, char **argv)
         rc = show_after(&p, key);
     else
         printf("Rated %s %g/10.\n", title, n);
+done:
+    plex_container_free(c);
+    cli_pms_close(&p);
+    return cli_finish_stdout(rc);
+}
+
+/* ---- streams ---- */
+
+static const char *kind_name(int type)
+{
+    return type == 2 ? "Audio" : "Subtitle";
+}
+
+/* The stream of a part a user named: its id, or a language (code, tag or
+ * name, any case); for subtitles the plain ones (not forced, not for the
+ * hearing impaired) first. NULL if none. */
+static const plex_stream *pick_stream(const plex_part *pt, int type, const char *what)
+{
+    const plex_stream *best = NULL;
+    char *end;
+    long long id = strtoll(what, &end, 10);
+    int by_id = *what && !*end;
+
+    for (size_t i = 0; i < pt->streams_count; i++) {
+        const plex_stream *st = pt->streams[i];
+        if (st->stream_type != type)
+            continue;
+        if (by_id) {
+            if (st->id == id)
+                return st;
+            continue;
+        }
+        if ((st->language_code && strcasecmp(st->language_code, what) == 0) ||
+            (st->language_tag && strcasecmp(st->language_tag, what) == 0) ||
+            (st->language && strcasecmp(st->language, what) == 0)) {
+            if (st->forced != PLEX_TRUE && st->hearing_impaired != PLEX_TRUE)
+                return st;
+            if (!best)
+                best = st;
+        }
+    }
+    return best;
+}
+
+/* "English (AAC 5.1)": what a stream is called. */
+static const char *stream_name(const plex_stream *st)
+{
+    return st->display_title ? st->display_title : st->language ? st->language : "?";
+}
+
+static void list_streams(const plex_metadata *m)
+{
+    for (size_t i = 0; i < m->media_count; i++) {
+        for (size_t j = 0; j < m->media[i]->parts_count; j++) {
+            const plex_part *pt = m->media[i]->parts[j];
+            int subtitle_on = 0;
+            printf("  Part %lld%s%s\n", (long long)pt->id, pt->file ? ": " : "",
+                   pt->file ? pt->file : "");
+            for (size_t k = 0; k < pt->streams_count; k++) {
+                const plex_stream *st = pt->streams[k];
+                if (st->stream_type != 2 && st->stream_type != 3)
+                    continue;
+                subtitle_on |= st->stream_type == 3 && st->selected == PLEX_TRUE;
+                printf("    %-9s %-8lld %s%s%s%s\n", kind_name(st->stream_type), (long long)st->id,
+                       stream_name(st), st->selected == PLEX_TRUE ? ", selected" : "",
+                       st->forced == PLEX_TRUE ? ", forced" : "",
+                       st->hearing_impaired == PLEX_TRUE ? ", hearing impaired" : "");
+            }
+            printf("    %-9s %-8s %s%s\n", "Subtitle", "none", "no subtitles",
+                   subtitle_on ? "" : ", selected");
+        }
+    }
+}
+
+int cmd_streams(const cli_cmd *cmd, int argc, char **argv)
+{
+    static const char *key, *audio, *subtitle;
+    static int all_parts;
+    const cli_opt opts[] = {
+        CLI_ARG("KEY", key, 1, "a movie, an episode or a music track"),
+        CLI_VALUE("audio", 0, "ID|LANG", audio,
+                  "choose this audio stream: its id, or a language (eng, en, English)"),
+        CLI_VALUE("subtitle", 0, "ID|LANG|none", subtitle,
+                  "choose this subtitle stream (as --audio), or none"),
+        CLI_FLAG("all-parts", 0, all_parts, "the same languages in the item's other versions"),
+        CLI_END,
+    };
+    plex_container *c = NULL;
+    const plex_metadata *m = NULL;
+    const plex_part *pt;
+    const plex_stream *as = NULL, *ss = NULL;
+    int64_t sub_id = PLEX_STREAM_KEEP;
+    char title[512];
+    cli_pms p;
+    int rc;
+
+    key = audio = subtitle = NULL;
+    all_parts = 0;
+    memset(&p, 0, sizeof(p));
+    rc = cli_opt_parse(opts, cmd->name,
+                       "List the audio and subtitle streams of an item's files with their ids,\n"
+                       "or choose the ones it plays with (PUT /library/parts/{id}): every Plex\n"
+                       "app of the account then starts with them. The choice is made on the\n"
+                       "first version's file; --all-parts picks the same languages in the others.\n"
+                       "--json: the item as the server (then) has it.",
+                       argc, argv);
+    if (rc)
+        return rc < 0 ? CLI_EXIT_OK : rc;
+    if ((rc = cli_pms_open(&p)) != 0 || (rc = get_item(&p, key, &c, &m)) != 0)
+        goto done;
+    cli_item_title(title, sizeof(title), m, 0);
+    if (m->media_count == 0 || m->media[0]->parts_count == 0) {
+        cli_error("%s has no file: its streams are those of its episodes or tracks", title);
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    if (!audio && !subtitle) {
+        if (cli_g.json) {
+            rc = cli_pms_json(&p, c, "Metadata");
+        } else {
+            printf("%s\n", title);
+            list_streams(m);
+        }
+        goto done;
+    }
+    pt = m->media[0]->parts[0];
+    if (audio && !(as = pick_stream(pt, 2, audio))) {
+        cli_error("%s has no audio stream '%s' (see: plex streams %s)", title, audio, key);
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    if (subtitle && strcasecmp(subtitle, "none") == 0) {
+        sub_id = 0;
+    } else if (subtitle) {
+        if (!(ss = pick_stream(pt, 3, subtitle))) {
+            cli_error("%s has no subtitle stream '%s' (see: plex streams %s)", title, subtitle,
+                      key);
+            rc = CLI_EXIT_USAGE;
+            goto done;
+        }
+        sub_id = ss->id;
+    }
+    if ((rc = plex_part_select_streams(p.server, pt, as ? as->id : PLEX_STREAM_KEEP, sub_id,
+                                       all_parts ? PLEX_SELECT_ALL_PARTS : 0)) != 0) {
+        rc = cli_pms_fail(&p, rc, "choosing the streams");
+        goto done;
+    }
+    if (cli_g.json) {
+        rc = show_after(&p, key);
+    } else {
+        printf("%s:", title);
+        if (as)
+            printf(" audio %s%s", stream_name(as), subtitle ? "," : "");
+        if (subtitle)
+            printf(" subtitles %s", ss ? stream_name(ss) : "off");
+        printf(".\n");
+    }
 done:
     plex_container_free(c);
     cli_pms_close(&p);

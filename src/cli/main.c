@@ -35,6 +35,7 @@ static const cli_cmd commands[] = {
     {"mark watched", "mark an item (or a whole show) watched", cmd_mark_watched},
     {"mark unwatched", "mark an item (or a whole show) unwatched", cmd_mark_unwatched},
     {"rate", "rate an item from 0 to 10", cmd_rate},
+    {"streams", "list an item's audio and subtitle streams, or choose them", cmd_streams},
     {"playlists", "list the playlists", cmd_playlists},
     {"playlist", "list a playlist's items", cmd_playlist},
     {"playlist create", "make a playlist of items", cmd_playlist_create},

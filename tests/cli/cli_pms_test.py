@@ -300,6 +300,49 @@ class Watch(PmsCase):
         self.fails(self.plex("mark", "watched", "987654321"), 1, r"not found")
         self.fails(self.plex("mark", "seen", key), 2, r"unknown command: mark seen")
 
+    def test_streams(self):
+        # a movie with an audio stream and a subtitle stream in another language than English
+        key = part = None
+        for m in self.server_json("/library/sections/1/all")["Metadata"]:
+            item = self.server_json("/library/metadata/" + m["ratingKey"])["Metadata"][0]
+            streams = item["Media"][0]["Part"][0].get("Stream", [])
+            subs = [s for s in streams if s["streamType"] == 3 and s.get("languageCode") != "eng"]
+            if subs and not subs[0].get("forced"):
+                key, part, sub = m["ratingKey"], item["Media"][0]["Part"][0], subs[0]
+                break
+        self.assertIsNotNone(key)
+        audio = [s for s in part["Stream"] if s["streamType"] == 2]
+        r = self.plex("streams", key)
+        self.ok(r)
+        self.assertIn("  Part %d: " % part["id"], r.out)
+        for s in audio + [sub]:
+            self.assertRegex(r.out, r"\n    (Audio|Subtitle) +%d +" % s["id"])
+        self.assertRegex(r.out, r"\n    Subtitle +none +no subtitles, selected\n")
+        # by language (its code, tag or name, any case) and by id
+        r = self.plex("streams", key, "--subtitle", sub["languageCode"].upper(),
+                      "--audio", str(audio[-1]["id"]))
+        self.ok(r, 1)
+        self.assertRegex(r.out, r"^.*: audio .*, subtitles .*\.$")
+        chosen = self.server_json("/library/metadata/" + key)["Metadata"][0]["Media"][0]["Part"][0]
+        selected = {s["id"] for s in chosen["Stream"] if s.get("selected")}
+        self.assertIn(sub["id"], selected)
+        self.assertIn(audio[-1]["id"], selected)
+        r = self.plex("streams", key)
+        self.assertRegex(r.out, r"\n    Subtitle +%d +[^\n]*, selected" % sub["id"])
+        self.assertRegex(r.out, r"\n    Subtitle +none +no subtitles\n")
+        # none, as JSON: the item as the server then has it
+        j = self.plex("--json", "streams", key, "--subtitle", "none")
+        self.ok(j, 1)
+        streams = j.json()[0]["Media"][0]["Part"][0]["Stream"]
+        self.assertFalse([s for s in streams if s["streamType"] == 3 and s.get("selected")])
+        # refused: no such language or id, an item without a file, no such item
+        self.fails(self.plex("streams", key, "--audio", "klingon"), 2, r"no audio stream 'klingon'")
+        self.fails(self.plex("streams", key, "--subtitle", str(audio[0]["id"])), 2,
+                   r"no subtitle stream")
+        show = self.first(2)["ratingKey"]
+        self.fails(self.plex("streams", show), 2, r"has no file")
+        self.fails(self.plex("streams", "987654321"), 1, r"not found")
+
     def test_playlists(self):
         self.needs("GET /playlists", "POST /playlists", "PUT /playlists/{id}/items",
                    "DELETE /playlists/{id}/items/{item}", "DELETE /playlists/{id}")
