@@ -35,9 +35,9 @@
  *
  * Bounded work: painting a picture costs about a microsecond a pixel under
  * the sanitizers (a 1280x720 art: over a second), so the artwork routes of
- * fixed sizes (thumb, art, poster... and composites, resources) are not
- * sent, and /photo/:/transcode only up to 64x64; the same painter and PNG
- * writer run for those.
+ * fixed sizes (thumb, art, poster... and composites, resources, preview
+ * thumbnails and their BIFs: hundreds of pictures) are not sent, and /photo/:/transcode only up to
+ * 64x64; the same painter and PNG writer run for those.
  *
  * FUZZ_SIM_TRACE=1 in the environment prints each request's route, status
  * and content type (handy when writing seeds).
@@ -313,9 +313,10 @@ static void queue_faults(char *spec)
 /* 1 if answering would paint a picture bigger than MAX_PICTURE a side. */
 static int big_picture(int route, const fuzz_request *r)
 {
-    static const char *const fixed[] = {"/{id}/thumb",        "/{id}/art",       "/{id}/banner",
-                                        "/{id}/clearLogo",    "/{id}/composite", "/{id}/poster",
-                                        "/:/resources/{name}"};
+    static const char *const fixed[] = {
+        "/{id}/thumb",         "/{id}/art",       "/{id}/banner",
+        "/{id}/clearLogo",     "/{id}/composite", "/{id}/poster",
+        "/:/resources/{name}", "/indexes/{index}" /* BIFs, and 160x90 previews */};
     const char *name = sim_route_name(route);
 
     if (strcmp(name, "GET /photo/:/transcode") == 0) {
