@@ -435,6 +435,17 @@ static void set(char *dst, size_t size, const char *src)
     snprintf(dst, size, "%s", src ? src : "");
 }
 
+/* 1 if a session id is URL-unreserved characters only: it becomes a path
+ * segment of the playlists and manifests (and an XML attribute's value). */
+static int session_id_ok(const char *key)
+{
+    for (const char *p = key; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '.' || *p == '_' || *p == '~'))
+            return 0;
+    return 1;
+}
+
 /* Start or refresh the session of the request's decision; NULL after answering. */
 static pms_transcode *start_session(pms_ctx *c, const pms_decision *d)
 {
@@ -449,7 +460,7 @@ static pms_transcode *start_session(pms_ctx *c, const pms_decision *d)
         pms_error(c, 500);
         return NULL;
     }
-    if (!key || !*key || strlen(key) >= sizeof(pl->transcodes[0].key)) {
+    if (!key || !*key || strlen(key) >= sizeof(pl->transcodes[0].key) || !session_id_ok(key)) {
         pms_error(c, 400);
         return NULL;
     }
