@@ -78,7 +78,37 @@ class Response:
         return "<Response %d %r>" % (self.status, self.body[:200])
 
 
-class Sim:
+class KeptConnection:
+    """One keep-alive connection to a server (made by the subclass's connect()),
+    reused by every request that names no connection of its own."""
+
+    _conn = None
+
+    def close(self):
+        if self._conn:
+            self._conn.close()
+            self._conn = None
+
+    def exchange(self, method, path, body, headers, conn=None):
+        """Send a request and read the whole answer, on conn or on the kept
+        connection (dropped after a failure, so the next request reconnects)."""
+        own = conn is None
+        if own:
+            if self._conn is None:
+                self._conn = self.connect()
+            conn = self._conn
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            r = conn.getresponse()
+            data = r.read()
+        except Exception:
+            if own:
+                self.close()
+            raise
+        return Response(r.status, r.getheaders(), data)
+
+
+class Sim(KeptConnection):
     """A running plexsim. Use as a context manager."""
 
     def __init__(self, *args, tls=None, quiet=True, max_seconds=SAFETY_SECONDS):
@@ -141,9 +171,7 @@ class Sim:
         return self.errfile.read().decode("utf-8", "replace")
 
     def stop(self, check=True, sig=signal.SIGTERM):
-        if self._conn:
-            self._conn.close()
-            self._conn = None
+        self.close()
         self.pms.close()
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
@@ -196,21 +224,7 @@ class Sim:
             h["Content-Type"] = "application/x-www-form-urlencoded"
         if headers:
             h.update(headers)
-        own = conn is None
-        if own:
-            if self._conn is None:
-                self._conn = self.connect()
-            conn = self._conn
-        try:
-            conn.request(method, path, body=body, headers=h)
-            r = conn.getresponse()
-            data = r.read()
-        except Exception:
-            if own:
-                self._conn.close()
-                self._conn = None
-            raise
-        return Response(r.status, r.getheaders(), data)
+        return self.exchange(method, path, body, h, conn)
 
     def post(self, path, **kw):
         return self.request("POST", path, **kw)
@@ -265,7 +279,7 @@ class Sim:
             s.close()
 
 
-class Pms:
+class Pms(KeptConnection):
     """The emulated media server of a running plexsim: XML by default (as
     python-plexapi reads it), JSON with json=True; the account's token unless
     token= says otherwise (None: no token)."""
@@ -289,11 +303,6 @@ class Pms:
             return http.client.HTTPSConnection(host, self.port, timeout=timeout, context=ctx)
         return http.client.HTTPConnection(host, self.port, timeout=timeout)
 
-    def close(self):
-        if self._conn:
-            self._conn.close()
-            self._conn = None
-
     def request(self, method, path, json=False, token=USER_TOKEN, headers=None, conn=None,
                 body=None):
         h = {"X-Plex-Client-Identifier": CLIENT_ID, "X-Plex-Product": "plexsim-tests"}
@@ -303,20 +312,7 @@ class Pms:
             h["X-Plex-Token"] = token
         if headers:
             h.update(headers)
-        own = conn is None
-        if own:
-            if self._conn is None:
-                self._conn = self.connect()
-            conn = self._conn
-        try:
-            conn.request(method, path, body=body, headers=h)
-            r = conn.getresponse()
-            data = r.read()
-        except Exception:
-            if own:
-                self.close()
-            raise
-        return Response(r.status, r.getheaders(), data)
+        return self.exchange(method, path, body, h, conn)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
