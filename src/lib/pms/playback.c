@@ -252,6 +252,15 @@ int plex_progress_set(plex_server *s, const char *rating_key, int64_t offset_ms)
     return rc;
 }
 
+/* 0 if a Part has an id (the calls on /library/parts/{id}), else
+ * PLEX_EINVALID (recorded). */
+static int check_part_id(plex_server *s, const plex_part *part)
+{
+    if (!part || !plex_part_has(part, PLEX_PART_ID) || part->id <= 0)
+        return plex__http_fail(&s->http, PLEX_EINVALID, "the part has no id");
+    return 0;
+}
+
 /* ---- preview thumbnails ---- */
 
 /* A BIF is a file more than an answer: read through a sink of its own
@@ -280,8 +289,9 @@ int plex_previews_get(plex_previews **out, plex_server *s, const plex_part *part
     plex__request r = {.method = "GET", .accept = "*/*", .flags = PLEX__REQ_ANY_BODY};
     plex__response resp;
     previews_read rd = {PLEX__BUF_INIT, s};
+    plex_query *q = NULL;
     plex_error perr;
-    char path[64], query[40];
+    char path[64];
     char *data = NULL;
     size_t len;
     int rc;
@@ -289,17 +299,23 @@ int plex_previews_get(plex_previews **out, plex_server *s, const plex_part *part
     if (!out || !s)
         return PLEX_EINVALID;
     *out = NULL;
-    if (!part || !plex_part_has(part, PLEX_PART_ID) || part->id <= 0)
-        return plex__http_fail(&s->http, PLEX_EINVALID, "the part has no id");
+    if ((rc = check_part_id(s, part)) != 0)
+        return rc;
     if (interval_ms < 0)
         return plex__http_fail(&s->http, PLEX_EINVALID, "the interval cannot be negative");
+    if (interval_ms > 0) {
+        if (!(q = plex__pms_query(s)))
+            return PLEX_ENOMEM;
+        if (plex_query_add_int(q, "interval", interval_ms) != 0)
+            return plex__pms_oom(s, q);
+    }
     snprintf(path, sizeof(path), "/library/parts/%lld/indexes/sd", (long long)part->id);
-    snprintf(query, sizeof(query), "interval=%lld", (long long)interval_ms);
     r.path = path;
-    r.query = interval_ms > 0 ? query : NULL;
+    r.query = q ? plex_query_string(q) : NULL;
     r.sink = previews_sink;
     r.sink_ctx = &rd;
     rc = plex__server_request(s, &r, &resp);
+    plex_query_free(q);
     len = rd.b.len;
     if (rc == 0 && plex__buf_detach(&rd.b, &data) != 0)
         rc = plex__http_fail(&s->http, PLEX_ENOMEM, "out of memory");
@@ -322,8 +338,8 @@ int plex_part_select_streams(plex_server *s, const plex_part *part, int64_t audi
 
     if (!s)
         return PLEX_EINVALID;
-    if (!part || !plex_part_has(part, PLEX_PART_ID) || part->id <= 0)
-        return plex__http_fail(&s->http, PLEX_EINVALID, "the part has no id");
+    if ((rc = check_part_id(s, part)) != 0)
+        return rc;
     if ((audio_stream_id != PLEX_STREAM_KEEP && audio_stream_id <= 0) ||
         (subtitle_stream_id != PLEX_STREAM_KEEP && subtitle_stream_id < 0))
         return plex__http_fail(&s->http, PLEX_EINVALID,
